@@ -1,0 +1,36 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+# The first interpreter that actually runs and is 3.10-3.12 (durable-rules does not import on 3.13).
+PYTHON ?= $(shell for p in python3.12 python3.11 python3.10 python3; do \
+  $$p -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test lint browser clean
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo 'medunion needs Python 3.10, 3.11 or 3.12 on PATH'; exit 1; }
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+# Chromium for the browser test of the doc site; the test skips with a clear message without it.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null) 2>&1 | tail -2 || true; \
+	  command -v chromium >/dev/null 2>&1 || echo "chromium could not be installed: the browser test will be skipped"; }
+
+demo: setup
+	$(BIN)/python -m governance.demo
+
+lint: setup
+	$(BIN)/ruff check .
+
+test: setup browser lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) site out .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The rules-as-code core: load, check, compile, evaluate and explain rule sets."""

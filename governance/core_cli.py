@@ -1,0 +1,105 @@
+"""The core's commands: check, decide, test, diff."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from governance.decide import decide
+from governance.diagnostics import MedunionError, has_errors
+from governance.explain import render_markdown, render_text
+from governance.load import resolve_ruleset
+from governance.source import load_yaml
+from governance.testing import run_tests
+from governance.workspace import check_paths
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+def _fail(exc: MedunionError) -> None:
+    for diagnostic in exc.diagnostics:
+        typer.echo(str(diagnostic), err=True)
+    raise typer.Exit(1)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date; write YYYY-MM-DD") from None
+
+
+def check(paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: rules/)")] = None,
+          ) -> None:
+    """Check rule files: YAML, schema and meaning. Exit 1 on any error."""
+    try:
+        found = check_paths(paths or [Path("rules")])
+    except MedunionError as exc:
+        _fail(exc)
+        return
+    for diagnostic in found:
+        typer.echo(str(diagnostic))
+    errors = sum(d.severity == "error" for d in found)
+    warnings = len(found) - errors
+    typer.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+    if has_errors(found):
+        raise typer.Exit(1)
+
+
+def decide_command(
+    ruleset: Annotated[str, typer.Argument(help="Rule set id, folder or file")],
+    on: Annotated[str, typer.Option("--on", help="Date of the decision, YYYY-MM-DD")],
+    case: Annotated[Path, typer.Option("--case", help="YAML or JSON file with the case's inputs")],
+    output_format: Annotated[Format, typer.Option("--format", help="text, json or markdown")] = Format.text,
+    rules: Annotated[Path, typer.Option(help="Folder of rule sets")] = Path("rules"),
+) -> None:
+    """Decide one case and explain every output."""
+    day = _date(on)
+    try:
+        chosen = resolve_ruleset(ruleset, day, rules)
+        data = load_yaml(case).data
+        if not isinstance(data, dict):
+            raise MedunionError(f"{case}: a case is a mapping of input names to values")
+        inputs = data.get("inputs", data) if "inputs" in data else data
+        decision = decide(chosen, inputs, day)
+    except MedunionError as exc:
+        _fail(exc)
+        return
+    if output_format is Format.json:
+        typer.echo(json.dumps(decision.explanation, ensure_ascii=False, indent=2))
+    elif output_format is Format.markdown:
+        typer.echo(render_markdown(decision.explanation))
+    else:
+        typer.echo(render_text(decision.explanation))
+
+
+def test_command(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: rules/)")] = None,
+) -> None:
+    """Run the YAML tests beside the rules; show expected, actual and the explanation on failure."""
+    try:
+        outcomes = run_tests(paths or [Path("rules")])
+    except MedunionError as exc:
+        _fail(exc)
+        return
+    failed = [o for o in outcomes if not o.passed]
+    for outcome in failed:
+        typer.echo(outcome.report())
+    typer.echo(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
+    if failed or not outcomes:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check")(check)
+    app.command("decide")(decide_command)
+    app.command("test")(test_command)

@@ -1,0 +1,99 @@
+"""Expressions back to text, with the actual values written beside each name."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from governance.expressions.syntax import (
+    Binary,
+    Call,
+    Conditional,
+    Expression,
+    ListExpr,
+    Literal,
+    Membership,
+    Name,
+    Node,
+    Unary,
+)
+
+_PRECEDENCE = {"or": 1, "and": 2, "not": 3, "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4,
+               "in": 4, "+": 5, "-": 5, "*": 6, "/": 6, "%": 6}
+
+
+def format_value(value: Any) -> str:
+    """A value as a person reads it: 8500 not 8500.0, dates as ISO, text in quotes."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.10g}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(format_value(v) for v in value) + "]"
+    if value is None:
+        return "(none)"
+    return str(value)
+
+
+def _precedence(node: Node) -> int:
+    if isinstance(node, Binary):
+        return _PRECEDENCE[node.op]
+    if isinstance(node, Membership):
+        return 4
+    if isinstance(node, Unary):
+        return 3 if node.op == "not" else 7
+    if isinstance(node, Conditional):
+        return 0
+    return 8
+
+
+def to_text(node: Node, values: Mapping[str, Any] | None = None) -> str:
+    """Canonical text of a tree; with `values`, each name is followed by its value."""
+
+    def wrap(child: Node, parent_level: int, right: bool = False) -> str:
+        text = to_text(child, values)
+        level = _precedence(child)
+        if level < parent_level or (right and level == parent_level and level >= 4):
+            return f"({text})"
+        return text
+
+    if isinstance(node, Literal):
+        if isinstance(node.value, dt.date):
+            return f"date('{node.value.isoformat()}')"
+        return format_value(node.value)
+    if isinstance(node, Name):
+        if values is not None and node.name in values:
+            return f"{node.name} ({format_value(values[node.name])})"
+        return node.name
+    if isinstance(node, Unary):
+        if node.op == "not":
+            return "not " + wrap(node.operand, 3)
+        return "-" + wrap(node.operand, 7)
+    if isinstance(node, Binary):
+        level = _PRECEDENCE[node.op]
+        return f"{wrap(node.left, level)} {node.op} {wrap(node.right, level, right=True)}"
+    if isinstance(node, Membership):
+        op = "not in" if node.negated else "in"
+        return f"{wrap(node.operand, 5)} {op} {to_text(node.collection, values)}"
+    if isinstance(node, ListExpr):
+        return "[" + ", ".join(to_text(item, values) for item in node.items) + "]"
+    if isinstance(node, Call):
+        return f"{node.function}(" + ", ".join(to_text(arg, values) for arg in node.args) + ")"
+    if isinstance(node, Conditional):
+        return (
+            f"if {to_text(node.condition, values)} then {to_text(node.then, values)} "
+            f"else {to_text(node.otherwise, values)}"
+        )
+    raise TypeError(node)
+
+
+def render_with_values(expr: Expression, env: Mapping[str, Any]) -> str:
+    """E.g. `eligible_cost (10000) * applicable_ratio (0.85)`: the formula with its numbers."""
+    return to_text(expr.tree, {name: env[name] for name in expr.names() if name in env})

@@ -1,0 +1,232 @@
+"""Evaluate the same syntax tree over whole columns with numpy, for bulk work and appraisal.
+
+Semantics match `scalar.evaluate` row by row, including short-circuits: the right side of
+`and`/`or` and the branches of `if` only count on the rows where they would be evaluated,
+so a guarded division (`n > 0 and x / n > 0.5`) is not an error in bulk either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from governance.diagnostics import error
+from governance.expressions.scalar import EvaluationError
+from governance.expressions.syntax import (
+    Binary,
+    Call,
+    Conditional,
+    Expression,
+    ListExpr,
+    Literal,
+    Membership,
+    Name,
+    Node,
+    Unary,
+)
+
+
+def as_column(value: Any, length: int) -> np.ndarray:
+    """A value as a numpy column: dates become datetime64[D], text becomes object."""
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        array = value
+    elif hasattr(value, "to_numpy"):
+        array = value.to_numpy()
+    elif isinstance(value, list | tuple):
+        array = np.asarray(value)
+    else:
+        return np.full(length, _scalar(value), dtype=_dtype_of(value))
+    if array.dtype.kind == "M":
+        return array.astype("datetime64[D]")
+    if array.dtype.kind in ("U", "S", "T") or (array.dtype.kind == "O" and len(array) and _is_date(array[0])):
+        return _object_column(array)
+    return array
+
+
+def _is_date(value: Any) -> bool:
+    return isinstance(value, dt.date)
+
+
+def _object_column(array: np.ndarray) -> np.ndarray:
+    if len(array) and _is_date(array[0]):
+        return np.asarray(array, dtype="datetime64[D]")
+    return np.asarray(array, dtype=object)
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return np.datetime64(value, "D")
+    return value
+
+
+def _dtype_of(value: Any) -> Any:
+    if isinstance(value, bool):
+        return bool
+    if isinstance(value, int):
+        return np.int64
+    if isinstance(value, float):
+        return np.float64
+    if isinstance(value, dt.date):
+        return "datetime64[D]"
+    return object
+
+
+def _year_month_day(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    months = days.astype("datetime64[M]")
+    year = months.astype("datetime64[Y]").astype(np.int64) + 1970
+    month = months.astype(np.int64) % 12 + 1
+    day = (days - months.astype("datetime64[D]")).astype(np.int64) + 1
+    return year, month, day
+
+
+def add_months_columns(days: np.ndarray, months: np.ndarray) -> np.ndarray:
+    year, month, day = _year_month_day(days)
+    index = (year - 1970) * 12 + (month - 1) + np.asarray(months, dtype=np.int64)
+    first = index.astype("datetime64[M]").astype("datetime64[D]")
+    following = (index + 1).astype("datetime64[M]").astype("datetime64[D]")
+    length = (following - first).astype(np.int64)
+    return first + (np.minimum(day, length) - 1).astype("timedelta64[D]")
+
+
+def months_between_columns(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    start, end = np.broadcast_arrays(start, end)
+    sign = np.where(end < start, -1, 1)
+    low = np.where(end < start, end, start)
+    high = np.where(end < start, start, end)
+    y0, m0, d0 = _year_month_day(low)
+    y1, m1, d1 = _year_month_day(high)
+    months = (y1 - y0) * 12 + (m1 - m0) - (d1 < d0).astype(np.int64)
+    return sign * months
+
+
+class _Vector:
+    def __init__(self, expr: Expression, columns: Mapping[str, Any], length: int) -> None:
+        self.expr = expr
+        self.columns = columns
+        self.length = length
+
+    def column(self, value: Any) -> np.ndarray:
+        return as_column(value, self.length)
+
+    def eval(self, node: Node, active: np.ndarray) -> np.ndarray:
+        if isinstance(node, Literal):
+            return self.column(node.value)
+        if isinstance(node, Name):
+            return self.column(self.columns[node.name])
+        if isinstance(node, Unary):
+            value = self.eval(node.operand, active)
+            return np.logical_not(value) if node.op == "not" else -value
+        if isinstance(node, Binary):
+            return self.binary(node, active)
+        if isinstance(node, Membership):
+            operand = self.eval(node.operand, active)
+            collection = node.collection
+            if isinstance(collection, ListExpr):
+                items = [self.eval(item, active) for item in collection.items]
+                found = np.zeros(self.length, dtype=bool)
+                for item in items:
+                    found |= np.asarray(operand == item, dtype=bool)
+            else:
+                values = self.columns[collection.name] if isinstance(collection, Name) else None
+                if values is None:
+                    raise TypeError("membership needs a list literal or a list parameter")
+                found = np.isin(operand, np.asarray(list(values), dtype=object))
+            return ~found if node.negated else found
+        if isinstance(node, Conditional):
+            condition = np.asarray(self.eval(node.condition, active), dtype=bool)
+            then = self.eval(node.then, active & condition)
+            otherwise = self.eval(node.otherwise, active & ~condition)
+            return np.where(condition, then, otherwise)
+        if isinstance(node, Call):
+            return self.call(node, active)
+        raise TypeError(node)
+
+    def binary(self, node: Binary, active: np.ndarray) -> np.ndarray:
+        op = node.op
+        left = self.eval(node.left, active)
+        if op == "and":
+            left = np.asarray(left, dtype=bool)
+            return left & np.asarray(self.eval(node.right, active & left), dtype=bool)
+        if op == "or":
+            left = np.asarray(left, dtype=bool)
+            return left | np.asarray(self.eval(node.right, active & ~left), dtype=bool)
+        right = self.eval(node.right, active)
+        if op == "==":
+            return np.asarray(left == right, dtype=bool)
+        if op == "!=":
+            return np.asarray(left != right, dtype=bool)
+        if op == "<":
+            return np.asarray(left < right, dtype=bool)
+        if op == "<=":
+            return np.asarray(left <= right, dtype=bool)
+        if op == ">":
+            return np.asarray(left > right, dtype=bool)
+        if op == ">=":
+            return np.asarray(left >= right, dtype=bool)
+        left_date = left.dtype.kind == "M"
+        right_date = right.dtype.kind == "M"
+        if left_date and right_date:
+            return (left - right).astype(np.int64)
+        if left_date:
+            delta = right.astype("timedelta64[D]")
+            return left + delta if op == "+" else left - delta
+        if right_date:
+            return right + left.astype("timedelta64[D]")
+        if op == "+":
+            return left + right
+        if op == "-":
+            return left - right
+        if op == "*":
+            return left * right
+        zero = (right == 0) & active
+        if zero.any():
+            row = int(np.flatnonzero(zero)[0])
+            snippet = self.expr.full_text[node.start : node.end]
+            raise EvaluationError(
+                error(f"division by zero in `{snippet}` on row {row}", self.expr.location_of(node))
+            )
+        safe = np.where(right == 0, 1, right)
+        if op == "/":
+            return np.true_divide(left, safe)
+        return np.remainder(left, safe)
+
+    def call(self, node: Call, active: np.ndarray) -> np.ndarray:
+        args = [self.eval(arg, active) for arg in node.args]
+        name = node.function
+        if name == "min":
+            return np.minimum.reduce(np.broadcast_arrays(*args)) if len(args) > 1 else args[0]
+        if name == "max":
+            return np.maximum.reduce(np.broadcast_arrays(*args)) if len(args) > 1 else args[0]
+        if name == "round":
+            digits = int(args[1][0]) if len(args) > 1 and len(args[1]) else 0
+            if len(args) > 1 and len(set(np.asarray(args[1]).tolist())) > 1:
+                return np.array([np.round(v, int(d)) for v, d in zip(args[0], args[1], strict=True)])
+            return np.round(np.asarray(args[0], dtype=np.float64), digits)
+        if name == "abs":
+            return np.abs(args[0])
+        if name == "floor":
+            return np.floor(args[0]).astype(np.int64)
+        if name == "ceil":
+            return np.ceil(args[0]).astype(np.int64)
+        if name == "add_months":
+            return add_months_columns(args[0], args[1])
+        if name == "months_between":
+            return months_between_columns(args[0], args[1])
+        year, month, day = _year_month_day(args[0])
+        return {"year": year, "month": month, "day": day}[name]
+
+
+def evaluate_columns(
+    expr: Expression, columns: Mapping[str, Any], length: int, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """The expression's value on every row; columns may be arrays, Series or scalars.
+
+    `rows` marks the rows whose value matters: errors (division by zero) on the others are
+    ignored, as the one-case evaluator would never have evaluated them.
+    """
+    active = np.ones(length, dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
+    result = _Vector(expr, columns, length).eval(expr.tree, active)
+    return as_column(result, length) if np.ndim(result) == 0 else np.asarray(result)

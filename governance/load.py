@@ -1,0 +1,296 @@
+"""Rule-set files → model: safe YAML, schema, then every expression parsed and placed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from governance.diagnostics import Diagnostic, Location, MedunionError, error, has_errors
+from governance.expressions import Expression, ExpressionType, literal_type, parse_expression
+from governance.model import (
+    NO_DEFAULT,
+    DecisionTable,
+    Field,
+    Parameter,
+    ParameterValue,
+    Rule,
+    RuleSet,
+    SourceRef,
+    TableRow,
+)
+from governance.schema import validate
+from governance.source import NodePath, SourceDocument, load_yaml
+from governance.tables import parse_cell
+
+
+def _date(text: str, doc: SourceDocument, path: NodePath, found: list[Diagnostic]) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(text))
+    except ValueError:
+        found.append(error(f"{text!r} is not a valid date; write YYYY-MM-DD", doc.locate(path)))
+        return dt.date.min
+
+
+def _type(spec: dict[str, Any]) -> ExpressionType:
+    kind = spec["type"]
+    if kind == "enum":
+        return ExpressionType("enum", tuple(spec.get("values", ())))
+    return ExpressionType(kind)
+
+
+def check_value(kind: ExpressionType, value: Any) -> tuple[Any, str | None]:
+    """A raw YAML/JSON value converted to its declared type, or the reason it cannot be.
+
+    Strings are never read as numbers ("9" is not 9): durable-rules and careless spreadsheets
+    compare such values as text, so they are refused here, before anything is decided.
+    """
+    name = kind.kind
+    if name == "boolean":
+        return (value, None) if isinstance(value, bool) else (None, f"expected true or false, found {value!r}")
+    if name in ("number", "integer"):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None, f"expected {kind.describe()}, found {value!r} ({type(value).__name__})"
+        if name == "integer" and isinstance(value, float):
+            if not value.is_integer():
+                return None, f"expected an integer, found {value!r}"
+            value = int(value)
+        return value, None
+    if name == "date":
+        if isinstance(value, dt.date):
+            return value, None
+        try:
+            return dt.date.fromisoformat(str(value)), None
+        except ValueError:
+            return None, f"expected a date YYYY-MM-DD, found {value!r}"
+    if name == "enum":
+        if value not in kind.values:
+            return None, f"{value!r} is not one of: " + ", ".join(kind.values)
+        return value, None
+    if name == "string":
+        return (value, None) if isinstance(value, str) else (None, f"expected text, found {value!r}")
+    if name == "list":
+        return (list(value), None) if isinstance(value, list) else (None, f"expected a list, found {value!r}")
+    return value, None
+
+
+class _Builder:
+    def __init__(self, doc: SourceDocument) -> None:
+        self.doc = doc
+        self.found: list[Diagnostic] = []
+
+    def expression(self, path: NodePath) -> Expression | None:
+        node: Any = self.doc.data
+        for part in path:
+            node = node[part]
+        origin = self.doc.text_origin(path)
+        exact = origin is not None
+        try:
+            return parse_expression(node, origin if exact else self.doc.locate(path), exact)
+        except MedunionError as exc:
+            self.found.extend(exc.diagnostics)
+            return None
+
+    def field(self, name: str, spec: dict[str, Any], path: NodePath) -> Field:
+        kind = _type(spec)
+        default = spec.get("default", NO_DEFAULT)
+        if default is not NO_DEFAULT:
+            default, problem = check_value(kind, default)
+            if problem:
+                self.found.append(error(f"default of '{name}': {problem}", self.doc.locate((*path, "default"))))
+        if kind.kind == "enum" and not kind.values:
+            self.found.append(error(f"enum '{name}' needs a list of values", self.doc.locate(path)))
+        return Field(
+            name=name, type=kind, unit=spec.get("unit"), description=spec.get("description"),
+            description_zh=spec.get("description_zh") or spec.get("label_zh"),
+            location=self.doc.locate_key(path), minimum=spec.get("minimum"),
+            maximum=spec.get("maximum"), default=default,
+        )
+
+    def parameter(self, name: str, spec: dict[str, Any], path: NodePath) -> Parameter:
+        values: list[ParameterValue] = []
+        kind = ExpressionType(spec["type"])
+        for i, item in enumerate(spec["values"]):
+            where = (*path, "values", i)
+            value = item["value"]
+            if kind.kind == "list":
+                if not isinstance(value, list) or not value:
+                    self.found.append(error(f"parameter '{name}' is a list; give a non-empty list",
+                                            self.doc.locate((*where, "value"))))
+                else:
+                    kind = ExpressionType("list", element=literal_type(value[0]))
+            else:
+                value, problem = check_value(kind, value)
+                if problem:
+                    self.found.append(error(f"parameter '{name}': {problem}", self.doc.locate((*where, "value"))))
+            values.append(ParameterValue(_date(item["from"], self.doc, (*where, "from"), self.found),
+                                         value, item.get("reference"), self.doc.locate(where)))
+        starts = [v.start for v in values]
+        if starts != sorted(starts) or len(set(starts)) != len(starts):
+            self.found.append(error(f"the values of parameter '{name}' must be in date order, one per date",
+                                    self.doc.locate((*path, "values"))))
+        return Parameter(
+            name=name, type=kind, unit=spec.get("unit"), clause=spec["clause"],
+            description=spec.get("description"), status=spec["status"], note=spec.get("note"),
+            values=tuple(values), location=self.doc.locate_key(path),
+            description_zh=spec.get("description_zh") or spec.get("label_zh"),
+        )
+
+    def conditions(self, spec: dict[str, Any], path: NodePath) -> tuple[Expression, ...]:
+        when = spec.get("when")
+        if when is None:
+            return ()
+        if isinstance(when, list):
+            parsed = [self.expression((*path, "when", i)) for i in range(len(when))]
+        else:
+            parsed = [self.expression((*path, "when"))]
+        return tuple(e for e in parsed if e is not None)
+
+    def rule(self, spec: dict[str, Any], path: NodePath) -> Rule:
+        assignments = {}
+        for output in spec["then"]:
+            parsed = self.expression((*path, "then", output))
+            if parsed is not None:
+                assignments[output] = parsed
+        return Rule(
+            id=spec["id"], title=spec["title"], clause=spec["clause"], source=spec["source"].strip(),
+            conditions=self.conditions(spec, path), assignments=assignments,
+            location=self.doc.locate(path), title_zh=spec.get("title_zh"),
+            exception_to=spec.get("exception_to"), priority=spec.get("priority", 0), note=spec.get("note"),
+        )
+
+    def table(self, spec: dict[str, Any], path: NodePath) -> DecisionTable:
+        columns = [self.expression((*path, "inputs", i)) for i in range(len(spec["inputs"]))]
+        rows: list[TableRow] = []
+        for r, row in enumerate(spec["rows"]):
+            row_path = (*path, "rows", r)
+            if len(row["when"]) != len(spec["inputs"]):
+                self.found.append(error(
+                    f"table '{spec['id']}' row {r + 1} has {len(row['when'])} cells for "
+                    f"{len(spec['inputs'])} input columns; give one cell per column ('-' for any)",
+                    self.doc.locate((*row_path, "when"))))
+                continue
+            if len(row["then"]) != len(spec["outputs"]):
+                self.found.append(error(
+                    f"table '{spec['id']}' row {r + 1} has {len(row['then'])} results for "
+                    f"{len(spec['outputs'])} outputs; give one per output",
+                    self.doc.locate((*row_path, "then"))))
+                continue
+            cells = []
+            for c, raw in enumerate(row["when"]):
+                try:
+                    cells.append(parse_cell(raw, self.doc.locate((*row_path, "when", c))))
+                except MedunionError as exc:
+                    self.found.extend(exc.diagnostics)
+            results = [self.expression((*row_path, "then", i)) for i in range(len(row["then"]))]
+            if len(cells) == len(row["when"]) and all(results):
+                rows.append(TableRow(r, tuple(cells), tuple(e for e in results if e is not None),
+                                     self.doc.locate(row_path), row.get("id"), row.get("note")))
+        return DecisionTable(
+            id=spec["id"], title=spec["title"], clause=spec["clause"], source=spec["source"].strip(),
+            hit=spec["hit"], columns=tuple(c for c in columns if c is not None),
+            outputs=tuple(spec["outputs"]), rows=tuple(rows), location=self.doc.locate(path),
+            aggregate=spec.get("aggregate"), title_zh=spec.get("title_zh"), note=spec.get("note"),
+        )
+
+    def ruleset(self) -> RuleSet:
+        data = self.doc.data
+        effective = data["effective"]
+        start = _date(effective["from"], self.doc, ("effective", "from"), self.found)
+        until = effective.get("until")
+        end = _date(until, self.doc, ("effective", "until"), self.found) if until else None
+        if end is not None and end < start:
+            self.found.append(error("effective.until is before effective.from", self.doc.locate(("effective",))))
+        inputs = {n: self.field(n, s, ("inputs", n)) for n, s in (data.get("inputs") or {}).items()}
+        outputs = {n: self.field(n, s, ("outputs", n)) for n, s in (data.get("outputs") or {}).items()}
+        parameters = {n: self.parameter(n, s, ("parameters", n))
+                      for n, s in (data.get("parameters") or {}).items()}
+        rules = tuple(self.rule(s, ("rules", i)) for i, s in enumerate(data.get("rules") or []))
+        tables = tuple(self.table(s, ("tables", i)) for i, s in enumerate(data.get("tables") or []))
+        return RuleSet(
+            id=data["id"], title=data["title"], jurisdiction=data["jurisdiction"],
+            version=str(data["version"]), status=data["status"], effective_from=start,
+            effective_until=end,
+            sources=tuple(SourceRef(s["key"], s["title"], s.get("document"), s.get("url"))
+                          for s in data["sources"]),
+            inputs=inputs, parameters=parameters, outputs=outputs, rules=rules, tables=tables,
+            path=self.doc.path, location=self.doc.locate(()), title_zh=data.get("title_zh"),
+            description=data.get("description"), raw=data,
+        )
+
+
+def kind_of(doc: SourceDocument) -> str | None:
+    return doc.data.get("kind") if isinstance(doc.data, dict) else None
+
+
+def build_ruleset(doc: SourceDocument) -> RuleSet:
+    """A loaded document → RuleSet; raises MedunionError with every problem found."""
+    if kind_of(doc) != "ruleset":
+        raise MedunionError(error("not a rule set: the file must start with `kind: ruleset`", doc.locate(())))
+    problems = validate(doc, "ruleset")
+    if has_errors(problems):
+        raise MedunionError(problems)
+    builder = _Builder(doc)
+    ruleset = builder.ruleset()
+    if has_errors(builder.found):
+        raise MedunionError(builder.found)
+    return ruleset
+
+
+def load_ruleset(path: str | Path) -> RuleSet:
+    return build_ruleset(load_yaml(path))
+
+
+def yaml_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Every .yaml/.yml file under the given files and folders, sorted, schema folder excluded."""
+    found: list[Path] = []
+    for item in paths:
+        item = Path(item)
+        if item.is_dir():
+            found.extend(p for p in item.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+        elif item.exists():
+            found.append(item)
+        else:
+            raise MedunionError(error(f"no such file or folder: {item}", Location(str(item), 1, 1)))
+    return sorted(set(found))
+
+
+def load_rulesets(root: str | Path = "rules") -> dict[str, list[RuleSet]]:
+    """All rule sets under a folder, grouped by id, each group sorted by version."""
+    groups: dict[str, list[RuleSet]] = {}
+    for path in yaml_files([root]):
+        doc = load_yaml(path)
+        if kind_of(doc) == "ruleset":
+            ruleset = build_ruleset(doc)
+            groups.setdefault(ruleset.id, []).append(ruleset)
+    for versions in groups.values():
+        versions.sort(key=lambda r: r.version_key)
+    return dict(sorted(groups.items()))
+
+
+def ruleset_in_force(versions: list[RuleSet], on: dt.date) -> RuleSet:
+    """The version whose effective period contains the date."""
+    matching = [r for r in versions if r.in_force(on)]
+    if not matching:
+        periods = "; ".join(
+            f"{r.version}: {r.effective_from} to {r.effective_until or 'open'}" for r in versions
+        )
+        name = versions[0].id if versions else "the rule set"
+        raise MedunionError(error(f"no version of {name} is in force on {on} (versions: {periods})"))
+    return matching[-1]
+
+
+def resolve_ruleset(reference: str | Path, on: dt.date, root: str | Path = "rules") -> RuleSet:
+    """A rule set named by file path, folder, or id (looked up under `root`), in force on a date."""
+    path = Path(reference)
+    if path.is_file():
+        return load_ruleset(path)
+    if path.is_dir():
+        versions = [r for rs in load_rulesets(path).values() for r in rs]
+        return ruleset_in_force(versions, on)
+    groups = load_rulesets(root)
+    if str(reference) not in groups:
+        known = ", ".join(groups) or "none"
+        raise MedunionError(error(f"no rule set '{reference}' under {root}/ (known: {known})"))
+    return ruleset_in_force(groups[str(reference)], on)

@@ -1,0 +1,186 @@
+"""The compiled form of a rule set: plain frozen dataclasses, positions kept for messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from governance.diagnostics import Location
+from governance.expressions import Expression, ExpressionType
+
+NO_DEFAULT = object()
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    key: str
+    title: str
+    document: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Field:
+    """A typed input of a case or an output of the rule set."""
+
+    name: str
+    type: ExpressionType
+    unit: str | None
+    description: str | None
+    description_zh: str | None
+    location: Location
+    minimum: float | None = None
+    maximum: float | None = None
+    default: Any = NO_DEFAULT
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not NO_DEFAULT
+
+
+@dataclass(frozen=True)
+class ParameterValue:
+    start: dt.date
+    value: Any
+    reference: str | None
+    location: Location
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A figure the law (or, where marked, the drafter) sets, with dated values."""
+
+    name: str
+    type: ExpressionType
+    unit: str | None
+    clause: str
+    description: str | None
+    status: str  # law | drafter-choice | uncertain-reading
+    note: str | None
+    values: tuple[ParameterValue, ...]
+    location: Location
+    description_zh: str | None = None
+
+    def value_on(self, on: dt.date) -> ParameterValue | None:
+        """The value in force on a date: the last one whose `from` is on or before it."""
+        current = None
+        for value in self.values:
+            if value.start <= on:
+                current = value
+        return current
+
+    @property
+    def flagged(self) -> bool:
+        return self.status != "law"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    clause: str
+    source: str
+    conditions: tuple[Expression, ...]
+    assignments: dict[str, Expression]
+    location: Location
+    title_zh: str | None = None
+    exception_to: str | None = None
+    priority: int = 0
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class CellTest:
+    """One cell of a decision table: a test of its column's value."""
+
+    text: str
+    kind: str  # any | compare | interval | member
+    op: str = ""  # for compare: == != < <= > >=
+    value: Any = None
+    low: Any = None
+    high: Any = None
+    low_closed: bool = True
+    high_closed: bool = True
+    items: tuple[Any, ...] = ()
+    negated: bool = False
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class TableRow:
+    index: int
+    cells: tuple[CellTest, ...]
+    results: tuple[Expression, ...]
+    location: Location
+    id: str | None = None
+    note: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.id or f"row {self.index + 1}"
+
+
+@dataclass(frozen=True)
+class DecisionTable:
+    id: str
+    title: str
+    clause: str
+    source: str
+    hit: str  # unique | first | collect
+    columns: tuple[Expression, ...]
+    outputs: tuple[str, ...]
+    rows: tuple[TableRow, ...]
+    location: Location
+    aggregate: str | None = None
+    title_zh: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    id: str
+    title: str
+    jurisdiction: str
+    version: str
+    status: str
+    effective_from: dt.date
+    effective_until: dt.date | None
+    sources: tuple[SourceRef, ...]
+    inputs: dict[str, Field]
+    parameters: dict[str, Parameter]
+    outputs: dict[str, Field]
+    rules: tuple[Rule, ...]
+    tables: tuple[DecisionTable, ...]
+    path: str
+    location: Location
+    title_zh: str | None = None
+    description: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def version_key(self) -> tuple[int, ...]:
+        return tuple(int(part) for part in self.version.split("."))
+
+    def in_force(self, on: dt.date) -> bool:
+        return self.effective_from <= on and (self.effective_until is None or on <= self.effective_until)
+
+    def rule(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    def producers(self, output: str) -> list[Rule | DecisionTable]:
+        """The rules and tables that can set an output, in file order."""
+        found: list[Rule | DecisionTable] = [r for r in self.rules if output in r.assignments]
+        found += [t for t in self.tables if output in t.outputs]
+        return found
+
+    def type_env(self) -> dict[str, ExpressionType]:
+        """Every name an expression may read, with its type."""
+        env: dict[str, ExpressionType] = {}
+        for name, parameter in self.parameters.items():
+            env[name] = parameter.type
+        for name, item in self.inputs.items():
+            env[name] = item.type
+        for name, item in self.outputs.items():
+            env[name] = item.type
+        return env

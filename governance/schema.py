@@ -1,0 +1,77 @@
+"""JSON Schema validation of rule files, with each error mapped back to file:line:col."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from governance.diagnostics import Diagnostic, error
+from governance.source import SourceDocument
+
+SCHEMA_DIR = Path(__file__).resolve().parents[1] / "rules" / "schema"
+
+
+@lru_cache(maxsize=None)
+def load_schema(name: str) -> dict[str, Any]:
+    """A schema from rules/schema/, e.g. 'ruleset' for ruleset.schema.json."""
+    with (SCHEMA_DIR / f"{name}.schema.json").open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _advice(err: jsonschema.ValidationError, doc: SourceDocument) -> list[Diagnostic]:
+    path = tuple(err.absolute_path)
+    field = ".".join(str(p) for p in path) or "the document"
+    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+        allowed = list(err.schema.get("properties", {}))
+        found = []
+        for key in err.instance:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), allowed, n=1)
+                hint = f"did you mean '{close[0]}'?" if close else "allowed here: " + ", ".join(allowed)
+                found.append(
+                    error(f"unknown field '{key}' in {field}; {hint}", doc.locate_key((*path, key)))
+                )
+        if found:
+            return found
+    if err.validator == "required":
+        missing = err.message.split("'")[1] if "'" in err.message else err.message
+        return [error(f"{field} lacks the required field '{missing}'; add it", doc.locate(path))]
+    if err.validator == "enum":
+        options = ", ".join(str(v) for v in err.validator_value)
+        return [error(f"{field}: {err.instance!r} is not allowed; use one of: {options}", doc.locate(path))]
+    if err.validator == "pattern":
+        described = err.schema.get("description") or f"the pattern {err.validator_value}"
+        return [error(f"{field}: {err.instance!r} is not in the expected form ({described})", doc.locate(path))]
+    if err.validator == "type":
+        wanted = err.validator_value
+        wanted = " or ".join(wanted) if isinstance(wanted, list) else wanted
+        return [error(f"{field} must be {wanted}, found {type(err.instance).__name__}", doc.locate(path))]
+    if err.validator == "propertyNames":
+        return [error(f"{field}: {err.message}; names use lower-case letters, digits and _",
+                      doc.locate(path))]
+    return [error(f"{field}: {err.message}", doc.locate(path))]
+
+
+def validate(doc: SourceDocument, schema_name: str) -> list[Diagnostic]:
+    """Every schema violation in a document, in file order."""
+    validator = jsonschema.Draft202012Validator(load_schema(schema_name))
+    found: list[Diagnostic] = []
+    for err in validator.iter_errors(doc.data):
+        leaves = _best_leaves(err)
+        for leaf in leaves:
+            found.extend(_advice(leaf, doc))
+    unique = {(str(d)): d for d in found}
+    return sorted(unique.values(), key=lambda d: (d.location.line, d.location.column) if d.location else (0, 0))
+
+
+def _best_leaves(err: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
+    """For oneOf/anyOf, report the most relevant branch's errors rather than the whole union."""
+    if err.validator in ("oneOf", "anyOf") and err.context:
+        best = jsonschema.exceptions.best_match(err.context)
+        return [best] if best is not None else [err]
+    return [err]

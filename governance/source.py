@@ -1,0 +1,141 @@
+"""Safe YAML loading that remembers where every node came from.
+
+Rule files are data: they are read with PyYAML's safe loader only, and every
+value keeps its file:line:col so that later stages can point at it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from governance.diagnostics import Location, MedunionError, error
+
+NodePath = tuple[Any, ...]
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+
+
+@dataclass
+class SourceDocument:
+    """Plain data from one YAML file plus the position of each node in it."""
+
+    path: str
+    data: Any
+    positions: dict[NodePath, Location] = field(default_factory=dict)
+    key_positions: dict[NodePath, Location] = field(default_factory=dict)
+    single_line: dict[NodePath, int] = field(default_factory=dict)
+
+    def locate(self, node_path: NodePath = ()) -> Location:
+        """The position of a node, or of its nearest ancestor that has one."""
+        node_path = tuple(node_path)
+        while node_path:
+            if node_path in self.positions:
+                return self.positions[node_path]
+            node_path = node_path[:-1]
+        return self.positions.get((), Location(self.path, 1, 1))
+
+    def locate_key(self, node_path: NodePath) -> Location:
+        """The position of a mapping key (where a misspelt field name is written)."""
+        return self.key_positions.get(tuple(node_path)) or self.locate(node_path)
+
+    def text_origin(self, node_path: NodePath) -> Location | None:
+        """Where character 0 of a one-line scalar's text sits, so offsets map to columns.
+
+        None for block and multi-line scalars, whose characters do not map to one line.
+        """
+        node_path = tuple(node_path)
+        if node_path not in self.single_line:
+            return None
+        return self.positions[node_path].shifted(self.single_line[node_path])
+
+
+def _mark(path: str, mark: yaml.Mark) -> Location:
+    return Location(path, mark.line + 1, mark.column + 1)
+
+
+class _Builder:
+    """Turns a composed node tree into plain data, recording positions as it goes."""
+
+    def __init__(self, path: str, loader: yaml.SafeLoader) -> None:
+        self.doc = SourceDocument(path=path, data=None)
+        self.loader = loader
+
+    def build(self, node: yaml.Node, node_path: NodePath) -> Any:
+        self.doc.positions[node_path] = _mark(self.doc.path, node.start_mark)
+        if isinstance(node, yaml.MappingNode):
+            self.loader.flatten_mapping(node)
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.build_key(key_node)
+                child = (*node_path, key)
+                if key in result:
+                    first = self.doc.key_positions[child]
+                    raise MedunionError(
+                        error(
+                            f"duplicate key '{key}' (first written at line {first.line}); "
+                            "YAML would silently keep only the last one: remove or rename one",
+                            _mark(self.doc.path, key_node.start_mark),
+                        )
+                    )
+                self.doc.key_positions[child] = _mark(self.doc.path, key_node.start_mark)
+                result[key] = self.build(value_node, child)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*node_path, i)) for i, item in enumerate(node.value)]
+        if node.style in ("'", '"') or node.style is None:
+            if node.start_mark.line == node.end_mark.line:
+                self.doc.single_line[node_path] = 1 if node.style else 0
+        if node.tag == _TIMESTAMP_TAG:
+            return node.value  # dates stay ISO strings; the model parses them where a date belongs
+        return self.loader.construct_object(node, deep=True)
+
+    def build_key(self, node: yaml.Node) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            raise MedunionError(
+                error("a mapping key must be a plain name", _mark(self.doc.path, node.start_mark))
+            )
+        if node.tag in (_TIMESTAMP_TAG, _BOOL_TAG):
+            return node.value  # `on:` and `yes:` are names here, not YAML 1.1 booleans
+        return self.loader.construct_object(node)
+
+
+def parse_yaml(text: str, path: str) -> SourceDocument:
+    """Parse YAML text safely; syntax errors and duplicate keys raise MedunionError."""
+    loader = yaml.SafeLoader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            where = _mark(path, mark) if mark else Location(path, 1, 1)
+            problem = exc.problem or exc.context or "invalid YAML"
+            raise MedunionError(
+                error(f"YAML syntax: {problem}; check indentation and quoting", where)
+            ) from None
+        except yaml.YAMLError as exc:
+            raise MedunionError(error(f"YAML syntax: {exc}", Location(path, 1, 1))) from None
+        if node is None:
+            raise MedunionError(error("the file is empty", Location(path, 1, 1)))
+        builder = _Builder(path, loader)
+        builder.doc.data = builder.build(node, ())
+        return builder.doc
+    finally:
+        loader.dispose()
+
+
+def load_yaml(path: str | Path) -> SourceDocument:
+    """Read and parse one YAML file; the path is kept as given for messages."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise MedunionError(error(f"cannot read the file: {exc.strerror}", Location(str(path), 1, 1)))
+    except UnicodeDecodeError as exc:
+        raise MedunionError(
+            error(f"not UTF-8 text ({exc.reason}); save the file as UTF-8", Location(str(path), 1, 1))
+        ) from None
+    return parse_yaml(text, str(path))

@@ -1,0 +1,232 @@
+"""Decision-table cells: parsing a cell into a test, applying it to one value or a column,
+and splitting a column's domain into pieces so overlaps and gaps can be proved."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from governance.diagnostics import Location, MedunionError, error
+from governance.expressions import ExpressionType, parse_expression
+from governance.expressions.syntax import ListExpr, Literal
+from governance.model import CellTest, Field
+
+_INTERVAL = re.compile(r"^\s*([\[(])\s*(.+?)\s*,\s*(.+?)\s*([\])])\s*$")
+_COMPARE = re.compile(r"^\s*(==|!=|<=|>=|<|>)\s*(.+)$")
+_MEMBER = re.compile(r"^\s*(not\s+in|in)\s+(.+)$")
+
+
+def _literal(text: str, location: Location | None, cell: str) -> Any:
+    try:
+        node = parse_expression(text).tree
+    except MedunionError:
+        node = None
+    if not isinstance(node, Literal):
+        raise MedunionError(
+            error(
+                f"table cell `{cell}`: `{text}` is not a literal value; cells compare with numbers, "
+                "'quoted text', true/false or date('YYYY-MM-DD')",
+                location,
+            )
+        )
+    return node.value
+
+
+def parse_cell(raw: Any, location: Location | None = None) -> CellTest:
+    """`-`, `< 6`, `[0, 6)`, `'acute'`, `in ['a', 'b']` and friends (see the format reference)."""
+    if isinstance(raw, bool | int | float):
+        return CellTest(text=str(raw).lower(), kind="compare", op="==", value=raw, location=location)
+    text = str(raw).strip()
+    if text in ("-", "any", ""):
+        return CellTest(text="-", kind="any", location=location)
+    match = _MEMBER.match(text)
+    if match:
+        try:
+            node = parse_expression(match.group(2)).tree
+        except MedunionError:
+            node = None
+        if not isinstance(node, ListExpr) or not all(isinstance(i, Literal) for i in node.items):
+            raise MedunionError(
+                error(f"table cell `{text}`: 'in' needs a list of literals, e.g. in ['a', 'b']", location)
+            )
+        items = tuple(i.value for i in node.items if isinstance(i, Literal))
+        return CellTest(text=text, kind="member", items=items, negated=match.group(1) != "in",
+                        location=location)
+    match = _INTERVAL.match(text)
+    if match:
+        low = _literal(match.group(2), location, text)
+        high = _literal(match.group(3), location, text)
+        if low > high:
+            raise MedunionError(error(f"table cell `{text}`: the interval is empty (low > high)", location))
+        return CellTest(text=text, kind="interval", low=low, high=high,
+                        low_closed=match.group(1) == "[", high_closed=match.group(4) == "]",
+                        location=location)
+    match = _COMPARE.match(text)
+    if match:
+        return CellTest(text=text, kind="compare", op=match.group(1),
+                        value=_literal(match.group(2), location, text), location=location)
+    return CellTest(text=text, kind="compare", op="==", value=_literal(text, location, text),
+                    location=location)
+
+
+def _compare(op: str, left: Any, right: Any) -> Any:
+    if op == "==":
+        return left == right
+    if op == "!=":
+        return left != right
+    if op == "<":
+        return left < right
+    if op == "<=":
+        return left <= right
+    if op == ">":
+        return left > right
+    return left >= right
+
+
+def cell_matches(cell: CellTest, value: Any) -> bool:
+    """Whether one value passes a cell's test."""
+    if cell.kind == "any":
+        return True
+    if cell.kind == "compare":
+        return bool(_compare(cell.op, value, cell.value))
+    if cell.kind == "interval":
+        low_ok = value >= cell.low if cell.low_closed else value > cell.low
+        high_ok = value <= cell.high if cell.high_closed else value < cell.high
+        return bool(low_ok and high_ok)
+    found = value in cell.items
+    return not found if cell.negated else found
+
+
+def _vector_value(value: Any) -> Any:
+    return np.datetime64(value, "D") if isinstance(value, dt.date) else value
+
+
+def cell_matches_column(cell: CellTest, column: np.ndarray) -> np.ndarray:
+    """The same test over a whole column."""
+    if cell.kind == "any":
+        return np.ones(len(column), dtype=bool)
+    if cell.kind == "compare":
+        return np.asarray(_compare(cell.op, column, _vector_value(cell.value)), dtype=bool)
+    if cell.kind == "interval":
+        low, high = _vector_value(cell.low), _vector_value(cell.high)
+        low_ok = column >= low if cell.low_closed else column > low
+        high_ok = column <= high if cell.high_closed else column < high
+        return np.asarray(low_ok & high_ok, dtype=bool)
+    found = np.zeros(len(column), dtype=bool)
+    for item in cell.items:
+        found |= np.asarray(column == _vector_value(item), dtype=bool)
+    return ~found if cell.negated else found
+
+
+def cell_literal_types(cell: CellTest) -> list[Any]:
+    """The literals a cell compares with, for type checks against its column."""
+    if cell.kind == "compare":
+        return [cell.value]
+    if cell.kind == "interval":
+        return [cell.low, cell.high]
+    if cell.kind == "member":
+        return list(cell.items)
+    return []
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A part of a column's domain on which every cell of the table is either true or false."""
+
+    label: str
+    sample: Any
+
+
+def _numeric_label(name: str, low: Any, high: Any, low_in: bool, high_in: bool) -> str:
+    if low == high:
+        return f"{name} = {low}"
+    left = "[" if low_in else "("
+    right = "]" if high_in else ")"
+    low_text = "-inf" if low is None else str(low)
+    high_text = "+inf" if high is None else str(high)
+    return f"{name} in {left}{low_text}, {high_text}{right}"
+
+
+def domain_pieces(
+    name: str, kind: ExpressionType, cells: list[CellTest], declared: Field | None
+) -> list[Piece]:
+    """Split the domain of a column at every boundary the cells mention.
+
+    Numbers and dates become points and open intervals between them (skipping intervals
+    with no integer for integer columns); enums and booleans become their values; text
+    becomes its literals plus 'anything else'.
+    """
+    if kind.kind == "boolean":
+        return [Piece(f"{name} = true", True), Piece(f"{name} = false", False)]
+    if kind.kind == "enum":
+        return [Piece(f"{name} = '{v}'", v) for v in kind.values]
+    literals = [v for cell in cells for v in cell_literal_types(cell)]
+    if kind.kind == "string":
+        values = sorted({str(v) for v in literals})
+        return [Piece(f"{name} = '{v}'", v) for v in values] + [
+            Piece(f"{name} is another text", "\u0000other")
+        ]
+    is_date = kind.kind == "date"
+    integral = kind.kind == "integer" or is_date
+    points = sorted({(v.toordinal() if is_date else v) for v in literals if not isinstance(v, bool)})
+    minimum = declared.minimum if declared is not None else None
+    maximum = declared.maximum if declared is not None else None
+    if minimum is not None:
+        points = sorted({p for p in points if p >= minimum} | {minimum})
+    if maximum is not None:
+        points = sorted({p for p in points if p <= maximum} | {maximum})
+
+    def convert(value: Any) -> Any:
+        return dt.date.fromordinal(int(value)) if is_date else value
+
+    def show(value: Any) -> Any:
+        if value is None:
+            return None
+        return convert(value).isoformat() if is_date else value
+
+    pieces: list[Piece] = []
+    bounds: list[tuple[Any, Any]] = []
+    previous = None if minimum is None else None
+    if not points:
+        return [Piece(f"{name} (any value)", convert(0))]
+    if minimum is None:
+        bounds.append((None, points[0]))
+    for i, point in enumerate(points):
+        pieces_for_point = Piece(_numeric_label(name, show(point), show(point), True, True), convert(point))
+        if bounds:
+            low, high = bounds.pop()
+            sample = _sample_between(low, high, integral)
+            if sample is not None:
+                pieces.append(Piece(_numeric_label(name, show(low), show(high), False, False), convert(sample)))
+        pieces.append(pieces_for_point)
+        following = points[i + 1] if i + 1 < len(points) else None
+        if following is not None or maximum is None:
+            bounds.append((point, following))
+        previous = point
+    if bounds:
+        low, high = bounds.pop()
+        sample = _sample_between(low, high, integral)
+        if sample is not None:
+            pieces.append(Piece(_numeric_label(name, show(low), show(high), False, False), convert(sample)))
+    del previous
+    return pieces
+
+
+def _sample_between(low: Any, high: Any, integral: bool) -> Any:
+    """A value strictly between two boundaries (None for 'unbounded'), or None if none exists."""
+    if low is None and high is None:
+        return 0
+    if low is None:
+        return (high - 1) if integral else high - 1.0
+    if high is None:
+        return (low + 1) if integral else low + 1.0
+    if integral:
+        import math
+
+        candidate = math.floor(low) + 1
+        return candidate if candidate < high else None
+    return (low + high) / 2
