@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 
+from governance.clauses import clause_index, unknown_clause
 from governance.diagnostics import Diagnostic, MedunionError, error, warning
 from governance.expressions import Expression, ExpressionType, infer_type, literal_type
 from governance.expressions.syntax import Binary, Literal, Membership, Name
@@ -65,7 +66,11 @@ class _Checker:
                     item.location))
             ids[item.id] = item
         keys = {s.key for s in self.rs.sources}
+        index = clause_index(self.rs.path)
         for item in (*self.rs.rules, *self.rs.tables, *self.rs.parameters.values()):
+            problem = unknown_clause(item.clause, index) if index is not None else None
+            if problem:
+                self.found.append(error(problem, item.location))
             plan = item.clause.split(" ", 1)[0]
             if plan not in keys:
                 self.found.append(error(

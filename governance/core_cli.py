@@ -12,8 +12,9 @@ import typer
 
 from governance.decide import decide
 from governance.diagnostics import MedunionError, has_errors
+from governance.diff import consecutive_diffs, diff_lines, diff_rulesets
 from governance.explain import render_markdown, render_text
-from governance.load import resolve_ruleset
+from governance.load import load_rulesets, resolve_ruleset
 from governance.source import load_yaml
 from governance.testing import run_tests
 from governance.workspace import check_paths
@@ -99,7 +100,38 @@ def test_command(
         raise typer.Exit(1)
 
 
+def diff_command(
+    ruleset: Annotated[str, typer.Argument(help="Rule set id (folder under rules/)")],
+    old: Annotated[str | None, typer.Option("--from", help="Old version (default: each pair)")] = None,
+    new: Annotated[str | None, typer.Option("--to", help="New version (default: each pair)")] = None,
+    rules: Annotated[Path, typer.Option(help="Folder of rule sets")] = Path("rules"),
+) -> None:
+    """What changed between versions of a rule set: parameters (values and dates), rules, tables."""
+    try:
+        groups = load_rulesets(rules)
+        if ruleset not in groups:
+            raise MedunionError(f"no rule set '{ruleset}' under {rules}/ (known: {', '.join(groups)})")
+        versions = groups[ruleset]
+        by_version = {r.version: r for r in versions}
+        if old or new:
+            missing = [v for v in (old, new) if v is None or v not in by_version]
+            if missing:
+                raise MedunionError(f"{ruleset} has versions {', '.join(by_version)}; give --from and --to "
+                                    "as two of them")
+            diffs = [diff_rulesets(by_version[old], by_version[new])]  # type: ignore[index]
+        else:
+            diffs = consecutive_diffs(versions)
+    except MedunionError as exc:
+        _fail(exc)
+        return
+    if not diffs:
+        typer.echo(f"{ruleset} has a single version ({versions[0].version}): nothing to compare")
+    for item in diffs:
+        typer.echo("\n".join(diff_lines(item)))
+
+
 def register(app: typer.Typer) -> None:
     app.command("check")(check)
     app.command("decide")(decide_command)
     app.command("test")(test_command)
+    app.command("diff")(diff_command)

@@ -63,7 +63,9 @@ def render_text(explanation: dict[str, Any]) -> str:
         out += ["", "The conditions that held:"]
         for rule in conditions:
             shown = [c.get("with_values") or c["expression"] for c in rule["conditions"]] or ["always"]
-            out.append(f"- {rule['title']} ({rule['clause']}): " + "; ".join(shown))
+            beaten = sorted({x for ids in rule.get("overridden_by", {}).values() for x in ids})
+            aside = f" — set aside by the exception {', '.join(beaten)}" if beaten else ""
+            out.append(f"- {rule['title']} ({rule['clause']}): " + "; ".join(shown) + aside)
     not_applied = [r for r in explanation["rules"] if not r["fired"]]
     if not_applied:
         out += ["", "Rules that did not apply to you:"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from governance.source import SourceDocument
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "rules" / "schema"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(name: str) -> dict[str, Any]:
     """A schema from rules/schema/, e.g. 'ruleset' for ruleset.schema.json."""
     with (SCHEMA_DIR / f"{name}.schema.json").open(encoding="utf-8") as handle:

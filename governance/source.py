@@ -86,9 +86,9 @@ class _Builder:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*node_path, i)) for i, item in enumerate(node.value)]
-        if node.style in ("'", '"') or node.style is None:
-            if node.start_mark.line == node.end_mark.line:
-                self.doc.single_line[node_path] = 1 if node.style else 0
+        one_line = node.start_mark.line == node.end_mark.line
+        if one_line and node.style in ("'", '"', None):
+            self.doc.single_line[node_path] = 1 if node.style else 0
         if node.tag == _TIMESTAMP_TAG:
             return node.value  # dates stay ISO strings; the model parses them where a date belongs
         return self.loader.construct_object(node, deep=True)
@@ -133,7 +133,7 @@ def load_yaml(path: str | Path) -> SourceDocument:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise MedunionError(error(f"cannot read the file: {exc.strerror}", Location(str(path), 1, 1)))
+        raise MedunionError(error(f"cannot read the file: {exc.strerror}", Location(str(path), 1, 1))) from None
     except UnicodeDecodeError as exc:
         raise MedunionError(
             error(f"not UTF-8 text ({exc.reason}); save the file as UTF-8", Location(str(path), 1, 1))

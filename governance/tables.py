@@ -4,6 +4,8 @@ and splitting a column's domain into pieces so overlaps and gaps can be proved."
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -184,35 +186,22 @@ def domain_pieces(
         return dt.date.fromordinal(int(value)) if is_date else value
 
     def show(value: Any) -> Any:
-        if value is None:
-            return None
-        return convert(value).isoformat() if is_date else value
+        return None if value is None else (convert(value).isoformat() if is_date else value)
 
-    pieces: list[Piece] = []
-    bounds: list[tuple[Any, Any]] = []
-    previous = None if minimum is None else None
     if not points:
         return [Piece(f"{name} (any value)", convert(0))]
-    if minimum is None:
-        bounds.append((None, points[0]))
-    for i, point in enumerate(points):
-        pieces_for_point = Piece(_numeric_label(name, show(point), show(point), True, True), convert(point))
-        if bounds:
-            low, high = bounds.pop()
-            sample = _sample_between(low, high, integral)
-            if sample is not None:
-                pieces.append(Piece(_numeric_label(name, show(low), show(high), False, False), convert(sample)))
-        pieces.append(pieces_for_point)
-        following = points[i + 1] if i + 1 < len(points) else None
-        if following is not None or maximum is None:
-            bounds.append((point, following))
-        previous = point
-    if bounds:
-        low, high = bounds.pop()
-        sample = _sample_between(low, high, integral)
+    # Open stretches between consecutive points, plus the unbounded ends the declaration allows.
+    edges: list[Any] = [None if minimum is None else points[0], *points, None if maximum is None else points[-1]]
+    pieces: list[Piece] = []
+    for i, (low, high) in enumerate(itertools.pairwise(edges)):
+        bounded_out = (i == 0 and minimum is not None) or (i == len(edges) - 2 and maximum is not None)
+        sample = None if bounded_out else _sample_between(low, high, integral)
         if sample is not None:
-            pieces.append(Piece(_numeric_label(name, show(low), show(high), False, False), convert(sample)))
-    del previous
+            label = _numeric_label(name, show(low), show(high), False, False)
+            pieces.append(Piece(label, convert(sample)))
+        if i < len(points):
+            point = points[i]
+            pieces.append(Piece(_numeric_label(name, show(point), show(point), True, True), convert(point)))
     return pieces
 
 
@@ -225,8 +214,6 @@ def _sample_between(low: Any, high: Any, integral: bool) -> Any:
     if high is None:
         return (low + 1) if integral else low + 1.0
     if integral:
-        import math
-
         candidate = math.floor(low) + 1
         return candidate if candidate < high else None
     return (low + high) / 2

@@ -77,7 +77,7 @@ def _matches(expected: Any, actual: Any) -> bool:
         return actual is not None and not isinstance(actual, bool) and math.isclose(
             float(actual), float(expected["value"]), abs_tol=tolerance, rel_tol=0)
     if isinstance(expected, bool) or expected is None or isinstance(actual, bool):
-        return expected is actual or expected == actual and type(expected) is type(actual)
+        return expected is actual or (expected == actual and type(expected) is type(actual))
     if isinstance(expected, int | float) and isinstance(actual, int | float):
         return math.isclose(float(actual), float(expected), rel_tol=0, abs_tol=1e-9)
     return json_value(expected) == json_value(actual)

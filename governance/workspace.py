@@ -52,8 +52,15 @@ def check_paths(paths: Iterable[str | Path]) -> list[Diagnostic]:
             elif kind == "ruleset-test":
                 found.extend(validate(doc, "ruleset-test"))
                 test_files.append(path)
+            elif kind == "clause-index":
+                continue
             elif kind in CHECKERS:
-                found.extend(_checker(kind)(path))
+                try:
+                    checker = _checker(kind)
+                except (ImportError, AttributeError) as exc:
+                    found.append(error(f"cannot check a file of kind '{kind}': {exc}", doc.locate(("kind",))))
+                    continue
+                found.extend(checker(path))
             else:
                 known = ", ".join(["ruleset", "ruleset-test", *CHECKERS])
                 found.append(error(f"unknown kind {kind!r}; a rule file starts with `kind:` ({known})",

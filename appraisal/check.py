@@ -1,0 +1,180 @@
+"""Semantic checks of an appraisal scheme, beyond its JSON schema.
+
+`check_scheme_file` is what `medunion check` calls for `kind: appraisal-scheme`:
+it returns every finding (errors and warnings) at file:line:col instead of
+stopping at the first, so a drafter can fix a file in one go.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from appraisal.scheme import GRADES, Scheme, load_scheme_document
+from appraisal.score import compile_indicator
+from governance.diagnostics import Diagnostic, MedunionError, error, warning
+from governance.source import SourceDocument
+
+
+def check_scheme_file(path: str | Path) -> list[Diagnostic]:
+    """Every error and warning of one scheme file (empty when it is clean)."""
+    try:
+        doc, scheme = load_scheme_document(path)
+    except MedunionError as exc:
+        return exc.diagnostics
+    return check_scheme(scheme, doc)
+
+
+def check_scheme(scheme: Scheme, doc: SourceDocument | None = None) -> list[Diagnostic]:
+    """Names, formulas, weights, floors, bands, consequences, clauses and the period."""
+    found: list[Diagnostic] = []
+
+    def at(*node: object):  # noqa: ANN202 - a location or None
+        return doc.locate(tuple(node)) if doc else None
+
+    path = Path(scheme.path) if scheme.path else None
+    if path is not None and path.parent.parent.name == "appraisal":
+        if path.parent.name != scheme.id:
+            found.append(error(f"id '{scheme.id}' must equal the folder name '{path.parent.name}'",
+                               at("id")))
+        if path.stem != scheme.version:
+            found.append(warning(f"version '{scheme.version}' differs from the file name "
+                                 f"'{path.stem}'", at("version")))
+    if scheme.effective_until and scheme.effective_until < scheme.effective_from:
+        found.append(error("effective.until is before effective.from", at("effective", "until")))
+
+    for what, ids, node in (
+        ("unit", [u.id for u in scheme.units], "units"),
+        ("dimension", [d.id for d in scheme.dimensions], "dimensions"),
+        ("indicator", [i.id for i in scheme.indicators], "dimensions"),
+        ("grade", [b.grade for b in scheme.grades], "grades"),
+    ):
+        for name, count in Counter(ids).items():
+            if count > 1:
+                found.append(error(f"{what} '{name}' is defined {count} times", at(node)))
+
+    plan_keys = {s.key for s in scheme.sources}
+    used_columns: set[str] = set()
+    for ind in scheme.indicators:
+        loc = ind.location
+        plan = ind.clause.split(" ")[0]
+        if plan not in plan_keys:
+            found.append(error(f"indicator {ind.id}: clause '{ind.clause}' cites '{plan}', "
+                               "which is not among the scheme's sources", loc))
+        try:
+            expr = compile_indicator(scheme, ind)
+            used_columns |= set(expr.names())
+        except MedunionError as exc:
+            found.extend(exc.diagnostics)
+        found.extend(_check_method(scheme, ind))
+    for name, col in scheme.columns.items():
+        if name not in used_columns:
+            found.append(warning(f"column '{name}' is read by no indicator", col.location))
+
+    weights = sum(i.weight for i in scheme.indicators if not i.is_veto)
+    if abs(weights - scheme.total_points) > 1e-6:
+        found.append(warning(
+            f"the weights add up to {weights:g}, not the scheme's total_points "
+            f"{scheme.total_points:g}", at("dimensions")))
+    found.extend(_check_bands(scheme))
+    if scheme.rectification_below not in {b.grade for b in scheme.grades}:
+        found.append(error(f"rectification.below '{scheme.rectification_below}' is not a grade "
+                           "band of the scheme", at("rectification", "below")))
+    declared = {c.id for c in scheme.consequence_fields}
+    for band in scheme.grades:
+        for key in band.consequences:
+            if key not in declared:
+                found.append(error(f"grade {band.grade}: consequence '{key}' is not declared "
+                                   "under consequences", band.location))
+        for key in declared - set(band.consequences):
+            found.append(warning(f"grade {band.grade}: no value for consequence '{key}'",
+                                 band.location))
+    for cf in scheme.consequence_fields:
+        if cf.status != "law" and not cf.note:
+            found.append(error(f"consequence {cf.id}: status {cf.status} needs a note saying "
+                               "where the figure came from", at("consequences")))
+    return found
+
+
+def _check_method(scheme: Scheme, ind) -> list[Diagnostic]:  # noqa: ANN001 - an Indicator
+    found: list[Diagnostic] = []
+    loc = ind.location
+    m = ind.method
+    present = {b.grade for b in scheme.grades}
+    if m == "veto":
+        if ind.veto_grade not in present:
+            found.append(error(f"indicator {ind.id}: veto_grade '{ind.veto_grade}' is not a "
+                               "grade band of the scheme", loc))
+        return found
+    if ind.weight <= 0:
+        found.append(warning(f"indicator {ind.id}: weight 0 scores nothing", loc))
+    if m == "linear":
+        if ind.floor == ind.target:
+            found.append(error(f"indicator {ind.id}: floor and target are equal ({ind.floor:g})",
+                               loc))
+        elif (ind.direction == "higher") != (ind.target > ind.floor):
+            side = "above" if ind.direction == "higher" else "below"
+            found.append(warning(
+                f"indicator {ind.id}: the target {ind.target:g} lies outside the floor "
+                f"{ind.floor:g} (for '{ind.direction} is better' it should be {side} it)", loc))
+    if m == "ratio":
+        if not ind.target or ind.target <= 0:
+            found.append(error(f"indicator {ind.id}: a ratio needs a positive target", loc))
+        if ind.floor is not None:
+            found.append(warning(f"indicator {ind.id}: floor is not used by the ratio method", loc))
+    if m == "steps":
+        for step in ind.steps:
+            if step.points > ind.weight + 1e-9:
+                found.append(warning(f"indicator {ind.id}: a step gives {step.points:g} points, "
+                                     f"more than the weight {ind.weight:g}", loc))
+        ats = [s.at for s in ind.steps]
+        if len(set(ats)) != len(ats):
+            found.append(error(f"indicator {ind.id}: two steps at the same threshold", loc))
+        ordered = sorted(ind.steps, key=lambda s: s.at, reverse=ind.direction == "lower")
+        if any(b.points < a.points for a, b in zip(ordered, ordered[1:])):
+            found.append(warning(f"indicator {ind.id}: a harder threshold gives fewer points", loc))
+        if ind.target is not None and ind.target not in ats:
+            found.append(warning(f"indicator {ind.id}: the target {ind.target:g} is not one of "
+                                 "the step thresholds", loc))
+    if m == "deduction" and ind.direction != "lower":
+        found.append(warning(f"indicator {ind.id}: deductions count bad events, so 'lower' is "
+                             "better", loc))
+    if m in ("percentile",) and ind.target is not None:
+        found.append(warning(f"indicator {ind.id}: the percentile method ignores the target", loc))
+    if ind.target is not None and ind.floor is not None and m != "linear" and m != "ratio" and (
+        (ind.direction == "higher") != (ind.target > ind.floor)
+    ):
+        found.append(warning(f"indicator {ind.id}: the target {ind.target:g} lies outside the "
+                             f"floor {ind.floor:g}", loc))
+    return found
+
+
+def _check_bands(scheme: Scheme) -> list[Diagnostic]:
+    """Bands must tile 0..total_points: a gap or an overlap is reported."""
+    found: list[Diagnostic] = []
+    bands = sorted(scheme.grades, key=lambda b: b.min)
+    order = [GRADES.index(b.grade) for b in bands]
+    if order != sorted(order, reverse=True):
+        found.append(error("grade bands are out of order: a better grade needs more points",
+                           bands[0].location))
+    if bands and bands[0].min > 0:
+        found.append(warning(f"the bands leave a gap: totals from 0 to {bands[0].min:g} get no "
+                             "grade of their own", bands[0].location))
+    for low, high in zip(bands, bands[1:]):
+        if low.min == high.min:
+            found.append(error(f"bands {low.grade} and {high.grade} start at the same total",
+                               high.location))
+        if low.max is None:
+            continue
+        if low.max < high.min:
+            found.append(warning(f"the bands leave a gap: totals from {low.max:g} to "
+                                 f"{high.min:g} lie between {low.grade} and {high.grade}",
+                                 low.location))
+        elif low.max > high.min:
+            found.append(error(f"bands {low.grade} and {high.grade} overlap from {high.min:g} "
+                               f"to {low.max:g}", low.location))
+    top = bands[-1] if bands else None
+    if top is not None and top.max is not None and top.max < scheme.total_points:
+        found.append(warning(f"the bands leave a gap: totals above {top.max:g} (up to "
+                             f"{scheme.total_points:g}) get no band", top.location))
+    return found

@@ -1,0 +1,85 @@
+"""`medunion appraise` and `medunion template`, registered on the core's typer app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from appraisal.pipeline import appraise_file
+from appraisal.scheme import resolve_scheme
+from appraisal.template import write_template
+from governance.diagnostics import MedunionError
+
+_LONG_RUN = 5_000  # units; below this a progress bar would only flicker
+
+
+def _fail(exc: MedunionError) -> None:
+    console = Console(stderr=True)
+    for d in exc.diagnostics:
+        console.print(str(d), markup=False, highlight=False)
+    raise typer.Exit(code=1)
+
+
+def appraise(
+    scheme: str = typer.Argument(..., help="A scheme file, or a scheme id under rules/appraisal/."),
+    year: int = typer.Option(..., "--year", help="The year appraised."),
+    data: Path = typer.Option(..., "--data", help="CSV, Excel or Parquet, one row per unit and year."),
+    out: Path = typer.Option(Path("out/appraisal"), "--out", help="Output folder."),
+    unit_files: bool = typer.Option(True, help="Write one Markdown and text file per unit."),
+) -> None:
+    """Score the units of a scheme for one year and write the workbook, report and explanations."""
+    console = Console()
+    try:
+        chosen = resolve_scheme(scheme, year)
+        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}"
+                      "/{task.total}"), TimeElapsedColumn(), console=console,
+                      transient=True) as bar:
+            tasks: dict[str, TaskID] = {}
+
+            def progress(step: str, advance: int, total: int) -> None:
+                if total and total < _LONG_RUN:
+                    return
+                if step not in tasks:
+                    tasks[step] = bar.add_task(step, total=total or None)
+                bar.advance(tasks[step], advance)
+
+            run = appraise_file(chosen, data, year, out, progress, unit_files)
+    except MedunionError as exc:
+        _fail(exc)
+        return
+    app = run.appraisal
+    counts = app.results["grade"].value_counts().to_dict()
+    if app.label:
+        console.print(f"[bold red]{app.label}[/]")
+    console.print(f"{chosen.id} {chosen.version}, {year}: {len(app.results)} unit(s) scored, "
+                  f"grades {counts}, {len(app.validated.rejected)} rejection(s)")
+    for note in app.notes:
+        console.print(f"  note: {note}", markup=False)
+    for row in app.validated.rejected.itertuples():
+        console.print(f"  rejected row {row.row} ({row.unit_id}) {row.column}: {row.reason}",
+                      markup=False)
+    console.print(f"wrote {len(run.written)} file(s) to {out}")
+
+
+def template(
+    scheme: str = typer.Argument(..., help="A scheme file, or a scheme id under rules/appraisal/."),
+    year: int = typer.Option(..., "--year", help="The year the template is for."),
+    out: Path = typer.Option(None, "--out", help="The .xlsx to write (default: <id>-<year>-input.xlsx)."),
+) -> None:
+    """Write an Excel input template: the units, the columns, their units and data validation."""
+    try:
+        chosen = resolve_scheme(scheme, year)
+    except MedunionError as exc:
+        _fail(exc)
+        return
+    path = write_template(chosen, year, out or Path(f"{chosen.id}-{year}-input.xlsx"))
+    Console().print(f"wrote {path}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the appraisal commands to the `medunion` app."""
+    app.command("appraise")(appraise)
+    app.command("template")(template)

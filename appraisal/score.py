@@ -1,0 +1,224 @@
+"""Scoring a validated table: values, points, subtotals, total, grade, rank, consequences.
+
+Everything is one pass of column arithmetic over the cohort (pandas/numpy);
+formulas are compiled by the core's expression language, never a second parser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from appraisal import methods
+from appraisal.scheme import GRADES, Indicator, Scheme
+from appraisal.validate import ValidatedData
+from governance.diagnostics import MedunionError, error
+from governance.expressions import (
+    BOOLEAN,
+    INTEGER,
+    NUMBER,
+    Expression,
+    ExpressionType,
+    evaluate_columns,
+    infer_type,
+    parse_expression,
+)
+
+_COLUMN_TYPES: Mapping[str, ExpressionType] = {
+    "integer": INTEGER,
+    "number": NUMBER,
+    "percent": NUMBER,
+    "ratio": NUMBER,
+    "boolean": BOOLEAN,
+}
+
+
+@dataclass(frozen=True)
+class CompiledScheme:
+    """A scheme with each indicator's formula parsed and type-checked once."""
+
+    scheme: Scheme
+    expressions: Mapping[str, Expression]
+    reads: Mapping[str, tuple[str, ...]]
+
+
+def column_env(scheme: Scheme) -> dict[str, ExpressionType]:
+    return {name: _COLUMN_TYPES[c.type] for name, c in scheme.columns.items()}
+
+
+def compile_indicator(scheme: Scheme, ind: Indicator) -> Expression:
+    """Parse and type-check one formula (or a bare column); errors point into the file."""
+    text = ind.formula if ind.formula is not None else ind.value
+    assert text is not None
+    expr = parse_expression(text, ind.formula_origin or ind.location)
+    kind = infer_type(expr, column_env(scheme))
+    wanted = ("boolean", "integer", "number") if ind.is_veto else ("integer", "number")
+    if kind.kind not in wanted:
+        raise MedunionError(
+            error(
+                f"indicator {ind.id}: the value must be {' or '.join(wanted)}, "
+                f"`{text}` is {kind.describe()}",
+                ind.formula_origin or ind.location,
+            )
+        )
+    return expr
+
+
+def compile_scheme(scheme: Scheme) -> CompiledScheme:
+    """Compile every indicator, collecting all errors before raising."""
+    exprs: dict[str, Expression] = {}
+    problems = []
+    for ind in scheme.indicators:
+        try:
+            exprs[ind.id] = compile_indicator(scheme, ind)
+        except MedunionError as exc:
+            problems.extend(exc.diagnostics)
+    if problems:
+        raise MedunionError(problems)
+    reads = {k: tuple(sorted(e.names())) for k, e in exprs.items()}
+    return CompiledScheme(scheme, exprs, reads)
+
+
+@dataclass
+class Appraisal:
+    """All numbers of one year's appraisal; `results` is the frame people and tools read."""
+
+    scheme: Scheme
+    year: int
+    results: pd.DataFrame
+    raw: pd.DataFrame
+    values: pd.DataFrame
+    points: pd.DataFrame
+    no_value: pd.DataFrame
+    vetoes: pd.DataFrame
+    validated: ValidatedData
+    compiled: CompiledScheme
+    label: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def grade_of_totals(scheme: Scheme, totals: np.ndarray) -> np.ndarray:
+    """Grade index (into GRADES) of each total: the best band whose minimum it reaches.
+
+    A total in a gap between bands (the checker warns) gets the band below the gap.
+    """
+    bands = sorted(scheme.grades, key=lambda b: b.min)
+    mins = np.array([b.min for b in bands])
+    idx = np.searchsorted(mins, np.round(totals, 6) + 1e-9, side="right") - 1
+    idx = np.clip(idx, 0, len(bands) - 1)
+    order = np.array([GRADES.index(b.grade) for b in bands])
+    return order[idx]
+
+
+def indicator_values(
+    compiled: CompiledScheme, frame: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each indicator's value per unit, and where it has no value (a missing raw column)."""
+    scheme = compiled.scheme
+    n = len(frame)
+    columns: dict[str, np.ndarray] = {}
+    missing: dict[str, np.ndarray] = {}
+    for name, col in scheme.columns.items():
+        v = frame[name].to_numpy(dtype=float)
+        missing[name] = np.isnan(v)
+        columns[name] = (np.nan_to_num(v) != 0) if col.type == "boolean" else v
+    values: dict[str, np.ndarray] = {}
+    no_value: dict[str, np.ndarray] = {}
+    for ind in scheme.indicators:
+        expr = compiled.expressions[ind.id]
+        try:
+            out = evaluate_columns(expr, columns, n) if n else np.zeros(0)
+        except MedunionError as exc:
+            raise MedunionError(
+                [error(f"indicator {ind.id}: {d.message}", ind.location) for d in exc.diagnostics]
+            ) from None
+        out = np.asarray(out, dtype=float)
+        gone = np.zeros(n, dtype=bool)
+        for name in compiled.reads[ind.id]:
+            gone |= missing[name]
+        values[ind.id] = np.where(gone, np.nan, out)
+        no_value[ind.id] = gone
+    index = frame["unit_id"].to_numpy()
+    return (
+        pd.DataFrame(values, index=index),
+        pd.DataFrame(no_value, index=index, dtype=bool),
+    )
+
+
+def score_frame(
+    compiled: CompiledScheme, validated: ValidatedData, year: int, label: str = ""
+) -> Appraisal:
+    """Score the accepted rows of one year; the results are sorted by rank."""
+    scheme = compiled.scheme
+    frame = validated.frame
+    values, no_value = indicator_values(compiled, frame)
+    index = values.index
+    pts: dict[str, np.ndarray] = {}
+    vetoes: dict[str, np.ndarray] = {}
+    for ind in scheme.indicators:
+        v = values[ind.id].to_numpy()
+        if ind.is_veto:
+            vetoes[ind.id] = methods.vetoed(ind, v)
+            continue
+        pts[ind.id] = np.nan_to_num(methods.points(ind, v), nan=0.0)
+    points = pd.DataFrame(pts, index=index)
+    veto_frame = pd.DataFrame(vetoes, index=index, dtype=bool)
+    total = points.sum(axis=1).to_numpy() if len(points.columns) else np.zeros(len(index))
+    by_points = grade_of_totals(scheme, total)
+    capped = by_points.copy()
+    vetoed_by = np.full(len(index), "", dtype=object)
+    for ind in scheme.indicators:
+        if ind.is_veto:
+            hit = veto_frame[ind.id].to_numpy()
+            assert ind.veto_grade is not None
+            capped = np.where(hit, np.maximum(capped, GRADES.index(ind.veto_grade)), capped)
+            vetoed_by = np.where(hit, np.where(vetoed_by == "", ind.id, vetoed_by + ";" + ind.id),
+                                 vetoed_by)
+    grades = np.array(GRADES, dtype=object)[capped]
+    results = pd.DataFrame(
+        {
+            "unit_id": index,
+            "unit_name": pd.Series(index).map(_unit_names(scheme)).fillna("").to_numpy(),
+            "group": pd.Series(index).map(_unit_groups(scheme)).fillna("").to_numpy(),
+            "year": year,
+            "total": np.round(total, 6),
+            "grade": grades,
+            "grade_by_points": np.array(GRADES, dtype=object)[by_points],
+            "vetoed_by": vetoed_by,
+        }
+    )
+    results["rank"] = results["total"].rank(ascending=False, method="min").astype(int)
+    floor = GRADES.index(scheme.rectification_below)
+    results["rectification_notice"] = capped > floor
+    for cf in scheme.consequence_fields:
+        mapping = {b.grade: b.consequences.get(cf.id) for b in scheme.grades}
+        results[cf.id] = results["grade"].map(mapping)
+    for dim in scheme.dimensions:
+        ids = [i.id for i in dim.indicators if not i.is_veto]
+        results[f"dimension.{dim.id}"] = points[ids].sum(axis=1).to_numpy() if ids else 0.0
+    for ind in scheme.indicators:
+        if not ind.is_veto:
+            results[f"points.{ind.id}"] = points[ind.id].to_numpy()
+    for ind in scheme.indicators:
+        results[f"value.{ind.id}"] = values[ind.id].to_numpy()
+    results = results.sort_values(["rank", "unit_id"], kind="stable").reset_index(drop=True)
+    raw = frame.set_index("unit_id")
+    notes = list(validated.notes)
+    if len(validated.rejected):
+        notes.append(
+            f"{validated.rejected['row'].nunique()} row(s) rejected: see rejected rows; "
+            "rejected units are not scored and not in the cohort"
+        )
+    return Appraisal(scheme, year, results, raw, values, points, no_value, veto_frame, validated,
+                     compiled, label, notes)
+
+
+def _unit_names(scheme: Scheme) -> dict[str, str]:
+    return {u.id: u.name for u in scheme.units}
+
+
+def _unit_groups(scheme: Scheme) -> dict[str, str]:
+    return {u.id: u.group or "" for u in scheme.units}

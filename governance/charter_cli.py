@@ -1,0 +1,45 @@
+"""`medunion charter check`: what a charter breaks, with the clause, from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+DEFAULT_PATHS = (Path("rules") / "charters",)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `charter` command group to the medunion app."""
+    charter = typer.Typer(help="Charters: associations, member units and governing bodies.",
+                          no_args_is_help=True)
+
+    @charter.command("check")
+    def check_command(
+        paths: Annotated[
+            list[Path] | None,
+            typer.Argument(help="Charter files or directories (default: rules/charters)."),
+        ] = None,
+    ) -> None:
+        """Check charters; print each finding as file:line:col with its clause; exit 1 on an error."""
+        from governance.charter import charter_files, check_charter_file
+        from governance.diagnostics import has_errors
+
+        files = charter_files(paths or list(DEFAULT_PATHS))
+        if not files:
+            typer.echo("no charter files found", err=True)
+            raise typer.Exit(1)
+        findings = []
+        for path in files:
+            found = check_charter_file(path)
+            findings.extend(found)
+            for diagnostic in found:
+                typer.echo(str(diagnostic))
+        errors = sum(1 for d in findings if d.severity == "error")
+        warnings = len(findings) - errors
+        typer.echo(f"{len(files)} charter file(s) checked: {errors} error(s), {warnings} warning(s)")
+        if has_errors(findings):
+            raise typer.Exit(1)
+
+    app.add_typer(charter, name="charter")

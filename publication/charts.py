@@ -1,0 +1,65 @@
+"""Charts for the site, drawn at build time as SVG (no network, no JavaScript)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on a build machine
+
+import matplotlib.pyplot as plt  # after use("Agg"): the backend must be chosen first
+
+
+def weights_chart_svg(
+    labels: Sequence[str],
+    weights: Sequence[float],
+    groups: Sequence[str] | None = None,
+    title: str = "Indicator weights",
+) -> str:
+    """A horizontal bar per indicator, coloured by dimension, as a standalone SVG document.
+
+    Labels are drawn in the chart's own font, so pass English titles: the build machine
+    may have no CJK font. The output is deterministic (same input, same bytes), so a
+    rebuild does not churn the site.
+    """
+    if len(labels) != len(weights):
+        raise ValueError("one weight per label")
+    if groups is not None and len(groups) != len(labels):
+        raise ValueError("one group per label")
+    group_names = list(dict.fromkeys(groups)) if groups is not None else []
+    palette = plt.get_cmap("tab10")
+    colours = [
+        palette(group_names.index(g) % 10) if groups is not None else palette(0)
+        for g in (groups or [""] * len(labels))
+    ]
+    height = max(2.0, 0.42 * len(labels) + 1.2)
+    with plt.rc_context({"svg.hashsalt": "medunion", "svg.fonttype": "path"}):
+        fig, ax = plt.subplots(figsize=(8, height))
+        try:
+            positions = list(range(len(labels)))[::-1]
+            bars = ax.barh(positions, weights, color=colours)
+            ax.set_yticks(positions, labels=list(labels))
+            ax.bar_label(bars, labels=[_number(w) for w in weights], padding=3, fontsize=8)
+            ax.set_xlabel("weight (points)")
+            ax.set_title(title)
+            ax.margins(x=0.12)
+            for side in ("top", "right"):
+                ax.spines[side].set_visible(False)
+            if group_names:
+                handles = [
+                    plt.Rectangle((0, 0), 1, 1, color=palette(i % 10))
+                    for i in range(len(group_names))
+                ]
+                ax.legend(handles, group_names, loc="lower right", fontsize=8, frameon=False)
+            fig.tight_layout()
+            buffer = io.StringIO()
+            fig.savefig(buffer, format="svg", metadata={"Date": None})
+        finally:
+            plt.close(fig)
+    return buffer.getvalue()
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"

@@ -1,0 +1,46 @@
+"""`medunion docs build|serve`: the public site from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `docs` command group to the medunion app."""
+    docs = typer.Typer(help="The public doc site generated from rules/.", no_args_is_help=True)
+
+    @docs.command("build")
+    def build_command(
+        out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("site"),
+        strict: Annotated[
+            bool,
+            typer.Option("--strict/--no-strict", help="Treat broken links and warnings as errors."),
+        ] = True,
+    ) -> None:
+        """Build the site (rule pages are generated from rules/ at build time)."""
+        from mkdocs.exceptions import Abort
+
+        from publication.build import build_site
+
+        try:
+            site_dir = build_site(out, strict=strict)
+        except Abort as exc:
+            typer.echo(f"the site was not built: {exc}", err=True)
+            raise typer.Exit(1) from exc
+        typer.echo(f"site built in {site_dir} — open {site_dir / 'index.html'}")
+
+    @docs.command("serve")
+    def serve_command(
+        host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    ) -> None:
+        """Serve the site on localhost, rebuilding when docs/ or rules/ change."""
+        from publication.build import serve_site
+
+        typer.echo(f"serving on http://{host}:{port}/ (Ctrl-C to stop)")
+        serve_site(host, port)
+
+    app.add_typer(docs, name="docs")

@@ -1,0 +1,297 @@
+"""Expressions as plain language, for readers who do not read expression syntax.
+
+The public pages show each rule's condition as a sentence fragment
+(`severity in ['acute', 'severe']` → "severity is acute or severe"). The renderer
+walks the core's syntax tree (never the text), so what is shown is what runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from governance.expressions.parser import parse_expression
+from governance.expressions.syntax import (
+    Binary,
+    Call,
+    Conditional,
+    Expression,
+    ListExpr,
+    Literal,
+    Membership,
+    Name,
+    Node,
+    Unary,
+)
+
+_COMPARISON = {
+    "==": "is",
+    "!=": "is not",
+    "<": "is less than",
+    "<=": "is at most",
+    ">": "is more than",
+    ">=": "is at least",
+}
+_DATE_COMPARISON = {
+    "==": "is",
+    "!=": "is not",
+    "<": "is before",
+    "<=": "is on or before",
+    ">": "is after",
+    ">=": "is on or after",
+}
+_NEGATED_COMPARISON = {
+    "==": "!=",
+    "!=": "==",
+    "<": ">=",
+    "<=": ">",
+    ">": "<=",
+    ">=": "<",
+}
+_ARITHMETIC = {"+": "+", "-": "−", "*": "×", "/": "÷", "%": "modulo"}
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "%": 2}
+# Units worth saying after a number ("more than 6 months"); others (ratio, score) are not.
+_COUNTED_UNITS = {"month", "day", "year", "week", "person", "bed", "visit", "time"}
+_UNCOUNTED_UNITS = {"yuan", "%"}
+
+
+def humanise(name: str) -> str:
+    """`months_in_township` → "months in township": names read as words."""
+    return name.replace("_", " ").strip()
+
+
+def format_number(value: float) -> str:
+    """Whole numbers without a decimal point, thousands separated: 200000 → "200,000"."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) >= 1000:
+        value = int(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    text = f"{value:,.6f}".rstrip("0").rstrip(".")
+    return text
+
+
+def format_value(value: object) -> str:
+    """A literal value as a reader would write it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return format_number(value)
+    if isinstance(value, dt.date):
+        return f"{value.day} {value:%B %Y}"
+    if isinstance(value, list | tuple):
+        return join_words([format_value(v) for v in value], "and")
+    if value is None:
+        return "—"
+    return str(value)
+
+
+def join_words(parts: list[str], conjunction: str) -> str:
+    """["a", "b", "c"] → "a, b or c"."""
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return parts[0]
+    return f"{', '.join(parts[:-1])} {conjunction} {parts[-1]}"
+
+
+def join_clauses(parts: list[str], conjunction: str) -> str:
+    """Join conditions; when a part has its own "and"/"or", commas keep the grouping visible."""
+    if len(parts) > 1 and any(" or " in p or " and " in p for p in parts):
+        return f"{', '.join(parts[:-1])}, {conjunction} {parts[-1]}"
+    return join_words(parts, conjunction)
+
+
+def with_unit(number: str, value: object, unit: str | None) -> str:
+    """Append a counted unit ("6 months", "200,000 yuan"); leave ratios and scores bare."""
+    if not unit:
+        return number
+    if unit in _UNCOUNTED_UNITS:
+        return f"{number}%" if unit == "%" else f"{number} {unit}"
+    if unit in _COUNTED_UNITS:
+        plural = not (isinstance(value, int | float) and value == 1)
+        return f"{number} {unit}{'s' if plural else ''}"
+    return number
+
+
+class _Renderer:
+    def __init__(self, units: Mapping[str, str]) -> None:
+        self.units = units
+
+    # conditions -----------------------------------------------------------------------
+    def condition(self, node: Node) -> str:
+        if isinstance(node, Binary) and node.op in ("and", "or"):
+            parts = [self._grouped(p, node.op) for p in _flatten(node, node.op)]
+            return join_clauses(parts, node.op)
+        if isinstance(node, Unary) and node.op == "not":
+            return self.negation(node.operand)
+        if isinstance(node, Binary) and node.op in _COMPARISON:
+            return self.comparison(node.op, node.left, node.right)
+        if isinstance(node, Membership):
+            return self.membership(node.operand, node.collection, node.negated)
+        if isinstance(node, Literal) and isinstance(node.value, bool):
+            return "always" if node.value else "never"
+        return self.value(node)
+
+    def _grouped(self, node: Node, inside: str) -> str:
+        """A nested and/or inside the other one, grouped in words rather than brackets."""
+        if isinstance(node, Binary) and node.op in ("and", "or") and node.op != inside:
+            parts = [self._grouped(p, node.op) for p in _flatten(node, node.op)]
+            if node.op == "or":
+                return f"either {join_clauses(parts, 'or')}"
+            return f"both {join_clauses(parts, 'and')}"
+        return self.condition(node)
+
+    def negation(self, node: Node) -> str:
+        if isinstance(node, Name):
+            return f"not {humanise(node.name)}"
+        if isinstance(node, Binary) and node.op in _NEGATED_COMPARISON:
+            return self.comparison(_NEGATED_COMPARISON[node.op], node.left, node.right)
+        if isinstance(node, Membership):
+            return self.membership(node.operand, node.collection, not node.negated)
+        if isinstance(node, Unary) and node.op == "not":
+            return self.condition(node.operand)
+        return f"it is not the case that {self.condition(node)}"
+
+    def comparison(self, op: str, left: Node, right: Node) -> str:
+        if op in ("==", "!=") and isinstance(right, Literal) and isinstance(right.value, bool):
+            positive = right.value == (op == "==")
+            subject = self.value(left)
+            return subject if positive else f"not {subject}"
+        unit = self._unit_of(left)
+        words = _COMPARISON[op]
+        if isinstance(right, Literal) and isinstance(right.value, dt.date):
+            words = _DATE_COMPARISON[op]
+        return f"{self.value(left)} {words} {self.value(right, unit)}"
+
+    def membership(self, operand: Node, collection: Node, negated: bool) -> str:
+        subject = self.value(operand)
+        if isinstance(collection, ListExpr):
+            items = [self.value(item, self._unit_of(operand)) for item in collection.items]
+            if len(items) == 1:
+                return f"{subject} {'is not' if negated else 'is'} {items[0]}"
+            if negated:
+                if len(items) == 2:
+                    return f"{subject} is neither {items[0]} nor {items[1]}"
+                return f"{subject} is none of {join_words(items, 'or')}"
+            return f"{subject} is {join_words(items, 'or')}"
+        verb = "is not one of" if negated else "is one of"
+        return f"{subject} {verb} the {self.value(collection)}"
+
+    # values and formulas ---------------------------------------------------------------
+    def value(self, node: Node, unit: str | None = None) -> str:
+        if isinstance(node, Literal):
+            return with_unit(format_value(node.value), node.value, unit)
+        if isinstance(node, Name):
+            return humanise(node.name)
+        if isinstance(node, Binary) and node.op in _ARITHMETIC:
+            return self.arithmetic(node)
+        if isinstance(node, Unary) and node.op == "-":
+            return f"−{self._operand(node.operand, 3)}"
+        if isinstance(node, ListExpr):
+            return join_words([self.value(item, unit) for item in node.items], "and")
+        if isinstance(node, Call):
+            return self.call(node)
+        if isinstance(node, Conditional):
+            return (
+                f"{self.value(node.then)} if {self.condition(node.condition)}, "
+                f"otherwise {self.value(node.otherwise)}"
+            )
+        # a condition used as a value (e.g. an output set to a comparison)
+        return self.condition(node)
+
+    def arithmetic(self, node: Binary) -> str:
+        level = _PRECEDENCE[node.op]
+        left = self._operand(node.left, level)
+        # the right side of - and / needs brackets at equal precedence: a − (b − c)
+        right = self._operand(node.right, level + (1 if node.op in ("-", "/", "%") else 0))
+        return f"{left} {_ARITHMETIC[node.op]} {right}"
+
+    def _operand(self, node: Node, level: int) -> str:
+        text = self.value(node)
+        if isinstance(node, Binary) and node.op in _PRECEDENCE and _PRECEDENCE[node.op] < level:
+            return f"({text})"
+        if isinstance(node, Conditional):
+            return f"({text})"
+        return text
+
+    def call(self, node: Call) -> str:
+        args = [self.value(a) for a in node.args]
+        name = node.function
+        if name in ("min", "max") and args:
+            if len(args) == 1:
+                return args[0]
+            word = {"min": "smaller", "max": "larger"}[name] if len(args) == 2 else (
+                {"min": "smallest", "max": "largest"}[name]
+            )
+            return f"the {word} of {join_words(args, 'and')}"
+        if name == "round" and args:
+            digits = node.args[1] if len(node.args) > 1 else None
+            if digits is None or (isinstance(digits, Literal) and digits.value == 0):
+                return f"{args[0]}, rounded to a whole number"
+            if isinstance(digits, Literal) and digits.value == 1:
+                return f"{args[0]}, rounded to 1 decimal place"
+            return f"{args[0]}, rounded to {args[1]} decimal places"
+        one_argument = {
+            "abs": "the absolute value of {}",
+            "floor": "{}, rounded down",
+            "ceil": "{}, rounded up",
+            "year": "the year of {}",
+            "month": "the month of {}",
+            "day": "the day of the month of {}",
+        }
+        if name in one_argument and len(args) == 1:
+            return one_argument[name].format(args[0])
+        if name == "add_months" and len(args) == 2:
+            return f"{args[0]} plus {args[1]} months"
+        if name == "months_between" and len(args) == 2:
+            return f"the whole months from {args[0]} to {args[1]}"
+        return f"{name}({', '.join(args)})"
+
+    def _unit_of(self, node: Node) -> str | None:
+        return self.units.get(node.name) if isinstance(node, Name) else None
+
+
+def _flatten(node: Node, op: str) -> list[Node]:
+    """`a and (b and c)` → [a, b, c]: associative chains read as one list."""
+    if isinstance(node, Binary) and node.op == op:
+        return _flatten(node.left, op) + _flatten(node.right, op)
+    return [node]
+
+
+def _tree(expression: Expression | Node | str | int | float | bool) -> Node:
+    if isinstance(expression, Expression):
+        return expression.tree
+    if isinstance(expression, Node):
+        return expression
+    return parse_expression(expression).tree
+
+
+def plain_condition(
+    expression: Expression | Node | str, units: Mapping[str, str] | None = None
+) -> str:
+    """A condition in words: `months_in_township > 6` → "months in township is more than 6".
+
+    `units` maps names to their unit so numbers compared with them can carry it.
+    """
+    return _Renderer(units or {}).condition(_tree(expression))
+
+
+def plain_conditions(
+    expressions: list[Expression | Node | str], units: Mapping[str, str] | None = None
+) -> str:
+    """A `when:` list (all must hold) in words; an empty list means the rule always applies."""
+    if not expressions:
+        return "always"
+    renderer = _Renderer(units or {})
+    parts = [renderer._grouped(_tree(e), "and") for e in expressions]
+    return join_clauses(parts, "and")
+
+
+def plain_value(
+    expression: Expression | Node | str | int | float | bool,
+    units: Mapping[str, str] | None = None,
+) -> str:
+    """A formula or value in words and symbols: `round(a * b, 2)` → "a × b, rounded to 2 …"."""
+    return _Renderer(units or {}).value(_tree(expression))

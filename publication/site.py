@@ -1,0 +1,156 @@
+"""What the site contains: every generated page and where it goes in the navigation.
+
+Reads rules/ through the core (`governance.load`, `appraisal.scheme`), renders with
+`publication.pages`, and returns plain data, so the mkdocs plugin only has to hand
+the pages to mkdocs and the tests can inspect the site without building it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Union
+
+from governance.decide import decide
+from governance.diagnostics import MedunionError
+from governance.diff import consecutive_diffs
+from governance.explain import render_markdown
+from governance.load import load_rulesets
+from governance.model import RuleSet
+from governance.testing import load_tests
+from publication import pages
+from publication.pages import Example
+
+NAV_PREFIX = "medunion:"
+NavEntry = Union[str, dict[str, Any]]  # noqa: UP007  (a runtime alias; | needs 3.10 types)
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    src_uri: str  # as if under docs/, e.g. "rules/zhenghe-referral/2017.1.md"
+    content: str | bytes
+
+
+@dataclass
+class Site:
+    pages: list[GeneratedPage] = field(default_factory=list)
+    sections: dict[str, list[NavEntry]] = field(default_factory=dict)
+
+    def page(self, src_uri: str) -> GeneratedPage:
+        return next(p for p in self.pages if p.src_uri == src_uri)
+
+
+def load_examples(rules_root: Path, ruleset_id: str) -> list[Example]:
+    """The tests beside a rule set (`rules/<id>/tests/*.yaml`), read by the core's test loader."""
+    folder = rules_root / ruleset_id / "tests"
+    if not folder.is_dir():
+        return []
+    return [
+        Example(
+            name=test.name,
+            on=test.on,
+            inputs=dict(test.inputs),
+            expect=dict(test.expect),
+            expect_error=test.expect_error,
+            source=str(test.location),
+        )
+        for path in sorted(folder.glob("*.y*ml"))
+        for test in load_tests(path)
+        if test.ruleset_id == ruleset_id
+    ]
+
+
+def explained(ruleset: RuleSet, example: Example) -> Example:
+    """The example with the core's own explanation of its decision (as the CLI would give)."""
+    try:
+        decision = decide(ruleset, example.inputs, example.on)
+    except MedunionError as exc:
+        message = "; ".join(d.message for d in exc.diagnostics)
+        return replace(example, explanation=f"The case is refused: {message}")
+    return replace(example, explanation=render_markdown(decision.explanation))
+
+
+def collect_site(rules_root: Path, today: dt.date | None = None) -> Site:
+    """Every generated page for the rule sets and appraisal schemes under `rules_root`."""
+    today = today or dt.date.today()
+    groups: dict[str, list[RuleSet]] = load_rulesets(rules_root) if rules_root.is_dir() else {}
+    site = Site()
+    nav: list[NavEntry] = [{"Overview": "rules/index.md"}]
+    site.pages.append(GeneratedPage("rules/index.md", pages.rulesets_index_page(groups, today)))
+    for ruleset_id, versions in groups.items():
+        site.pages += ruleset_pages(rules_root, ruleset_id, versions)
+        nav.append({versions[-1].title: ruleset_nav(versions)})
+    site.sections["rulesets"] = nav
+
+    uses = pages.clause_uses(groups)
+    appraisal_pages, appraisal_nav, appraisal_uses = collect_appraisal(rules_root)
+    site.pages += appraisal_pages
+    site.sections["appraisal"] = appraisal_nav
+    site.pages.append(GeneratedPage("clauses.md", pages.clauses_page([*uses, *appraisal_uses])))
+    site.sections["clauses"] = ["clauses.md"]
+    return site
+
+
+def ruleset_pages(
+    rules_root: Path, ruleset_id: str, versions: Sequence[RuleSet]
+) -> list[GeneratedPage]:
+    examples = load_examples(rules_root, ruleset_id)
+    diffs = consecutive_diffs(versions)
+    out = [GeneratedPage(pages.history_uri(ruleset_id), pages.history_page(versions, diffs))]
+    for ruleset in versions:
+        mine = [explained(ruleset, e) for e in examples if ruleset.in_force(e.on)]
+        out.append(
+            GeneratedPage(pages.version_uri(ruleset), pages.ruleset_page(ruleset, versions, mine))
+        )
+    for diff, (old, new) in zip(diffs, itertools.pairwise(versions), strict=True):
+        out.append(GeneratedPage(pages.diff_uri(diff), pages.diff_page(diff, old, new)))
+    return out
+
+
+def ruleset_nav(versions: Sequence[RuleSet]) -> list[NavEntry]:
+    ruleset_id = versions[0].id
+    entries: list[NavEntry] = [{"History": pages.history_uri(ruleset_id)}]
+    for ruleset in reversed(versions):
+        entries.append({f"Version {ruleset.version} ({ruleset.status})": pages.version_uri(ruleset)})
+    for diff in reversed(consecutive_diffs(versions)):
+        entries.append(
+            {f"Changes {diff.old_version} → {diff.new_version}": pages.diff_uri(diff)}
+        )
+    return entries
+
+
+def collect_appraisal(rules_root: Path) -> tuple[list[GeneratedPage], list[NavEntry], list[Any]]:
+    """Appraisal scheme pages; filled in by publication.appraisal_pages."""
+    from publication.appraisal_pages import appraisal_site
+
+    return appraisal_site(rules_root / "appraisal")
+
+
+def expand_nav(nav: Sequence[NavEntry], sections: Mapping[str, list[NavEntry]]) -> list[NavEntry]:
+    """Replace each `medunion:<section>` entry of mkdocs.yml's nav with the generated pages."""
+
+    def expand(value: Any) -> Any:
+        if isinstance(value, str) and value.startswith(NAV_PREFIX):
+            key = value[len(NAV_PREFIX) :]
+            if key not in sections:
+                known = ", ".join(NAV_PREFIX + k for k in sections)
+                raise ValueError(f"unknown nav entry {value!r}; known: {known}")
+            return list(sections[key])
+        if isinstance(value, list):
+            return [expand(item) for item in value]
+        if isinstance(value, dict):
+            return {title: expand(item) for title, item in value.items()}
+        return value
+
+    expanded: list[NavEntry] = []
+    for entry in nav:
+        result = expand(entry)
+        # a bare `- medunion:clauses` entry splices its pages into the list
+        if isinstance(entry, str) and isinstance(result, list):
+            expanded.extend(result)
+        else:
+            expanded.append(result)
+    return expanded
