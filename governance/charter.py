@@ -424,7 +424,7 @@ def check_bodies(charter: Charter) -> Iterator[Diagnostic]:
     for association in charter.associations:
         heads = {m.unit for m in association.members if m.role in HEAD_ROLES}
         for body in association.bodies:
-            if body.seat is not None and charter.unit(body.seat) is not None and not (
+            if heads and body.seat is not None and charter.unit(body.seat) is not None and not (
                 set(_ancestors(charter, body.seat)) & heads
             ):
                 yield _at(charter, (*body.path, "seat"),
