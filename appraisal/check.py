@@ -8,12 +8,18 @@ stopping at the first, so a drafter can fix a file in one go.
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 from appraisal.scheme import GRADES, Scheme, load_scheme_document
 from appraisal.score import compile_indicator
+from governance.clauses import clause_index, unknown_clause
 from governance.diagnostics import Diagnostic, MedunionError, error, warning
 from governance.source import SourceDocument
+
+_RULES = Path(__file__).resolve().parent.parent / "rules" / "schema"
+"""A file inside rules/, so a scheme kept elsewhere is checked against the repository's
+clause index (rules/clauses.yaml) too."""
 
 
 def check_scheme_file(path: str | Path) -> list[Diagnostic]:
@@ -29,7 +35,7 @@ def check_scheme(scheme: Scheme, doc: SourceDocument | None = None) -> list[Diag
     """Names, formulas, weights, floors, bands, consequences, clauses and the period."""
     found: list[Diagnostic] = []
 
-    def at(*node: object):  # noqa: ANN202 - a location or None
+    def at(*node: object):
         return doc.locate(tuple(node)) if doc else None
 
     path = Path(scheme.path) if scheme.path else None
@@ -54,13 +60,22 @@ def check_scheme(scheme: Scheme, doc: SourceDocument | None = None) -> list[Diag
                 found.append(error(f"{what} '{name}' is defined {count} times", at(node)))
 
     plan_keys = {s.key for s in scheme.sources}
+    index = (clause_index(scheme.path) if scheme.path else None) or clause_index(_RULES)
+    cited = [(f"indicator {i.id}", i.clause, i.location) for i in scheme.indicators]
+    cited += [(f"dimension {d.id}", d.clause, d.location) for d in scheme.dimensions if d.clause]
+    cited += [(f"consequence {c.id}", c.clause, at("consequences")) for c in
+              scheme.consequence_fields]
+    cited.append(("rectification", scheme.rectification_clause, at("rectification", "clause")))
+    for what, clause, loc in cited:
+        plan = clause.split(" ")[0]
+        if plan not in plan_keys:
+            found.append(error(f"{what}: clause '{clause}' cites '{plan}', which is not among "
+                               "the scheme's sources", loc))
+        problem = unknown_clause(clause, index) if index else None
+        if problem:
+            found.append(error(f"{what}: {problem}", loc))
     used_columns: set[str] = set()
     for ind in scheme.indicators:
-        loc = ind.location
-        plan = ind.clause.split(" ")[0]
-        if plan not in plan_keys:
-            found.append(error(f"indicator {ind.id}: clause '{ind.clause}' cites '{plan}', "
-                               "which is not among the scheme's sources", loc))
         try:
             expr = compile_indicator(scheme, ind)
             used_columns |= set(expr.names())
@@ -96,7 +111,7 @@ def check_scheme(scheme: Scheme, doc: SourceDocument | None = None) -> list[Diag
     return found
 
 
-def _check_method(scheme: Scheme, ind) -> list[Diagnostic]:  # noqa: ANN001 - an Indicator
+def _check_method(scheme: Scheme, ind) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     loc = ind.location
     m = ind.method
@@ -131,7 +146,7 @@ def _check_method(scheme: Scheme, ind) -> list[Diagnostic]:  # noqa: ANN001 - an
         if len(set(ats)) != len(ats):
             found.append(error(f"indicator {ind.id}: two steps at the same threshold", loc))
         ordered = sorted(ind.steps, key=lambda s: s.at, reverse=ind.direction == "lower")
-        if any(b.points < a.points for a, b in zip(ordered, ordered[1:])):
+        if any(b.points < a.points for a, b in pairwise(ordered)):
             found.append(warning(f"indicator {ind.id}: a harder threshold gives fewer points", loc))
         if ind.target is not None and ind.target not in ats:
             found.append(warning(f"indicator {ind.id}: the target {ind.target:g} is not one of "
@@ -160,7 +175,7 @@ def _check_bands(scheme: Scheme) -> list[Diagnostic]:
     if bands and bands[0].min > 0:
         found.append(warning(f"the bands leave a gap: totals from 0 to {bands[0].min:g} get no "
                              "grade of their own", bands[0].location))
-    for low, high in zip(bands, bands[1:]):
+    for low, high in pairwise(bands):
         if low.min == high.min:
             found.append(error(f"bands {low.grade} and {high.grade} start at the same total",
                                high.location))

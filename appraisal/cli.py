@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -24,11 +25,11 @@ def _fail(exc: MedunionError) -> None:
 
 
 def appraise(
-    scheme: str = typer.Argument(..., help="A scheme file, or a scheme id under rules/appraisal/."),
-    year: int = typer.Option(..., "--year", help="The year appraised."),
-    data: Path = typer.Option(..., "--data", help="CSV, Excel or Parquet, one row per unit and year."),
-    out: Path = typer.Option(Path("out/appraisal"), "--out", help="Output folder."),
-    unit_files: bool = typer.Option(True, help="Write one Markdown and text file per unit."),
+    scheme: Annotated[str, typer.Argument(help="A scheme file, or a scheme id under rules/appraisal/.")],
+    year: Annotated[int, typer.Option("--year", help="The year appraised.")],
+    data: Annotated[Path, typer.Option("--data", help="CSV, Excel or Parquet, one row per unit and year.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out/appraisal"),
+    unit_files: Annotated[bool, typer.Option(help="Write one Markdown and text file per unit.")] = True,
 ) -> None:
     """Score the units of a scheme for one year and write the workbook, report and explanations."""
     console = Console()
@@ -65,9 +66,11 @@ def appraise(
 
 
 def template(
-    scheme: str = typer.Argument(..., help="A scheme file, or a scheme id under rules/appraisal/."),
-    year: int = typer.Option(..., "--year", help="The year the template is for."),
-    out: Path = typer.Option(None, "--out", help="The .xlsx to write (default: <id>-<year>-input.xlsx)."),
+    scheme: Annotated[str, typer.Argument(help="A scheme file, or a scheme id under rules/appraisal/.")],
+    year: Annotated[int, typer.Option("--year", help="The year the template is for.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="The .xlsx to write (default: <id>-<year>-input.xlsx).")
+    ] = None,
 ) -> None:
     """Write an Excel input template: the units, the columns, their units and data validation."""
     try:

@@ -34,10 +34,10 @@ def ensure_examples(regenerate: bool = False) -> list[Path]:
 def run_demo(out_dir: Path) -> list[Path]:
     """Appraise each scheme on its example data for the latest year; all outputs under out_dir."""
     written: list[Path] = []
-    for sid, data in zip(SCHEMES, ensure_examples()):
+    for sid, data in zip(SCHEMES, ensure_examples(), strict=True):
         year = max(YEARS)
         scheme = resolve_scheme(sid, year)
-        target = out_dir / "appraisal" / sid / str(year)
+        target = out_dir / sid / str(year)
         run = appraise_file(scheme, data, year, target)
         written += run.written
         written.append(write_template(scheme, year + 1, target / f"{sid}-{year + 1}-input.xlsx"))
@@ -45,5 +45,5 @@ def run_demo(out_dir: Path) -> list[Path]:
 
 
 if __name__ == "__main__":
-    for p in run_demo(ROOT / "out"):
+    for p in run_demo(ROOT / "out" / "appraisal"):
         print(p)

@@ -30,7 +30,7 @@ def points(ind: Indicator, values: np.ndarray) -> np.ndarray:
     if m == "ratio":
         assert ind.target is not None
         cap = ind.cap if ind.cap is not None else 1.0
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             if ind.direction == "higher":
                 ratio = v / ind.target
             else:

@@ -18,14 +18,14 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from openpyxl.styles import Alignment, Font, PatternFill  # noqa: E402
-from openpyxl.utils import get_column_letter  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
-from appraisal.explain import to_markdown, to_text  # noqa: E402
-from appraisal.score import Appraisal  # noqa: E402
-from appraisal.stability import Stability  # noqa: E402
+from appraisal.explain import to_markdown, to_text
+from appraisal.score import Appraisal
+from appraisal.stability import Stability
 
 GRADE_FILL = {"excellent": "C6EFCE", "good": "DDEBF7", "pass": "FFF2CC", "fail": "F8CBAD"}
 _HEADER = PatternFill("solid", fgColor="1F4E78")
@@ -65,7 +65,7 @@ def what_if_rows(explanations: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _format_sheet(ws, widths: dict[str, int] | None = None) -> None:  # noqa: ANN001
+def _format_sheet(ws, widths: dict[str, int] | None = None) -> None:
     for cell in ws[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = _HEADER
@@ -116,7 +116,7 @@ def write_workbook(
             fill = GRADE_FILL.get(str(row[g - 1].value))
             if fill:
                 row[g - 1].fill = PatternFill("solid", fgColor=fill)
-            for cell, name in zip(row, headers):
+            for cell, name in zip(row, headers, strict=False):
                 if isinstance(name, str) and (name.startswith(("points.", "dimension.", "value."))
                                               or name == "total"):
                     cell.number_format = "0.00"
@@ -125,7 +125,7 @@ def write_workbook(
     return path
 
 
-def _png(fig) -> str:  # noqa: ANN001
+def _png(fig) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)

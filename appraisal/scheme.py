@@ -49,6 +49,7 @@ class Unit:
     name: str
     name_zh: str | None = None
     group: str | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -344,7 +345,7 @@ def build_scheme(doc: SourceDocument) -> Scheme:
         unit_kind=units_spec.get("kind", "member unit"),
         charter=units_spec.get("charter"),
         units=tuple(
-            Unit(u["id"], u["name"], u.get("name_zh"), u.get("group"))
+            Unit(u["id"], u["name"], u.get("name_zh"), u.get("group"), u.get("note"))
             for u in units_spec["members"]
         ),
         columns=columns,

@@ -41,7 +41,8 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, int]:
     if suffix == ".csv":
         return pd.read_csv(path, dtype=str, keep_default_na=False, comment=None), 2
     if suffix in (".xlsx", ".xlsm"):
-        frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
+        frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl",
+                              keep_default_na=False)
         return frame, 2
     if suffix == ".parquet":
         return pd.read_parquet(path), 1

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from governance.clauses import clause_index, unknown_clause
 from governance.diagnostics import Diagnostic, MedunionError, error
 from governance.schema import validate
 from governance.source import NodePath, SourceDocument, load_yaml
@@ -456,7 +457,31 @@ def check_principles(charter: Charter) -> Iterator[Diagnostic]:
                       f"{len(principles.items)} are listed", principles.clause)
 
 
+def _clause_fields(data: Any, path: NodePath = ()) -> Iterator[tuple[NodePath, str]]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "clause" and isinstance(value, str):
+                yield (*path, key), value
+            else:
+                yield from _clause_fields(value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _clause_fields(value, (*path, i))
+
+
+def check_clauses(charter: Charter) -> Iterator[Diagnostic]:
+    """Every clause cited is a key of the plans (rules/clauses.yaml), so findings point somewhere real."""
+    index = clause_index(charter.doc.path)
+    if index is None:
+        return
+    for path, key in _clause_fields(charter.doc.data):
+        why = unknown_clause(key, index)
+        if why is not None:
+            yield error(why, charter.doc.locate(path))
+
+
 CHECKS = (
+    check_clauses,
     check_identities,
     check_head_unit,
     check_single_association,

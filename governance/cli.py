@@ -21,6 +21,7 @@ def _register_packages() -> None:
     # --- registrations: one line per package (each package owns its cli module) ---
     from publication.cli import register as _docs; _docs(app)  # noqa: E702, I001
     from governance.charter_cli import register as _charter; _charter(app)  # noqa: E702, I001
+    from appraisal.cli import register as _appraisal; _appraisal(app)  # noqa: E702, I001
 
 
 def main() -> None:

@@ -28,6 +28,14 @@ def json_value(value: Any) -> Any:
     return value
 
 
+def _same_value_key(value: Any) -> str:
+    """A key under which equal values are equal: 5 and 5.0 are the same amount, not a conflict."""
+    value = json_value(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return repr(float(value))
+    return repr(value)
+
+
 @dataclass
 class Decision:
     """The outputs of one case and the data that explains each of them."""
@@ -204,7 +212,7 @@ class _Case:
             if reason:
                 return self.fallback(name, base, f"rule '{rule.id}' {reason}", candidates=[rule.id])
             outcomes.append((rule, formula, self.value(formula)))
-        distinct = {repr(json_value(v)) for _, _, v in outcomes}
+        distinct = {_same_value_key(v) for _, _, v in outcomes}
         if len(distinct) > 1:
             detail = "; ".join(f"{r.id} gives {format_value(v)}" for r, _, v in outcomes)
             raise MedunionError(error(

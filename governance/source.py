@@ -17,6 +17,12 @@ from governance.diagnostics import Location, MedunionError, error
 NodePath = tuple[Any, ...]
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _BOOL_TAG = "tag:yaml.org,2002:bool"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+# Plain data only: any other tag (!!python/object, !!set, a custom !tag) is refused.
+_SCALAR_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "timestamp")
+)
 
 
 @dataclass
@@ -64,8 +70,20 @@ class _Builder:
         self.doc = SourceDocument(path=path, data=None)
         self.loader = loader
 
+    def refuse_tag(self, node: yaml.Node) -> None:
+        """A rule file is data: a tag that would build an object (or anything but plain data) is an error."""
+        allowed = {yaml.MappingNode: (_MAP_TAG,), yaml.SequenceNode: (_SEQ_TAG,)}.get(type(node), _SCALAR_TAGS)
+        if node.tag not in allowed:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise MedunionError(error(
+                f"the YAML tag '{tag}' is not allowed: rule files are plain data (text, numbers, "
+                "true/false, dates, lists and mappings); remove the tag",
+                _mark(self.doc.path, node.start_mark),
+            ))
+
     def build(self, node: yaml.Node, node_path: NodePath) -> Any:
         self.doc.positions[node_path] = _mark(self.doc.path, node.start_mark)
+        self.refuse_tag(node)
         if isinstance(node, yaml.MappingNode):
             self.loader.flatten_mapping(node)
             result: dict[Any, Any] = {}
@@ -98,6 +116,7 @@ class _Builder:
             raise MedunionError(
                 error("a mapping key must be a plain name", _mark(self.doc.path, node.start_mark))
             )
+        self.refuse_tag(node)
         if node.tag in (_TIMESTAMP_TAG, _BOOL_TAG):
             return node.value  # `on:` and `yes:` are names here, not YAML 1.1 booleans
         return self.loader.construct_object(node)
@@ -113,6 +132,9 @@ def parse_yaml(text: str, path: str) -> SourceDocument:
             mark = exc.problem_mark or exc.context_mark
             where = _mark(path, mark) if mark else Location(path, 1, 1)
             problem = exc.problem or exc.context or "invalid YAML"
+            started = exc.context_mark
+            if exc.context and started is not None and mark is not None and started.line != mark.line:
+                problem += f" ({exc.context} that starts at line {started.line + 1}, column {started.column + 1})"
             raise MedunionError(
                 error(f"YAML syntax: {problem}; check indentation and quoting", where)
             ) from None

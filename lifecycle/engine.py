@@ -28,8 +28,16 @@ UNRESTORED = "_unrestored"
 """Where the load state's sentinel goes when a restore message names no state (a target,
 so that `_load` stays the chart's only start state)."""
 
+REFUSED = "_refused"
+"""Where a state's sentinel goes: not back to the state itself, because a self-transition
+makes durable-rules keep the state label as a fact (retract + assert on every event),
+which is several times slower than the event labels of non-reflexive states."""
+
 SENTINEL = "_sentinel"
-"""Trigger name of the lowest-priority rule in every state that accepts any message.
+"""Trigger name of the lowest-priority rule in every state that accepts any message we post.
+
+It matches on the `restore` or `event` field, never on `sid`: the chart's own state
+labels carry a sid, and a rule matching them would fire forever.
 
 It guarantees that a rule fires for every message posted (deleting a session in which no
 rule fired crashes durable-rules), and it is how the engine says "no transition applies".
@@ -88,7 +96,7 @@ def _check_name(kind: str, value: object) -> str:
     return value
 
 
-def _record(field: str, value: object, target: str) -> Callable[[Any], None]:
+def _record(field: str, value: str, target: str) -> Callable[[Any], None]:
     """An action that writes what happened into the session state (the rule name is not passed)."""
 
     def action(c: Any) -> None:
@@ -116,10 +124,10 @@ def compile_chart(spec: ChartSpec) -> dict[str, dict[str, dict[str, Any]]]:
         }
         chart[state] = {}
     chart[LOAD_STATE][SENTINEL] = {
-        "all": [{"m": {"$ex": {"sid": 1}}}],
+        "all": [{"m": {"$ex": {"restore": 1}}}],
         "to": UNRESTORED,
         "pri": _SENTINEL_PRIORITY,
-        "run": _record("fired", None, UNRESTORED),
+        "run": _record("fired", SENTINEL, UNRESTORED),
     }
     chart[UNRESTORED] = {}
     for i, t in enumerate(spec.transitions):
@@ -134,11 +142,12 @@ def compile_chart(spec: ChartSpec) -> dict[str, dict[str, dict[str, Any]]]:
         }
     for state in spec.states:
         chart[state][SENTINEL] = {
-            "all": [{"m": {"$ex": {"sid": 1}}}],
-            "to": state,
+            "all": [{"m": {"$ex": {"event": 1}}}],
+            "to": REFUSED,
             "pri": _SENTINEL_PRIORITY,
-            "run": _record("fired", None, state),
+            "run": _record("fired", SENTINEL, state),
         }
+    chart[REFUSED] = {}
     return chart
 
 
@@ -213,7 +222,9 @@ class LifecycleEngine:
             self._host.delete_state(name, sid)
             self._live.discard(key)
         fired = result.get("fired")
-        if fired is not None and fired not in index:
+        if fired == SENTINEL:
+            fired = None
+        elif fired not in index:
             raise EngineError(f"{chart} fired unknown transition {fired!r}")
         return Firing(transition=fired, state=str(result.get("state", state)))
 

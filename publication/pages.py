@@ -798,15 +798,22 @@ def clause_sort_key(clause: str) -> tuple[str, tuple[int, ...]]:
     return plan, (total, *numbers)
 
 
-def clauses_page(uses: Sequence[ClauseUse]) -> str:
-    """Every encoded clause key and what encodes it, in the order of the plans."""
+def clauses_page(uses: Sequence[ClauseUse], coverage_notes: str | None = None) -> str:
+    """Every encoded clause key and what encodes it, in the order of the plans.
+
+    `coverage_notes` is the docs page on what is not encoded, linked when it exists.
+    """
     parts = [
         "# Clauses and their rules\n",
         "Every clause of the plans that is encoded on this site, and the rules, decision "
-        "tables, parameters and appraisal items that encode it (latest version of each). "
-        "The clause keys are those of the source notes; see also the "
-        "[coverage notes](coverage.md) for the clauses that are not encoded and why.\n",
+        "tables, parameters and appraisal items that encode it (latest version of each).",
     ]
+    if coverage_notes:
+        parts[-1] += (
+            f" See also the [coverage notes]({coverage_notes}) for the clauses that are not "
+            "encoded and why."
+        )
+    parts[-1] += "\n"
     if not uses:
         parts.append("No clause is encoded yet.\n")
         return "\n".join(parts)

@@ -39,7 +39,10 @@ class MedunionPlugin(BasePlugin[MedunionPluginConfig]):
         base_dir = Path(config.config_file_path or ".").resolve().parent
         self.rules_root = (base_dir / self.config.rules_dir).resolve()
         try:
-            self.site = collect_site(self.rules_root)
+            coverage = Path(config.docs_dir, "coverage.md").is_file()
+            self.site = collect_site(
+                self.rules_root, coverage_notes="coverage.md" if coverage else None
+            )
         except MedunionError as exc:
             raise PluginError(f"medunion: the rules could not be loaded:\n{exc}") from exc
         if config.nav is not None:

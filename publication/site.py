@@ -73,8 +73,13 @@ def explained(ruleset: RuleSet, example: Example) -> Example:
     return replace(example, explanation=render_markdown(decision.explanation))
 
 
-def collect_site(rules_root: Path, today: dt.date | None = None) -> Site:
-    """Every generated page for the rule sets and appraisal schemes under `rules_root`."""
+def collect_site(
+    rules_root: Path, today: dt.date | None = None, coverage_notes: str | None = None
+) -> Site:
+    """Every generated page for the rule sets and appraisal schemes under `rules_root`.
+
+    `coverage_notes` is the hand-written page on what is not encoded, if the docs have one.
+    """
     today = today or dt.date.today()
     groups: dict[str, list[RuleSet]] = load_rulesets(rules_root) if rules_root.is_dir() else {}
     site = Site()
@@ -89,7 +94,7 @@ def collect_site(rules_root: Path, today: dt.date | None = None) -> Site:
     appraisal_pages, appraisal_nav, appraisal_uses = collect_appraisal(rules_root)
     site.pages += appraisal_pages
     site.sections["appraisal"] = appraisal_nav
-    site.pages.append(GeneratedPage("clauses.md", pages.clauses_page([*uses, *appraisal_uses])))
+    site.pages.append(GeneratedPage("clauses.md", pages.clauses_page([*uses, *appraisal_uses], coverage_notes)))
     site.sections["clauses"] = ["clauses.md"]
     return site
 

@@ -237,7 +237,7 @@ def test_what_if_change_really_reaches_the_next_grade(files: tuple[Path, Path]) 
     """Apply each proposed change alone and re-score: the unit reaches the next grade."""
     scheme = load_scheme(files[0])
     raw, first = read_table(files[1])
-    app, exps = appraise_frame(scheme, raw, 2020, first)
+    _, exps = appraise_frame(scheme, raw, 2020, first)
     exp = next(e for e in exps if e["unit"]["id"] == "u5")
     column = {"lin": "a", "stp": "b", "pct": "c"}
     for change in exp["what_if"]["changes"]:

@@ -489,3 +489,15 @@ def test_cli_fails_on_a_broken_charter_and_names_the_clause(tmp_path: Path) -> N
     assert result.exit_code == 1
     assert f"{path}:" in result.output
     assert "[huangzhong-2017 III.1]" in result.output
+
+
+def test_a_clause_that_is_not_a_key_of_the_plans(tmp_path: Path) -> None:
+    (tmp_path / "clauses.yaml").write_text(
+        (ROOT / "rules" / "clauses.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "charters").mkdir()
+    assert check_charter_file(write(tmp_path / "charters", BASE)) == []
+    data = broken()
+    data["units"][0]["clause"] = "huangzhong-2017 IX.9"
+    found = only(check_charter_file(write(tmp_path / "charters", data)))
+    assert "clause 'huangzhong-2017 IX.9' is not a clause key of the plans" in found.message
+    assert "IX.9" in line_at(found)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from governance.diagnostics import Location, MedunionError, error
 from governance.expressions.syntax import (
@@ -218,10 +218,11 @@ class _Parser:
             self.advance()
             return Literal(token.start, token.end, token.text == "true")
         if self.at("("):
-            self.advance()
+            start = self.advance().start
             node = self.expression()
-            self.expect(")", "')' to close the '('")
-            return node
+            end = self.expect(")", "')' to close the '('").end
+            # the span includes the parentheses, so `a / (b - c)` is quoted whole in messages
+            return replace(node, start=start, end=end)
         if self.at("["):
             start = self.advance().start
             items: list[Node] = []

@@ -111,13 +111,24 @@ class Expression:
     def __post_init__(self) -> None:
         if not self.full_text:
             object.__setattr__(self, "full_text", self.text)
+        # Computed once: evaluators ask for these on every case.
+        names = frozenset(n.name for n in walk(self.tree) if isinstance(n, Name))
+        object.__setattr__(self, "_names", names)
+        object.__setattr__(self, "_conjuncts", None)
 
     def names(self) -> frozenset[str]:
         """The inputs, parameters and outputs it reads."""
-        return frozenset(n.name for n in walk(self.tree) if isinstance(n, Name))
+        return self._names  # type: ignore[attr-defined]
 
     def conjuncts(self) -> list[Expression]:
         """Top-level `and` parts, so an explanation can say which one failed."""
+        cached = self._conjuncts  # type: ignore[attr-defined]
+        if cached is None:
+            cached = self._split()
+            object.__setattr__(self, "_conjuncts", cached)
+        return cached
+
+    def _split(self) -> list[Expression]:
         parts: list[Node] = []
 
         def split(node: Node) -> None:

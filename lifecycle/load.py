@@ -1,0 +1,128 @@
+"""Lifecycle files → model: safe YAML, the lifecycle schema, then every guard parsed and placed.
+
+Fields, parameters and expressions are built by the rule-set loader's own builder, so a
+lifecycle's data and guards mean exactly what they mean in a rule set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from governance.diagnostics import Diagnostic, MedunionError, has_errors
+from governance.load import _Builder, _date
+from governance.model import SourceRef
+from governance.schema import validate
+from governance.source import SourceDocument, load_yaml
+from lifecycle.model import Deadline, Event, Lifecycle, State, Transition
+
+
+def build_lifecycle(doc: SourceDocument) -> tuple[Lifecycle | None, list[Diagnostic]]:
+    """The model and every problem found on the way; None when the schema already failed."""
+    found = validate(doc, "lifecycle")
+    if has_errors(found):
+        return None, found
+    data: dict[str, Any] = doc.data
+    builder = _Builder(doc)
+    fields = {n: builder.field(n, s, ("data", n)) for n, s in (data.get("data") or {}).items()}
+    parameters = {
+        n: builder.parameter(n, s, ("parameters", n)) for n, s in (data.get("parameters") or {}).items()
+    }
+    states: dict[str, State] = {}
+    for name, spec in data["states"].items():
+        deadline = None
+        if "deadline" in spec:
+            d = spec["deadline"]
+            deadline = Deadline(days=d["days"], event=d["event"], data=dict(d.get("data") or {}),
+                                location=doc.locate(("states", name, "deadline")))
+        states[name] = State(
+            name=name, title=spec["title"], location=doc.locate_key(("states", name)),
+            initial=bool(spec.get("initial", False)), final=bool(spec.get("final", False)),
+            deadline=deadline, title_zh=spec.get("title_zh"), description=spec.get("description"),
+        )
+    events = {
+        name: Event(name=name, title=spec["title"], data=tuple(spec.get("data") or ()),
+                    location=doc.locate_key(("events", name)), description=spec.get("description"))
+        for name, spec in data["events"].items()
+    }
+    transitions: list[Transition] = []
+    for i, spec in enumerate(data["transitions"]):
+        path = ("transitions", i)
+        guard = builder.expression((*path, "guard")) if "guard" in spec else None
+        assignments = {}
+        for target, _ in (spec.get("set") or {}).items():
+            parsed = builder.expression((*path, "set", target))
+            if parsed is not None:
+                assignments[target] = parsed
+        sources = spec["from"] if isinstance(spec["from"], list) else [spec["from"]]
+        for source in sources:
+            transitions.append(Transition(
+                id=spec["id"], source=source, event=spec["event"], target=spec["to"], guard=guard,
+                clause=spec["clause"], quote=" ".join(spec["source"].split()), title=spec["title"],
+                location=doc.locate(path), assignments=assignments, note=spec.get("note"),
+            ))
+    found.extend(builder.found)
+    effective = data["effective"]
+    start = _date(effective["from"], doc, ("effective", "from"), found)
+    until = _date(effective["until"], doc, ("effective", "until"), found) if "until" in effective else None
+    lifecycle = Lifecycle(
+        id=data["id"], title=data["title"], jurisdiction=data["jurisdiction"],
+        version=str(data["version"]), status=data["status"], effective_from=start,
+        effective_until=until, subject=data["subject"],
+        sources=tuple(SourceRef(s["key"], s["title"], s.get("document"), s.get("url"))
+                      for s in data["sources"]),
+        decisions=tuple(data.get("decisions") or ()), data=fields, parameters=parameters,
+        states=states, events=events, transitions=tuple(transitions), path=doc.path,
+        location=doc.locate(()), title_zh=data.get("title_zh"),
+    )
+    return lifecycle, found
+
+
+def load_lifecycle(path: str | Path) -> Lifecycle:
+    """Load and check one lifecycle file; any error raises MedunionError with all of them."""
+    from lifecycle.check import check_lifecycle
+
+    doc = load_yaml(path)
+    lifecycle, found = build_lifecycle(doc)
+    if lifecycle is not None:
+        found = found + check_lifecycle(lifecycle)
+    errors = [d for d in found if d.severity == "error"]
+    if errors or lifecycle is None:
+        raise MedunionError(errors)
+    return lifecycle
+
+
+def lifecycle_files(root: str | Path) -> list[Path]:
+    """Every `kind: lifecycle` file under a folder (by default rules/lifecycles/)."""
+    root = Path(root)
+    files = sorted(root.rglob("*.yaml")) if root.is_dir() else [root]
+    return [p for p in files if _kind(p) == "lifecycle"]
+
+
+def _kind(path: Path) -> str | None:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("kind:"):
+            return line.split(":", 1)[1].strip()
+    return None
+
+
+def find_lifecycle(reference: str | Path, root: str | Path = "rules/lifecycles") -> Lifecycle:
+    """A lifecycle by file path or by id under `root`."""
+    path = Path(reference)
+    if path.is_file():
+        return load_lifecycle(path)
+    known = []
+    for candidate in lifecycle_files(root):
+        doc = load_yaml(candidate)
+        if doc.data.get("id") == str(reference):
+            return load_lifecycle(candidate)
+        known.append(str(doc.data.get("id")))
+    raise MedunionError(
+        f"no lifecycle '{reference}' under {root}/ (known: {', '.join(known) or 'none'})"
+    )
+
+
+def in_force(lifecycle: Lifecycle, on: dt.date) -> bool:
+    until = lifecycle.effective_until
+    return lifecycle.effective_from <= on and (until is None or on <= until)

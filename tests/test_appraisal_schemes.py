@@ -1,0 +1,249 @@
+"""The shipped schemes, the checker's warnings, the example data, the commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from appraisal import methods
+from appraisal.check import check_scheme_file
+from appraisal.demo import SCHEMES, ensure_examples, run_demo
+from appraisal.scheme import Indicator, Step, load_scheme, resolve_scheme
+from governance.cli import _register_packages, app
+from governance.decide import decide
+from governance.load import resolve_ruleset
+from governance.source import load_yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEME_FILES = sorted((ROOT / "rules" / "appraisal").glob("*/*.yaml"))
+
+
+def test_three_schemes_are_shipped() -> None:
+    assert {p.parent.name for p in SCHEME_FILES} == set(SCHEMES)
+
+
+@pytest.mark.parametrize("path", SCHEME_FILES, ids=lambda p: p.parent.name)
+def test_shipped_scheme_is_clean(path: Path) -> None:
+    assert [str(d) for d in check_scheme_file(path)] == []
+
+
+@pytest.mark.parametrize("path", SCHEME_FILES, ids=lambda p: p.parent.name)
+def test_weights_and_targets_not_in_the_plans_are_marked(path: Path) -> None:
+    scheme = load_scheme(path)
+    assert sum(i.weight for i in scheme.indicators) == pytest.approx(scheme.total_points)
+    for ind in scheme.indicators:
+        assert ind.status in ("law", "drafter-choice", "uncertain-reading")
+        if ind.status != "law":
+            assert ind.note and len(ind.note) > 20, ind.id
+
+
+@pytest.mark.parametrize(
+    ("scheme_id", "ruleset_id"),
+    [("zhenghe-member-appraisal", "zhenghe-appraisal-consequences"),
+     ("huangzhong-member-appraisal", "huangzhong-appraisal-consequences")],
+)
+def test_scheme_consequences_agree_with_the_consequences_rule_set(
+    scheme_id: str, ruleset_id: str
+) -> None:
+    on = dt.date(2019, 6, 30)
+    scheme = resolve_scheme(scheme_id, 2019)
+    ruleset = resolve_ruleset(ruleset_id, on, ROOT / "rules")
+    for band in scheme.grades:
+        outputs = decide(ruleset, {"grade": band.grade}, on).outputs
+        for key, value in band.consequences.items():
+            if key in outputs:
+                assert outputs[key] == pytest.approx(value), (band.grade, key)
+
+
+@pytest.mark.parametrize("county", ["zhenghe", "huangzhong"])
+def test_units_come_from_the_charter(county: str) -> None:
+    charter = (ROOT / "rules" / "charters" / f"{county}-2017.yaml").read_text(encoding="utf-8")
+    charter_ids = set(re.findall(r"id: ([a-z0-9-]+)", charter))
+    scheme = resolve_scheme(f"{county}-member-appraisal", 2019)
+    ids = {u.id for u in scheme.units}
+    if county == "huangzhong":
+        assert ids <= charter_ids
+        assert len(ids) == 15  # 7 + 7 + Lushaer (II.1-II.3)
+    else:
+        assert {"tieshan-health-centre", "lingyao-health-centre"} <= ids & charter_ids
+        assert len(ids) == 10  # 8 township hospitals + 2 community centres (I)
+        unnamed = [u for u in scheme.units if u.id not in charter_ids]
+        assert all(u.note and "drafter" in u.note for u in unnamed)
+
+
+def _broken(tmp_path: Path, old: str, new: str) -> Path:
+    source = (ROOT / "rules" / "appraisal" / "zhenghe-member-appraisal" / "2017.1.yaml")
+    text = source.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "broken.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("        weight: 20\n        method: linear\n        floor: 70",
+         "        weight: 25\n        method: linear\n        floor: 70",
+         r"warning: the weights add up to 105, not the scheme's total_points 100"),
+        ("        floor: 10\n        target: 40", "        floor: 10\n        target: 5",
+         r"warning: indicator downward_referral_ratio: the target 5 lies outside the floor 10"),
+        ("    min: 75\n    max: 90", "    min: 77\n    max: 90",
+         r"warning: the bands leave a gap: totals from 75 to 77 lie between pass and good"),
+        ("        clause: zhenghe-2017 IV.2.5", "        clause: zhenghe-2017 IV.2.55",
+         r"error: indicator antibiotic_prescription_rate: clause 'zhenghe-2017 IV.2.55' is not"),
+        ('        formula: outpatient_visits / service_population',
+         '        formula: outpatient_visits / service_populaton',
+         r"broken.yaml:\d+:\d+: error: .*service_populaton"),
+        ("        method: percentile", "        method: percentil",
+         r"broken.yaml:\d+:\d+: error: .*percentil"),
+    ],
+    ids=["weights", "target-outside-floor", "band-gap", "clause", "formula", "schema"],
+)
+def test_checker_findings_carry_file_line_col(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    found = [str(d) for d in check_scheme_file(_broken(tmp_path, old, new))]
+    assert any(re.search(expected, f) for f in found), found
+    assert all(re.match(r".*broken\.yaml:\d+:\d+: ", f) for f in found), found
+
+
+def test_duplicate_key_is_reported_with_position(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "status: draft\n", "status: draft\nstatus: adopted\n")
+    (finding,) = check_scheme_file(path)
+    assert str(finding).startswith(f"{path}:8:1: error: duplicate key 'status'")
+
+
+def test_demo_writes_workbook_report_and_explanations(tmp_path: Path) -> None:
+    written = run_demo(tmp_path)
+    names = {p.name for p in written}
+    assert {"appraisal.xlsx", "report.html", "results.csv", "explanations.json"} <= names
+    folder = tmp_path / "zhenghe-member-appraisal" / "2019"
+    exps = json.loads((folder / "explanations.json").read_text(encoding="utf-8"))
+    assert exps and all("SYNTHETIC" in e["data_label"] for e in exps)
+    for exp in exps:
+        for dim in exp["dimensions"]:
+            assert all(re.match(r"zhenghe-2017 [IVX]", i["clause"]) for i in dim["indicators"])
+        w = exp["what_if"]
+        assert w["summary"]
+        if w["next_grade"] and not w.get("blocked_by_veto"):
+            assert w["points_missing"] > 0 and len(w["changes"]) == 7
+    text = (folder / "explanations" / "tieshan-health-centre.md").read_text(encoding="utf-8")
+    assert "SYNTHETIC" in text and "## What would change the result" in text
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert html.count("data:image/png;base64,") == 2 and "SYNTHETIC" in html
+    results = pd.read_csv(folder / "results.csv")
+    assert results["rank"].min() == 1 and results["grade"].isin(
+        ["excellent", "good", "pass", "fail"]).all()
+
+
+def test_example_files_say_synthetic() -> None:
+    for path in ensure_examples():
+        assert "SYNTHETIC" in path.name
+        frame = pd.read_csv(path)
+        assert frame["data_label"].str.contains("SYNTHETIC").all()
+
+
+def test_commands(tmp_path: Path) -> None:
+    _register_packages()
+    runner = CliRunner()
+    data = ensure_examples()[1]
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["appraise", "huangzhong-member-appraisal", "--year", "2019",
+                                 "--data", str(data), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "SYNTHETIC" in result.output and "rejected row" in result.output
+    assert (out / "appraisal.xlsx").exists() and (out / "results.csv").exists()
+    template = tmp_path / "t.xlsx"
+    result = runner.invoke(app, ["template", "huangzhong-member-appraisal", "--year", "2020",
+                                 "--out", str(template)])
+    assert result.exit_code == 0, result.output
+    ws = openpyxl.load_workbook(template)["Data"]
+    assert ws["A2"].value == "hz-shangxinzhuang" and ws["B2"].value == 2020
+    assert len(ws.data_validations.dataValidation) >= len(
+        load_scheme(SCHEME_FILES[1]).columns)
+    result = runner.invoke(app, ["appraise", "county-monitoring", "--year", "2016",
+                                 "--data", str(data), "--out", str(out)])
+    assert result.exit_code == 1 and "no version is in force in 2016" in result.output
+
+
+def test_template_round_trip(tmp_path: Path) -> None:
+    """A filled-in template is read back by the appraisal (header row 1, unit_name ignored)."""
+    from appraisal.pipeline import appraise_file
+    from appraisal.synthetic import generate
+    from appraisal.template import write_template
+
+    scheme = resolve_scheme("county-monitoring", 2019)
+    path = write_template(scheme, 2019, tmp_path / "t.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Data"]
+    filled = generate(scheme, 2019)
+    headers = [c.value for c in ws[1]]
+    for row in range(2, 2 + len(scheme.units)):
+        unit = ws.cell(row=row, column=1).value
+        values = filled.set_index("unit_id").loc[unit]
+        for col, name in enumerate(headers, start=1):
+            if name in scheme.columns:
+                ws.cell(row=row, column=col).value = values[name].item()
+    wb.save(path)
+    run = appraise_file(scheme, path, 2019, tmp_path / "out", stability_draws=3)
+    assert len(run.appraisal.results) == 2 and len(run.appraisal.validated.rejected) == 0
+
+
+values_ = st.floats(min_value=0, max_value=1000, allow_nan=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=values_, gain=st.floats(min_value=0.01, max_value=20), method=st.sampled_from(
+    ["linear-up", "linear-down", "ratio-up", "ratio-down", "steps", "deduction"]))
+def test_required_value_gives_the_points_it_promises(value: float, gain: float, method: str) -> None:
+    """Inverse of each method: scoring the required value gives at least the points asked."""
+    kinds = {
+        "linear-up": dict(method="linear", direction="higher", floor=10.0, target=80.0),
+        "linear-down": dict(method="linear", direction="lower", floor=80.0, target=10.0),
+        "ratio-up": dict(method="ratio", direction="higher", target=50.0, cap=1.0),
+        "ratio-down": dict(method="ratio", direction="lower", target=50.0, cap=1.0),
+        "steps": dict(method="steps", direction="higher",
+                      steps=(Step(20, 5.0), Step(50, 12.0), Step(90, 20.0))),
+        "deduction": dict(method="deduction", direction="lower", per_occurrence=3.0),
+    }
+    ind = Indicator(id="x", title="x", unit="u", weight=20.0, clause="zhenghe-2017 IV.5",
+                    **kinds[method])
+    v = np.array([round(value) if method == "deduction" else value])
+    have = methods.points(ind, v)
+    need = have + gain
+    req, _ = methods.required_values(ind, need, v, v)
+    if need[0] > ind.max_points + 1e-9:
+        assert np.isnan(req[0])
+        return
+    assert not np.isnan(req[0])
+    got = methods.points(ind, req)
+    assert got[0] >= need[0] - 1e-6
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=20), min_size=2, max_size=30))
+def test_percentile_rank_counts_others_beaten(values: list[int]) -> None:
+    v = np.array(values, dtype=float)
+    got = methods.percentile_rank(v, "higher")
+    n = len(values)
+    for i, x in enumerate(values):
+        worse = sum(1 for j, y in enumerate(values) if j != i and y < x)
+        ties = sum(1 for j, y in enumerate(values) if j != i and y == x)
+        assert got[i] == pytest.approx((worse + 0.5 * ties) / (n - 1))
+    assert methods.percentile_rank(v, "lower") == pytest.approx(1 - got)
+
+
+def test_yaml_dates_stay_strings() -> None:
+    doc = load_yaml(SCHEME_FILES[0])
+    assert isinstance(doc.data["effective"]["from"], str)

@@ -1,0 +1,255 @@
+"""The doc site: `mkdocs build --strict` publishes every rule set, clause and flag in rules/."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from appraisal.scheme import load_schemes
+from governance.diff import consecutive_diffs
+from governance.load import load_rulesets
+from governance.model import RuleSet
+from publication.cli import register
+from publication.pages import clause_anchor, parameter_anchor, rule_anchor, table_anchor
+from publication.plain import humanise, plain_conditions
+from publication.site import expand_nav
+
+REPO = Path(__file__).resolve().parents[1]
+RULES = REPO / "rules"
+QUIET = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+
+class _Text(HTMLParser):
+    """The visible text of a page's article, whitespace normalised."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "article" or self.depth:
+            self.depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.depth:
+            self.parts.append(data)
+
+
+def article_text(html_path: Path) -> str:
+    parser = _Text()
+    parser.feed(html_path.read_text(encoding="utf-8"))
+    return " ".join(" ".join(parser.parts).split())
+
+
+def mkdocs_build(out: Path, cwd: Path, config: Path | None = None) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)]
+    if config is not None:
+        command += ["--config-file", str(config)]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=QUIET, check=False)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    result = mkdocs_build(out, REPO)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def groups() -> dict[str, list[RuleSet]]:
+    found = load_rulesets(RULES)
+    assert found, "no rule sets under rules/"
+    return found
+
+
+def page(site: Path, src_uri: str) -> Path:
+    """The built file of a page given by its Markdown path (directory URLs)."""
+    stem = src_uri.removesuffix(".md")
+    if stem.endswith("index"):
+        return site / stem.removesuffix("index") / "index.html"
+    return site / stem / "index.html"
+
+
+def test_every_version_has_a_page_a_history_and_diffs(
+    site: Path, groups: dict[str, list[RuleSet]]
+) -> None:
+    for ruleset_id, versions in groups.items():
+        history = article_text(page(site, f"rules/{ruleset_id}/index.md"))
+        for ruleset in versions:
+            assert page(site, f"rules/{ruleset_id}/{ruleset.version}.md").is_file()
+            assert ruleset.version in history
+        for diff in consecutive_diffs(versions):
+            uri = f"rules/{ruleset_id}/changes-{diff.old_version}-to-{diff.new_version}.md"
+            text = article_text(page(site, uri))
+            for change in diff.parameters:
+                assert humanise(change.name) in text
+            for change in diff.rules:
+                assert change.kind in text
+
+
+def test_each_rule_is_shown_in_plain_language_beside_its_clause_and_source(
+    site: Path, groups: dict[str, list[RuleSet]]
+) -> None:
+    for versions in groups.values():
+        for ruleset in versions:
+            built = page(site, f"rules/{ruleset.id}/{ruleset.version}.md")
+            html = built.read_text(encoding="utf-8")
+            text = article_text(built)
+            units = {n: f.unit for n, f in {**ruleset.inputs, **ruleset.outputs}.items() if f.unit}
+            for rule in ruleset.rules:
+                assert f'id="{rule_anchor(rule.id)}"' in html
+                if rule.conditions:
+                    assert plain_conditions(list(rule.conditions), units) in text, rule.id
+                assert rule.clause in text
+                assert " ".join(rule.source.split()) in text, rule.id
+            for decision in ruleset.tables:
+                assert f'id="{table_anchor(decision.id)}"' in html
+                assert " ".join(decision.source.split()) in text
+
+
+def test_every_encoded_clause_links_to_the_rules_that_encode_it(
+    site: Path, groups: dict[str, list[RuleSet]]
+) -> None:
+    clauses = page(site, "clauses.md").read_text(encoding="utf-8")
+    for versions in groups.values():
+        latest = versions[-1]
+        for rule in latest.rules:
+            assert f'id="{clause_anchor(rule.clause)}"' in clauses
+            assert f"../rules/{latest.id}/{latest.version}/#{rule_anchor(rule.id)}" in clauses
+
+
+def test_uncertain_readings_are_flagged_on_their_pages(
+    site: Path, groups: dict[str, list[RuleSet]]
+) -> None:
+    flagged = [
+        (ruleset, parameter)
+        for versions in groups.values()
+        for ruleset in versions
+        for parameter in ruleset.parameters.values()
+        if parameter.status == "uncertain-reading"
+    ]
+    assert flagged, "the corrupted subsidy figure of zhenghe-2017 IV.7.4 should be encoded"
+    for ruleset, parameter in flagged:
+        html = page(site, f"rules/{ruleset.id}/{ruleset.version}.md").read_text(encoding="utf-8")
+        row = re.search(
+            rf'<tr>(?:(?!</tr>).)*id="{parameter_anchor(parameter.name)}"(?:(?!</tr>).)*</tr>',
+            html,
+            re.S,
+        )
+        assert row is not None, parameter.name
+        assert "uncertain reading" in row.group(0)
+        assert re.search(r'class="admonition warning"', html)
+        assert "Uncertain reading of the source" in html
+
+
+def test_appraisal_pages_show_indicators_chart_and_grades(site: Path) -> None:
+    schemes = load_schemes(RULES / "appraisal")
+    if not schemes:
+        pytest.skip("no appraisal scheme under rules/appraisal yet")
+    for versions in schemes.values():
+        for scheme in versions:
+            built = page(site, f"appraisal/{scheme.id}/{scheme.version}.md")
+            html = built.read_text(encoding="utf-8")
+            text = article_text(built)
+            chart = f"{scheme.version}-weights.svg"
+            assert f'src="../{chart}"' in html
+            assert (site / "appraisal" / scheme.id / chart).read_text().lstrip().startswith("<?xml")
+            for indicator in scheme.indicators:
+                assert " ".join(indicator.title.split()) in text
+                assert indicator.clause in text
+            for band in scheme.grades:
+                assert band.grade in text
+
+
+def test_nothing_generated_is_committed() -> None:
+    docs = REPO / "docs"
+    assert not (docs / "rules").exists()
+    assert not (docs / "appraisal").exists()
+    assert not (docs / "clauses.md").exists()
+    assert "/site/" in (REPO / ".gitignore").read_text().split()
+
+
+def _mini_project(tmp: Path, rules: Path) -> Path:
+    (tmp / "docs").mkdir()
+    (tmp / "docs" / "index.md").write_text("# Home\n\nSee [the rules](rules/index.md).\n")
+    config = tmp / "mkdocs.yml"
+    config.write_text(
+        "site_name: test\n"
+        "theme: {name: material, font: false}\n"
+        f"plugins:\n  - medunion:\n      rules_dir: {rules}\n"
+        "markdown_extensions: [admonition, attr_list, md_in_html, tables, pymdownx.details,\n"
+        "  pymdownx.superfences, toc]\n"
+    )
+    return config
+
+
+def test_the_build_publishes_whatever_is_in_the_rules_folder(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    shutil.copytree(RULES / "zhenghe-referral", rules / "zhenghe-referral")
+    config = _mini_project(tmp_path, rules)
+    result = mkdocs_build(tmp_path / "out", tmp_path, config)
+    assert result.returncode == 0, result.stdout + result.stderr
+    built = sorted(p.name for p in (tmp_path / "out" / "rules").iterdir() if p.is_dir())
+    assert built == ["zhenghe-referral"]
+    versions = {r.version for r in load_rulesets(rules)["zhenghe-referral"]}
+    out = tmp_path / "out" / "rules" / "zhenghe-referral"
+    assert {p.name for p in out.iterdir() if p.is_dir()} >= versions
+
+
+def test_a_committed_copy_of_a_generated_page_is_refused(tmp_path: Path) -> None:
+    config = _mini_project(tmp_path, RULES)
+    (tmp_path / "docs" / "rules").mkdir()
+    (tmp_path / "docs" / "rules" / "index.md").write_text("# stale copy\n")
+    result = mkdocs_build(tmp_path / "out", tmp_path, config)
+    assert result.returncode != 0
+    assert "generated from rules/" in result.stdout + result.stderr
+
+
+def test_nav_markers_expand_into_generated_pages() -> None:
+    sections = {"rulesets": [{"Overview": "rules/index.md"}], "clauses": ["clauses.md"]}
+    nav = [
+        {"Home": "index.md"},
+        {"Rule sets": "medunion:rulesets"},
+        {"Coverage": [{"Clauses": "medunion:clauses"}, {"Notes": "coverage.md"}]},
+        "medunion:clauses",
+    ]
+    assert expand_nav(nav, sections) == [
+        {"Home": "index.md"},
+        {"Rule sets": [{"Overview": "rules/index.md"}]},
+        {"Coverage": [{"Clauses": ["clauses.md"]}, {"Notes": "coverage.md"}]},
+        "clauses.md",
+    ]
+    with pytest.raises(ValueError, match="medunion:nope"):
+        expand_nav([{"X": "medunion:nope"}], sections)
+
+
+def test_docs_build_command_builds_the_site(tmp_path: Path) -> None:
+    app = typer.Typer()
+    register(app)
+
+    @app.callback()
+    def _root() -> None:
+        """A group, so `docs` is a sub-command as in the medunion app."""
+
+    out = tmp_path / "built"
+    result = CliRunner().invoke(app, ["docs", "build", "--out", str(out)], env=QUIET)
+    assert result.exit_code == 0, result.output
+    assert (out / "index.html").is_file()
+    assert (out / "rules" / "index.html").is_file()
+    assert str(out) in result.output
