@@ -7,6 +7,7 @@ the unit a grade. Built from the vectorised results, one dict per unit.
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Callable
 from typing import Any
@@ -17,7 +18,7 @@ from appraisal import methods
 from appraisal.scheme import GRADES
 from appraisal.score import Appraisal
 from appraisal.whatif import WhatIf, what_if
-from governance.expressions import render_with_values
+from governance.expressions import format_value, render_with_values
 
 
 def _num(x: Any) -> float | None:
@@ -27,104 +28,165 @@ def _num(x: Any) -> float | None:
     return None if math.isnan(f) else round(f, 6)
 
 
-def _round_towards(value: float, direction: str, up: bool) -> float:
+def _round_towards(value: float, up: bool) -> float:
     """Round a required value to 4 decimals without falling short of it."""
     scaled = value * 1e4
     r = math.ceil(scaled - 1e-6) if up else math.floor(scaled + 1e-6)
-    del direction
     return r / 1e4
+
+
+def _column(values: Any, kind: str) -> list[Any]:
+    """A numeric column as plain Python values (None for missing), typed like its column."""
+    arr = np.asarray(values, dtype=float)
+    missing = np.isnan(arr).tolist()
+    if kind == "boolean":
+        items = (arr != 0).tolist()
+    elif kind == "integer":
+        items = np.nan_to_num(arr).astype(np.int64).tolist()
+    else:
+        items = arr.tolist()
+    return [None if m else v for v, m in zip(items, missing, strict=True)]
+
+
+def _computed_template(app: Appraisal, ind_id: str) -> tuple[str, list[str]] | None:
+    """The formula rendered once with markers, so each unit only substitutes its numbers."""
+    expr = app.compiled.expressions[ind_id]
+    names = sorted(expr.names())
+    markers = {n: _Marker(f"\x00{i}\x00") for i, n in enumerate(names)}
+    return render_with_values(expr, markers), names
+
+
+class _Marker:
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _fill(template: tuple[str, list[str]], raw: dict[str, Any]) -> str | None:
+    text, names = template
+    for i, name in enumerate(names):
+        value = raw.get(name)
+        if value is None:
+            return None
+        text = text.replace(f"\x00{i}\x00", format_value(value))
+    return text
 
 
 def explain_all(
     app: Appraisal, wi: WhatIf | None = None, on_progress: Callable[[int], None] | None = None
 ) -> list[dict[str, Any]]:
-    """One explanation per scored unit, in rank order; `on_progress(n)` every 1,000 units."""
+    """One explanation per scored unit, in rank order; `on_progress(n)` every 1,000 units.
+
+    Columns are turned into plain lists once (in rank order), so the per-unit loop
+    only builds dicts and strings.
+    """
     scheme = app.scheme
     wi = wi or what_if(app)
-    res = app.results.set_index("unit_id")
-    cohort = len(res)
-    raw_cols = {name: app.raw[name].to_dict() for name in scheme.columns}
-    val = {k: app.values[k].to_dict() for k in app.values.columns}
-    pts = {k: app.points[k].to_dict() for k in app.points.columns}
-    novalue = {k: app.no_value[k].to_dict() for k in app.no_value.columns}
-    req = {k: wi.required[k].to_dict() for k in wi.required.columns}
-    strict = {k: wi.strict[k].to_dict() for k in wi.strict.columns}
-    veto = {k: app.vetoes[k].to_dict() for k in app.vetoes.columns}
-    records = res.to_dict(orient="index")
-    consequence_ids = [c.id for c in scheme.consequence_fields]
-    out: list[dict[str, Any]] = []
-    for count, (unit_id, rec) in enumerate(records.items(), start=1):
-        if on_progress is not None and count % 1000 == 0:
-            on_progress(1000)
+    res = app.results
+    n = len(res)
+    order = app.values.index.get_indexer(res["unit_id"])
+    raw_cols = {
+        name: _column(app.raw[name].to_numpy(dtype=float)[order], col.type)
+        for name, col in scheme.columns.items()
+    }
+    val = {k: app.values[k].to_numpy(dtype=float)[order].tolist() for k in app.values.columns}
+    pts = {k: app.points[k].to_numpy(dtype=float)[order].tolist() for k in app.points.columns}
+    novalue = {k: app.no_value[k].to_numpy()[order].tolist() for k in app.no_value.columns}
+    veto = {k: app.vetoes[k].to_numpy()[order].tolist() for k in app.vetoes.columns}
+    wif = {
+        "next": wi.next_grade.to_numpy()[order].tolist(),
+        "gap": wi.points_missing.to_numpy(dtype=float)[order].tolist(),
+        "blocked": wi.blocked_by_veto.to_numpy()[order].tolist(),
+        "req": {k: wi.required[k].to_numpy(dtype=float)[order].tolist()
+                for k in wi.required.columns},
+        "strict": {k: wi.strict[k].to_numpy()[order].tolist() for k in wi.strict.columns},
+        "scored": [i for i in scheme.indicators if not i.is_veto],
+    }
+    cols = {c: res[c].tolist() for c in ("unit_id", "unit_name", "group", "total", "grade",
+                                         "grade_by_points", "rank", "rectification_notice")}
+    dim_points = {d.id: res[f"dimension.{d.id}"].tolist() for d in scheme.dimensions}
+    consequences = {c.id: [_plain(x) for x in res[c.id].tolist()]
+                    for c in scheme.consequence_fields}
+    templates = {i.id: _computed_template(app, i.id) for i in scheme.indicators if i.formula}
+    static = {
+        i.id: {"id": i.id, "title": i.title, "title_zh": i.title_zh, "clause": i.clause,
+               "source": i.source, "status": i.status, "note": i.note, "unit": i.unit,
+               "direction": i.direction, "method": i.method, "formula": i.formula,
+               "target": i.target, "floor": i.floor, "weight": i.weight}
+        for i in scheme.indicators
+    }
+    why = {i.id: methods.describer(i, n) for i in scheme.indicators}
+    dim_max = {d.id: sum(i.max_points for i in d.indicators) for d in scheme.dimensions}
+    veto_inds = [i for i in scheme.indicators if i.is_veto]
+    header = {"scheme": {"id": scheme.id, "version": scheme.version, "title": scheme.title},
+              "data_label": app.label or None, "year": app.year}
+
+    def one(k: int) -> dict[str, Any]:
         dims = []
         for dim in scheme.dimensions:
             inds = []
             for ind in dim.indicators:
-                reads = app.compiled.reads[ind.id]
-                raw = {c: _raw_value(scheme.columns[c].type, raw_cols[c][unit_id]) for c in reads}
-                value = float(val[ind.id][unit_id])
-                item: dict[str, Any] = {
-                    "id": ind.id,
-                    "title": ind.title,
-                    "title_zh": ind.title_zh,
-                    "clause": ind.clause,
-                    "source": ind.source,
-                    "status": ind.status,
-                    "note": ind.note,
-                    "unit": ind.unit,
-                    "direction": ind.direction,
-                    "method": ind.method,
-                    "raw": raw,
-                    "formula": ind.formula,
-                    "computed": _computed(app, ind.id, raw) if ind.formula else None,
-                    "value": _num(value),
-                    "target": ind.target,
-                    "floor": ind.floor,
-                    "weight": ind.weight,
-                }
+                raw = {c: raw_cols[c][k] for c in app.compiled.reads[ind.id]}
+                value = val[ind.id][k]
+                item = dict(static[ind.id])
+                item["raw"] = raw
+                item["computed"] = _fill(templates[ind.id], raw) if ind.formula else None
+                item["value"] = None if value != value else round(value, 6)
                 if ind.is_veto:
-                    hit = bool(veto[ind.id][unit_id])
+                    hit = bool(veto[ind.id][k])
                     item.update(points=None, max_points=0.0, triggered=hit,
                                 why=(f"veto triggered: the grade is capped at {ind.veto_grade} "
                                      "whatever the points") if hit else "veto not triggered")
-                elif novalue[ind.id][unit_id]:
+                elif novalue[ind.id][k]:
                     item.update(points=0.0, max_points=ind.max_points,
                                 why="no value (a raw value is missing): 0 points under the "
                                     "scheme's zero-points policy")
                 else:
-                    p = float(pts[ind.id][unit_id])
-                    why = methods.describe(ind, value, p, cohort)
+                    p = pts[ind.id][k]
                     item.update(points=round(p, 4), max_points=ind.max_points,
-                                why=why)
+                                why=why[ind.id](value, p))
                 inds.append(item)
             dims.append({
                 "id": dim.id, "title": dim.title, "title_zh": dim.title_zh, "clause": dim.clause,
-                "points": round(float(rec[f"dimension.{dim.id}"]), 4),
-                "max_points": sum(i.max_points for i in dim.indicators),
+                "points": round(float(dim_points[dim.id][k]), 4),
+                "max_points": dim_max[dim.id],
                 "indicators": inds,
             })
         vetoes = [
             {"id": i.id, "title": i.title, "clause": i.clause, "caps_grade_at": i.veto_grade}
-            for i in scheme.indicators if i.is_veto and veto[i.id][unit_id]
+            for i in veto_inds if veto[i.id][k]
         ]
-        out.append({
-            "scheme": {"id": scheme.id, "version": scheme.version, "title": scheme.title},
-            "data_label": app.label or None,
-            "year": app.year,
-            "unit": {"id": unit_id, "name": rec["unit_name"], "group": rec["group"] or None},
-            "total": round(float(rec["total"]), 4),
+        return {
+            **header,
+            "unit": {"id": cols["unit_id"][k], "name": cols["unit_name"][k],
+                     "group": cols["group"][k] or None},
+            "total": round(float(cols["total"][k]), 4),
             "total_points": scheme.total_points,
-            "grade": rec["grade"],
-            "grade_by_points": rec["grade_by_points"],
-            "rank": int(rec["rank"]),
-            "cohort": cohort,
-            "rectification_notice": bool(rec["rectification_notice"]),
+            "grade": cols["grade"][k],
+            "grade_by_points": cols["grade_by_points"][k],
+            "rank": int(cols["rank"][k]),
+            "cohort": n,
+            "rectification_notice": bool(cols["rectification_notice"][k]),
             "rectification_clause": scheme.rectification_clause,
-            "consequences": {c: _plain(rec[c]) for c in consequence_ids},
+            "consequences": {c: v[k] for c, v in consequences.items()},
             "vetoes": vetoes,
             "dimensions": dims,
-            "what_if": _what_if_one(app, wi, unit_id, val, req, strict),
-        })
+            "what_if": _what_if_one(app, wif, k, val),
+        }
+
+    out: list[dict[str, Any]] = []
+    collecting = gc.isenabled()
+    gc.disable()  # millions of new acyclic dicts: the cycle collector would rescan them all
+    try:
+        for k in range(n):
+            if on_progress is not None and (k + 1) % 1000 == 0:
+                on_progress(1000)
+            out.append(one(k))
+    finally:
+        if collecting:
+            gc.enable()
     return out
 
 
@@ -134,31 +196,13 @@ def _plain(x: Any) -> Any:
     return x
 
 
-def _raw_value(kind: str, x: Any) -> Any:
-    f = float(x)
-    if math.isnan(f):
-        return None
-    if kind == "boolean":
-        return bool(f)
-    if kind == "integer":
-        return int(f)
-    return f
-
-
-def _computed(app: Appraisal, ind_id: str, raw: dict[str, Any]) -> str | None:
-    if any(v is None for v in raw.values()):
-        return None
-    return render_with_values(app.compiled.expressions[ind_id], raw)
-
-
-def _what_if_one(
-    app: Appraisal, wi: WhatIf, unit_id: str, val: dict, req: dict, strict: dict
-) -> dict[str, Any]:
-    nxt = wi.next_grade[unit_id]
+def _what_if_one(app: Appraisal, wif: dict[str, Any], k: int, val: dict) -> dict[str, Any]:
+    """The what-if part of one unit's explanation, from the cohort-wide what-if lists."""
+    nxt = wif["next"][k]
     if not nxt:
         return {"next_grade": None, "summary": "already in the top grade"}
-    gap = float(wi.points_missing[unit_id])
-    if wi.blocked_by_veto[unit_id]:
+    gap = wif["gap"][k]
+    if wif["blocked"][k]:
         return {
             "next_grade": nxt, "points_missing": round(gap, 4), "blocked_by_veto": True,
             "summary": f"a veto item caps the grade: no points lift it to {nxt} "
@@ -166,34 +210,32 @@ def _what_if_one(
             "changes": [],
         }
     changes = []
-    for ind in app.scheme.indicators:
-        if ind.is_veto:
-            continue
-        current = val[ind.id][unit_id]
-        need = req[ind.id][unit_id]
-        if math.isnan(need):
+    for ind in wif["scored"]:
+        current = val[ind.id][k]
+        need = wif["req"][ind.id][k]
+        if need != need:
             changes.append({"indicator": ind.id, "title": ind.title, "reachable": False,
                             "why": f"this indicator alone cannot add {gap:.4g} points"})
             continue
         up = ind.direction == "higher" if ind.method != "deduction" else False
-        shown = _round_towards(need, ind.direction, up) if math.isfinite(need) else need
+        shown = _round_towards(need, up) if math.isfinite(need) else need
         if ind.method == "deduction":
             relation = "at most"
-        elif strict[ind.id][unit_id]:
+        elif wif["strict"][ind.id][k]:
             relation = "more than" if ind.direction == "higher" else "less than"
         else:
             relation = "at least" if ind.direction == "higher" else "at most"
-        cur = None if math.isnan(current) else round(float(current), 4)
+        cur = None if current != current else round(float(current), 4)
         change = None if cur is None or not math.isfinite(shown) else round(shown - cur, 4)
         changes.append({
             "indicator": ind.id, "title": ind.title, "reachable": True,
             "current": cur, "required": shown if math.isfinite(shown) else None,
             "relation": relation, "change": change, "unit": ind.unit,
         })
-    reachable = [c for c in changes if c["reachable"]]
+    reachable = sum(1 for c in changes if c["reachable"])
     summary = (
         f"{gap:.4g} points short of {nxt}; "
-        + (f"{len(reachable)} indicator(s) could close the gap alone" if reachable
+        + (f"{reachable} indicator(s) could close the gap alone" if reachable
            else "no single indicator can close the gap alone")
     )
     return {"next_grade": nxt, "points_missing": round(gap, 4), "blocked_by_veto": False,

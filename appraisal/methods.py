@@ -7,7 +7,7 @@ can be told the smallest change that lifts it a grade. Both are plain numpy.
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -171,50 +171,90 @@ def _percentile_required(
 
 def describe(ind: Indicator, value: float, pts: float, cohort_size: int) -> str:
     """Why this value gives these points, with the arithmetic spelt out."""
-    if math.isnan(value):
-        return "no value"
-    v = _fmt(value)
+    return describer(ind, cohort_size)(value, pts)
+
+
+def describer(ind: Indicator, cohort_size: int) -> Callable[[float, float], str]:
+    """A `describe` for one indicator with its constant parts formatted once (for bulk use)."""
     w = _fmt(ind.weight)
     m = ind.method
     if m == "linear":
         lo, hi = _fmt(ind.floor), _fmt(ind.target)
-        if pts <= 0:
-            return f"{v} does not pass the floor {lo}: 0 points"
-        if pts >= ind.weight - _EPS:
-            return f"{v} reaches the target {hi}: full {w} points"
-        return (f"linear between floor {lo} and target {hi}: {w} × ({v} − {lo}) / ({hi} − {lo})"
-                f" = {_fmt(round(pts, 4))} points")
+        full = ind.weight - _EPS
+
+        def linear(value: float, pts: float) -> str:
+            if value != value:
+                return "no value"
+            v = _fmt(value)
+            if pts <= 0:
+                return f"{v} does not pass the floor {lo}: 0 points"
+            if pts >= full:
+                return f"{v} reaches the target {hi}: full {w} points"
+            return (f"linear between floor {lo} and target {hi}: {w} × ({v} − {lo}) / "
+                    f"({hi} − {lo}) = {_fmt(round(pts, 4))} points")
+
+        return linear
     if m == "steps":
         op = ">=" if ind.direction == "higher" else "<="
-        reached = [(at, p) for at, p in _sorted_steps(ind) if (value >= at if op == ">=" else value <= at)]
-        if not reached:
-            first = _sorted_steps(ind)[0][0]
-            return f"{v} reaches no threshold (first: {op} {_fmt(first)}): 0 points"
-        at, _ = max(reached, key=lambda t: t[1])
-        return f"{v} {op} {_fmt(at)}: the step gives {_fmt(pts)} points"
+        ordered = _sorted_steps(ind)
+        first = _fmt(ordered[0][0]) if ordered else "-"
+
+        def steps(value: float, pts: float) -> str:
+            if value != value:
+                return "no value"
+            reached = [(at, p) for at, p in ordered
+                       if (value >= at if op == ">=" else value <= at)]
+            if not reached:
+                return f"{_fmt(value)} reaches no threshold (first: {op} {first}): 0 points"
+            at = max(reached, key=lambda t: t[1])[0]
+            return f"{_fmt(value)} {op} {_fmt(at)}: the step gives {_fmt(pts)} points"
+
+        return steps
     if m == "ratio":
         cap = _fmt(ind.cap if ind.cap is not None else 1.0)
         t = _fmt(ind.target)
-        frac = f"{v} / {t}" if ind.direction == "higher" else f"{t} / {v}"
-        return (f"ratio to target, capped at {cap}: {w} × min({frac}, {cap})"
-                f" = {_fmt(round(pts, 4))} points")
+        higher = ind.direction == "higher"
+
+        def ratio(value: float, pts: float) -> str:
+            if value != value:
+                return "no value"
+            frac = f"{_fmt(value)} / {t}" if higher else f"{t} / {_fmt(value)}"
+            return (f"ratio to target, capped at {cap}: {w} × min({frac}, {cap})"
+                    f" = {_fmt(round(pts, 4))} points")
+
+        return ratio
     if m == "percentile":
-        return (
-            f"percentile rank among {cohort_size} units (others beaten, ties half): "
-            f"{w} × {_fmt(pts / ind.weight if ind.weight else 0.0)} = {_fmt(round(pts, 4))} points"
-        )
+        lead = f"percentile rank among {cohort_size} units (others beaten, ties half): {w} × "
+        weight = ind.weight or 1.0
+
+        def percentile(value: float, pts: float) -> str:
+            if value != value:
+                return "no value"
+            return f"{lead}{_fmt(pts / weight)} = {_fmt(round(pts, 4))} points"
+
+        return percentile
     if m == "deduction":
         cap = f", at most {_fmt(ind.max_deduction)}" if ind.max_deduction is not None else ""
-        return (f"{w} − {_fmt(ind.per_occurrence)} per occurrence × {v}{cap}, not below 0"
-                f" = {_fmt(round(pts, 4))} points")
-    if m == "veto":
+        lead = f"{w} − {_fmt(ind.per_occurrence)} per occurrence × "
+
+        def deduction(value: float, pts: float) -> str:
+            if value != value:
+                return "no value"
+            return f"{lead}{_fmt(value)}{cap}, not below 0 = {_fmt(round(pts, 4))} points"
+
+        return deduction
+
+    def veto(value: float, pts: float) -> str:
+        if value != value:
+            return "no value"
         return "veto item triggered" if value else "veto item not triggered"
-    return m
+
+    return veto
 
 
 def _fmt(x: float | None) -> str:
     if x is None:
         return "-"
-    if float(x).is_integer():
+    if x == int(x) and abs(x) < 1e15:
         return str(int(x))
     return f"{x:.4g}" if abs(x) < 1e4 else f"{x:,.2f}"

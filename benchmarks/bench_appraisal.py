@@ -57,24 +57,24 @@ def baseline(df: pd.DataFrame) -> pd.DataFrame:
     grade = pd.cut(out["total"].round(6), [-np.inf, 60, 75, 90, np.inf], right=False,
                    labels=["fail", "pass", "good", "excellent"]).astype(str)
     out["grade"] = np.where(df["serious_violation"].astype(bool), "fail", grade)
-    out["rank"] = out["total"].rank(ascending=False, method="min").astype(int)
+    out["rank"] = out["total"].round(6).rank(ascending=False, method="min").astype(int)
     out["rectification_notice"] = out["grade"] == "fail"
     return out
 
 
-def ours(scheme, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:  # noqa: ANN001
+def ours(scheme, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
     compiled = compile_scheme(scheme)
     validated = validate_rows(scheme, raw, YEAR)
     app = score_frame(compiled, validated, YEAR, "SYNTHETIC benchmark data")
     return app.results, explain_all(app, what_if(app))
 
 
-def ours_scoring_only(scheme, raw: pd.DataFrame) -> pd.DataFrame:  # noqa: ANN001
+def ours_scoring_only(scheme, raw: pd.DataFrame) -> pd.DataFrame:
     validated = validate_rows(scheme, raw, YEAR)
     return score_frame(compile_scheme(scheme), validated, YEAR).results
 
 
-def best_of(repeat: int, fn, *args):  # noqa: ANN001, ANN202
+def best_of(repeat: int, fn, *args):
     times, result = [], None
     for _ in range(repeat):
         start = time.perf_counter()

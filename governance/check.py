@@ -119,7 +119,12 @@ class _Checker:
                 + ", ".join(target.values), formula.origin))
 
     def never_fires(self, rule: Rule) -> None:
-        """Conjuncts that bound one input in ways no value satisfies (or outside its range)."""
+        why = self.contradiction(rule.conditions)
+        if why:
+            self.dead(rule, why)
+
+    def contradiction(self, conditions: Iterable[Expression]) -> str | None:
+        """Why no case satisfies all conditions (bounds or values of one input), or None."""
         allowed: dict[str, set[object] | None] = {}
         low: dict[str, float] = {}
         high: dict[str, float] = {}
@@ -130,12 +135,11 @@ class _Checker:
                 high[name] = item.maximum
         strict_low: dict[str, bool] = {}
         strict_high: dict[str, bool] = {}
-        for condition in rule.conditions:
+        for condition in conditions:
             for part in condition.conjuncts():
                 tree = part.tree
                 if isinstance(tree, Literal) and tree.value is False:
-                    self.dead(rule, f"condition `{part.text}` is always false")
-                    return
+                    return f"condition `{part.text}` is always false"
                 if isinstance(tree, Membership) and isinstance(tree.operand, Name) and not tree.negated:
                     items = getattr(tree.collection, "items", None)
                     if items is not None and all(isinstance(i, Literal) for i in items):
@@ -168,8 +172,7 @@ class _Checker:
                         high[name], strict_high[name] = value, strict
         for name, values in allowed.items():
             if values is not None and not values:
-                self.dead(rule, f"no value of '{name}' satisfies all of its conditions")
-                return
+                return f"no value of '{name}' satisfies all of its conditions"
         for name in set(low) & set(high):
             empty = low[name] > high[name] or (
                 low[name] == high[name] and (strict_low.get(name) or strict_high.get(name)))
@@ -177,8 +180,8 @@ class _Checker:
                 declared = self.rs.inputs[name]
                 bounds = f" (declared range {declared.minimum} to {declared.maximum})" if (
                     declared.minimum is not None or declared.maximum is not None) else ""
-                self.dead(rule, f"no value of '{name}' satisfies its bounds{bounds}")
-                return
+                return f"no value of '{name}' satisfies its bounds{bounds}"
+        return None
 
     def dead(self, rule: Rule, why: str) -> None:
         self.found.append(error(f"rule '{rule.id}' can never fire: {why}; fix or remove it", rule.location))
@@ -189,12 +192,13 @@ class _Checker:
             if output not in self.rs.outputs:
                 self.found.append(error(f"table '{table.id}' sets unknown output '{output}'; declare it",
                                         table.location))
+        cells_ok = True
         for row in table.rows:
             for column, kind, cell in zip(table.columns, column_types, row.cells, strict=True):
                 if kind is None:
                     continue
                 for literal in cell_literal_types(cell):
-                    self.cell_type(table, row.label, column, kind, cell.text, literal, cell.location)
+                    cells_ok &= self.cell_type(table, row.label, column, kind, cell.text, literal, cell.location)
             for output, result in zip(table.outputs, row.results, strict=True):
                 kind = self.typed(result)
                 target = self.rs.outputs.get(output)
@@ -211,11 +215,12 @@ class _Checker:
                     self.found.append(error(
                         f"table '{table.id}' aggregates '{output}' with {table.aggregate}, "
                         f"but it is {target.type.describe()}", table.location))
-        if None not in column_types and table.rows:
+        if None not in column_types and table.rows and cells_ok:  # mistyped cells cannot be compared
             self.coverage(table, [k for k in column_types if k is not None])
 
     def cell_type(self, table: DecisionTable, row: str, column: Expression, kind: ExpressionType,
-                  cell: str, literal: object, location: object) -> None:
+                  cell: str, literal: object, location: object) -> bool:
+        """Whether a cell's literal fits its column; reports it when not."""
         lit = literal_type(literal)
         ok = (kind.numeric and lit.numeric) or (kind.kind == lit.kind) or (
             kind.textual and lit.kind == "string")
@@ -223,10 +228,12 @@ class _Checker:
             self.found.append(error(
                 f"table '{table.id}' {row}: cell `{cell}` compares `{column.text}` ({kind.describe()}) "
                 f"with {lit.describe()}", location))  # type: ignore[arg-type]
-        elif kind.kind == "enum" and literal not in kind.values:
+            return False
+        if kind.kind == "enum" and literal not in kind.values:
             self.found.append(error(
                 f"table '{table.id}' {row}: cell `{cell}`: '{literal}' is not a value of `{column.text}` "
                 f"({', '.join(kind.values)})", location))  # type: ignore[arg-type]
+        return True
 
     def coverage(self, table: DecisionTable, kinds: list[ExpressionType]) -> None:
         """Overlaps (unique hit policy) and gaps, proved over pieces of each column's domain."""
@@ -312,7 +319,7 @@ class _Checker:
                 if related or a.priority != b.priority:
                     continue
                 fa, fb = a.assignments[output], b.assignments[output]
-                if fa.text.strip() == fb.text.strip():
+                if fa.text.strip() == fb.text.strip() or self.contradiction((*a.conditions, *b.conditions)):
                     continue
                 self.found.append(warning(
                     f"rules '{a.id}' and '{b.id}' both set '{output}' with the same priority and neither is "

@@ -22,6 +22,7 @@ def _register_packages() -> None:
     from publication.cli import register as _docs; _docs(app)  # noqa: E702, I001
     from governance.charter_cli import register as _charter; _charter(app)  # noqa: E702, I001
     from appraisal.cli import register as _appraisal; _appraisal(app)  # noqa: E702, I001
+    from lifecycle.cli import register as _lifecycle; _lifecycle(app)  # noqa: E702, I001
 
 
 def main() -> None:

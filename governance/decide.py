@@ -58,6 +58,7 @@ class _Case:
         self.rules: dict[str, dict[str, Any]] = {}
         self.tables: dict[str, dict[str, Any]] = {}
         self.used_parameters: set[str] = set()
+        self.table_values: dict[tuple[str, str], Any] = {}  # (table id, output) -> value, unconverted
 
     def blocked(self, expr: Expression) -> str | None:
         for name in sorted(expr.names()):
@@ -159,7 +160,10 @@ class _Case:
                     break
                 results.append((row, expr, self.value(expr)))
             else:
-                record["results"][output] = self.combine(table, results)
+                combined = self.combine(table, results)
+                self.table_values[(table.id, output)] = combined["value"]
+                combined["value"] = json_value(combined["value"])  # the explanation is JSON-ready
+                record["results"][output] = combined
         return record
 
     def combine(self, table: DecisionTable, results: list[tuple[Any, Expression, Any]]) -> dict[str, Any]:
@@ -188,7 +192,7 @@ class _Case:
             table = self.table(tables[0])
             result = table["results"].get(name)
             if result and result["decided"]:
-                self.env[name] = result["value"]
+                self.env[name] = self.table_values[(tables[0].id, name)]
                 return {**base, "decided": True, "value": json_value(result["value"]),
                         "by": self.by(tables[0], rows=table["matched"]), "formulas": result["formulas"]}
             reason = (result or {}).get("reason") or table.get("note") or "no row of the table matched"
@@ -278,6 +282,9 @@ def decide_with_plan(plan: Plan, case: Mapping[str, Any], on: dt.date) -> Decisi
     used = sorted(state.used_parameters)
     warnings = []
     notes = []
+    if rs.status == "draft":
+        warnings.append(f"Version {rs.version} of {rs.id} is a draft, not adopted: this decision shows what the "
+                        "draft would decide, not what the law decides.")
     for name in used:
         parameter = rs.parameters[name]
         if parameter.status == "uncertain-reading":

@@ -100,7 +100,9 @@ def diff_rulesets(old: RuleSet, new: RuleSet) -> RuleSetDiff:
         header=_fields(_header(old), _header(new)),
         inputs=_items(old.inputs, new.inputs, _field_attributes),
         outputs=_items(old.outputs, new.outputs, _field_attributes),
-        parameters=_parameters(old.parameters, new.parameters),
+        parameters=_parameters(
+            old.parameters, new.parameters, old.effective_from, new.effective_from
+        ),
         rules=_items(
             {r.id: r for r in old.rules}, {r.id: r for r in new.rules}, _rule_attributes
         ),
@@ -264,33 +266,65 @@ def _items(old: dict[str, Any], new: dict[str, Any], attributes: Any) -> tuple[I
 
 
 def _parameters(
-    old: dict[str, Parameter], new: dict[str, Parameter]
+    old: dict[str, Parameter],
+    new: dict[str, Parameter],
+    old_start: dt.date,
+    new_start: dt.date,
 ) -> tuple[ParameterChange, ...]:
     changes: list[ParameterChange] = []
     for name in dict.fromkeys([*new, *old]):
         a, b = old.get(name), new.get(name)
         if a is None and b is not None:
-            changes.append(ParameterChange(name, "added", None, b, values=_values((), b.values)))
+            changes.append(ParameterChange(name, "added", None, b))
         elif b is None and a is not None:
-            changes.append(ParameterChange(name, "removed", a, None, values=_values(a.values, ())))
+            changes.append(ParameterChange(name, "removed", a, None))
         elif a is not None and b is not None:
             fields = _fields(_parameter_attributes(a), _parameter_attributes(b))
-            values = _values(a.values, b.values)
+            values = _values(a.values, b.values, old_start, new_start)
             if fields or values:
                 changes.append(ParameterChange(name, "changed", a, b, fields, values))
     return tuple(changes)
 
 
 def _values(
-    old: Sequence[ParameterValue], new: Sequence[ParameterValue]
+    old: Sequence[ParameterValue],
+    new: Sequence[ParameterValue],
+    old_start: dt.date,
+    new_start: dt.date,
 ) -> tuple[ValueChange, ...]:
-    """Dated values compared date by date: a value (or its reference) that differs is a change."""
-    by_start_old = {v.start: v for v in old}
-    by_start_new = {v.start: v for v in new}
+    """Dated values compared as each version applies them.
+
+    The value in force when a version starts is compared with the other version's value
+    in force when it starts (a new version restating the same figure from its own first
+    day changes nothing); later dated values are compared date by date. A value or a
+    reference that differs is a change.
+    """
+    a_initial, a_later = _split(old, old_start)
+    b_initial, b_later = _split(new, new_start)
     changes = []
+    if not _same(a_initial, b_initial):
+        changes.append(ValueChange(new_start if b_initial else old_start, a_initial, b_initial))
+    by_start_old = {v.start: v for v in a_later}
+    by_start_new = {v.start: v for v in b_later}
     for start in sorted(set(by_start_old) | set(by_start_new)):
         a, b = by_start_old.get(start), by_start_new.get(start)
-        if a is not None and b is not None and (a.value, a.reference) == (b.value, b.reference):
-            continue
-        changes.append(ValueChange(start, a, b))
+        if not _same(a, b):
+            changes.append(ValueChange(start, a, b))
     return tuple(changes)
+
+
+def _split(
+    values: Sequence[ParameterValue], version_start: dt.date
+) -> tuple[ParameterValue | None, list[ParameterValue]]:
+    """(the value in force on the version's first day, the values that start later)."""
+    initial = None
+    for value in values:
+        if value.start <= version_start:
+            initial = value
+    return initial, [v for v in values if v.start > version_start]
+
+
+def _same(a: ParameterValue | None, b: ParameterValue | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return (a.value, a.reference) == (b.value, b.reference)

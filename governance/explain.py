@@ -34,12 +34,12 @@ def _why(explained: dict[str, Any]) -> list[str]:
         lines.append(f"  by default, as {explained.get('reason', 'no rule applies')}")
     formula = explained.get("formula")
     if formula and formula["with_values"] != formula["expression"]:
-        lines.append(f"  computed as {formula['with_values']} = {format_value(formula['value'])}")
+        lines.append(f"  computed as {formula['with_values']} = {_value(formula['value'])}")
     for item in explained.get("formulas", []):
         if item["with_values"] != item["expression"]:
-            lines.append(f"  computed as {item['with_values']} = {format_value(item['value'])}")
+            lines.append(f"  computed as {item['with_values']} = {_value(item['value'])}")
     if explained.get("overrode"):
-        lines.append("  (this exception set aside: " + ", ".join(explained["overrode"]) + ")")
+        lines.append("  (an exception: it sets aside the general rule " + ", ".join(explained["overrode"]) + ")")
     return lines
 
 

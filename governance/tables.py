@@ -62,11 +62,18 @@ def parse_cell(raw: Any, location: Location | None = None) -> CellTest:
     if match:
         low = _literal(match.group(2), location, text)
         high = _literal(match.group(3), location, text)
-        if low > high:
-            raise MedunionError(error(f"table cell `{text}`: the interval is empty (low > high)", location))
+        low_closed, high_closed = match.group(1) == "[", match.group(4) == "]"
+        try:
+            empty = low > high or (low == high and not (low_closed and high_closed))
+        except TypeError:
+            raise MedunionError(error(
+                f"table cell `{text}`: the interval's ends {low!r} and {high!r} are not of one type",
+                location)) from None
+        if empty:
+            raise MedunionError(error(
+                f"table cell `{text}`: the interval contains no value (check its ends and brackets)", location))
         return CellTest(text=text, kind="interval", low=low, high=high,
-                        low_closed=match.group(1) == "[", high_closed=match.group(4) == "]",
-                        location=location)
+                        low_closed=low_closed, high_closed=high_closed, location=location)
     match = _COMPARE.match(text)
     if match:
         return CellTest(text=text, kind="compare", op=match.group(1),

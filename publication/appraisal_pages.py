@@ -94,23 +94,28 @@ def scheme_page(scheme: Scheme, versions: Sequence[Scheme]) -> str:
     parts = [f"# {esc(scheme.title)} — version {esc(scheme.version)}\n"]
     if scheme.title_zh:
         parts.append(zh(scheme.title_zh) + "\n")
-    sources = "<br>".join(
-        f"{code(s.key)} — {esc(s.title)}" + (f" ({code(s.document)})" if s.document else "")
+    sources = "\n".join(
+        f"- {code(s.key)} — {esc(s.title)}" + (f" ({code(s.document)})" if s.document else "")
         for s in scheme.sources
     )
     others = [v for v in versions if v.version != scheme.version]
-    rows = [
-        ["Jurisdiction", esc(scheme.jurisdiction)],
-        ["Version", esc(scheme.version)],
-        ["Status", esc(scheme.status)],
-        ["In force", esc(period(scheme.effective_from, scheme.effective_until))],
-        ["Source documents", sources or "—"],
-        ["Appraised", f"{len(scheme.units)} {esc(scheme.unit_kind)}s"],
-        ["Total points", format_value(scheme.total_points)],
-    ]
+    version = esc(scheme.version)
     if others:
-        rows.append(["Other versions", ", ".join(f"[{v.version}]({v.version}.md)" for v in others)])
-    parts.append(table(["", ""], rows))
+        version += "<br>other: " + ", ".join(f"[{v.version}]({v.version}.md)" for v in others)
+    parts.append(
+        table(
+            ["Jurisdiction", "Version", "Status", "In force", "Appraised", "Total points"],
+            [[
+                esc(scheme.jurisdiction),
+                version,
+                esc(scheme.status),
+                esc(period(scheme.effective_from, scheme.effective_until)),
+                f"{len(scheme.units)} {esc(scheme.unit_kind)}s",
+                format_value(scheme.total_points),
+            ]],
+        )
+    )
+    parts.append(f"**Source documents**\n\n{sources}\n" if sources else "")
     flagged = [i for i in scheme.indicators if i.status != "law"]
     if flagged:
         parts.append(
@@ -304,7 +309,7 @@ def appraisal_site(root: Path, today: dt.date | None = None) -> tuple[list[Any],
                 [i.title if len(i.title) <= 48 else i.title[:45] + "…" for i in indicators],
                 [i.weight for i in indicators],
                 [next(d.title for d in scheme.dimensions if d.id == i.dimension) for i in indicators],
-                title=f"{scheme.id} {scheme.version}: points per indicator",
+                title="Points per indicator",
             )
             generated.append(GeneratedPage(chart_uri(scheme), svg))
             entries.append({f"Version {scheme.version} ({scheme.status})": scheme_uri(scheme)})

@@ -34,7 +34,8 @@ def weights_chart_svg(
         palette(group_names.index(g) % 10) if groups is not None else palette(0)
         for g in (groups or [""] * len(labels))
     ]
-    height = max(2.0, 0.42 * len(labels) + 1.2)
+    legend_rows = -(-len(group_names) // 3) if group_names else 0
+    height = max(2.0, 0.42 * len(labels) + 1.2 + 0.3 * legend_rows)
     with plt.rc_context({"svg.hashsalt": "medunion", "svg.fonttype": "path"}):
         fig, ax = plt.subplots(figsize=(8, height))
         try:
@@ -52,10 +53,18 @@ def weights_chart_svg(
                     plt.Rectangle((0, 0), 1, 1, color=palette(i % 10))
                     for i in range(len(group_names))
                 ]
-                ax.legend(handles, group_names, loc="lower right", fontsize=8, frameon=False)
+                ax.legend(
+                    handles,
+                    group_names,
+                    loc="upper center",
+                    bbox_to_anchor=(0.5, -0.12 - 1.2 / height),
+                    ncol=min(len(group_names), 3),
+                    fontsize=8,
+                    frameon=False,
+                )
             fig.tight_layout()
             buffer = io.StringIO()
-            fig.savefig(buffer, format="svg", metadata={"Date": None})
+            fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
         finally:
             plt.close(fig)
     return buffer.getvalue()

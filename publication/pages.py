@@ -658,32 +658,37 @@ def diff_page(diff: RuleSetDiff, old: RuleSet, new: RuleSet) -> str:
     return "\n".join(parts)
 
 
+def _dated_values(parameter: Parameter | None, values: Sequence[Any]) -> str:
+    if parameter is None or not values:
+        return "—"
+    return "<br>".join(
+        f"{esc(value_text(v.value, parameter.unit))} from {esc(long_date(v.start))}"
+        + (f" ({esc(v.reference)})" if v.reference else "")
+        for v in values
+    )
+
+
 def _parameter_changes(changes: Sequence[ParameterChange], old: RuleSet, new: RuleSet) -> str:
+    """One row per changed attribute; dated values shown whole, old beside new."""
     rows = []
     for change in changes:
-        p = change.new or change.old
-        assert p is not None
         name = f"**{esc(humanise(change.name))}**"
         if change.new is not None:
             name = f"[{esc(humanise(change.name))}]({new.version}.md#{parameter_anchor(change.name)})"
+        if change.kind != "changed":
+            rows.append([name, change.kind, "dated values",
+                         _dated_values(change.old, change.old.values if change.old else ()),
+                         _dated_values(change.new, change.new.values if change.new else ())])
+            continue
         for f in change.fields:
             rows.append([name, change.kind, esc(f.field), esc(_change_value(f.old)),
                          esc(_change_value(f.new))])
-        for v in change.values:
-            old_text = (
-                f"{esc(value_text(v.old.value, p.unit))}"
-                + (f" ({esc(v.old.reference)})" if v.old.reference else "")
-                if v.old else "—"
-            )
-            new_text = (
-                f"{esc(value_text(v.new.value, p.unit))}"
-                + (f" ({esc(v.new.reference)})" if v.new.reference else "")
-                if v.new else "—"
-            )
-            rows.append([name, change.kind, f"value from {esc(long_date(v.start))}",
-                         old_text, new_text])
-        if not change.fields and not change.values:
-            rows.append([name, change.kind, "", "", ""])
+        if change.values:
+            assert change.old is not None and change.new is not None
+            dates = ", ".join(long_date(v.start) for v in change.values)
+            rows.append([name, change.kind, f"dated values (differ on {esc(dates)})",
+                         _dated_values(change.old, change.old.values),
+                         _dated_values(change.new, change.new.values)])
     header = ["Parameter", "Change", "What", f"In {esc(old.version)}", f"In {esc(new.version)}"]
     return table(header, rows)
 

@@ -127,7 +127,13 @@ def test_reformatting_an_expression_is_not_a_change() -> None:
     assert diff_rulesets(a, b).rules == ()
 
 
-def test_parameter_values_are_compared_date_by_date() -> None:
+def test_restating_a_figure_from_the_new_versions_first_day_is_not_a_change() -> None:
+    a = ruleset("2017.1", "2017-01-01", [("2017-01-01", 200000)], [close_rule()])
+    b = ruleset("2018.1", "2018-01-01", [("2018-01-01", 200000)], [close_rule()])
+    assert [p.name for p in diff_rulesets(a, b).parameters] == []
+
+
+def test_parameter_values_are_compared_as_each_version_applies_them() -> None:
     a = ruleset("2017.1", "2017-01-01", [("2017-01-01", 200000)], [close_rule()])
     b = ruleset(
         "2018.1",
@@ -143,8 +149,9 @@ def test_parameter_values_are_compared_date_by_date() -> None:
     close = by_name["close_subsidy"]
     assert close.kind == "changed"
     assert close.fields == ()
+    # 180,000 is in force when 2018.1 starts, where 2017.1 had 200,000; 250,000 is new
     changes = {(v.start, v.kind) for v in close.values}
-    assert changes == {(dt.date(2017, 1, 1), "changed"), (dt.date(2018, 7, 1), "added")}
+    assert changes == {(dt.date(2018, 1, 1), "changed"), (dt.date(2018, 7, 1), "added")}
     changed = next(v for v in close.values if v.kind == "changed")
     assert changed.old is not None and changed.old.value == 200000
     assert changed.new is not None and changed.new.value == 180000

@@ -153,7 +153,7 @@ def booleans(depth: int) -> st.SearchStrategy[str]:
         # guarded division: never an error in either evaluator
         st.tuples(num, num, num).map(lambda t: f"({t[1]} != 0 and {t[0]} / {t[1]} > {t[2]})"),
         st.tuples(num, num, num).map(lambda t: f"({t[1]} == 0 or {t[0]} % {t[1]} < {t[2]})"),
-        sub.map(lambda s: f"not {s}"),
+        sub.map(lambda s: f"(not {s})"),
         _binary(sub, ["and", "or"]),
         st.tuples(sub, sub).map(lambda t: f"({t[0]} == {t[1]})"),
     )

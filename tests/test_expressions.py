@@ -252,7 +252,7 @@ def test_names_are_read_from_the_environment() -> None:
     env = {"eligible_cost": 10000, "applicable_ratio": 0.85}
     expr = parse_expression("round(eligible_cost * applicable_ratio, 2)")
     assert evaluate(expr, env) == 8500.0
-    assert render_with_values(expr, env) == "round(eligible_cost (10000) * applicable_ratio (0.85), 2)"
+    assert render_with_values(expr, env) == "round(eligible_cost (= 10000) * applicable_ratio (= 0.85), 2)"
 
 
 def test_and_or_if_do_not_evaluate_what_they_skip() -> None:

@@ -60,7 +60,10 @@ def to_text(node: Node, values: Mapping[str, Any] | None = None) -> str:
     def wrap(child: Node, parent_level: int, right: bool = False) -> str:
         text = to_text(child, values)
         level = _precedence(child)
-        if level < parent_level or (right and level == parent_level and level >= 4):
+        # comparisons do not chain, so a comparison inside a comparison is always bracketed;
+        # arithmetic brackets a same-level right operand: a - (b - c)
+        same = level == parent_level and (right or level == 4)
+        if level < parent_level or (same and level >= 4):
             return f"({text})"
         return text
 
@@ -70,7 +73,7 @@ def to_text(node: Node, values: Mapping[str, Any] | None = None) -> str:
         return format_value(node.value)
     if isinstance(node, Name):
         if values is not None and node.name in values:
-            return f"{node.name} ({format_value(values[node.name])})"
+            return f"{node.name} (= {format_value(values[node.name])})"
         return node.name
     if isinstance(node, Unary):
         if node.op == "not":
@@ -95,5 +98,5 @@ def to_text(node: Node, values: Mapping[str, Any] | None = None) -> str:
 
 
 def render_with_values(expr: Expression, env: Mapping[str, Any]) -> str:
-    """E.g. `eligible_cost (10000) * applicable_ratio (0.85)`: the formula with its numbers."""
+    """E.g. `eligible_cost (= 10000) * applicable_ratio (= 0.85)`: the formula with its numbers."""
     return to_text(expr.tree, {name: env[name] for name in expr.names() if name in env})

@@ -1,0 +1,233 @@
+"""Semantic checks of a lifecycle, reported like the rule-set checker's: file:line:col and advice.
+
+A lifecycle that names an unknown state, leaves a state unreachable, strands a case in a
+state that is not final, or declares an event nothing accepts is a drafting error that
+would otherwise show up years later as a case nobody can move.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+
+from governance.check import _assignable
+from governance.clauses import clause_index, unknown_clause
+from governance.diagnostics import Diagnostic, MedunionError, error
+from governance.expressions import BOOLEAN, DATE, INTEGER, ExpressionType, infer_type
+from governance.load import load_rulesets
+from governance.model import RuleSet
+from governance.source import load_yaml
+from lifecycle.model import Lifecycle
+
+BUILTINS: dict[str, ExpressionType] = {
+    "event_date": DATE,  # the date the event happened (the `--on` of the command)
+    "entered_on": DATE,  # the date the case entered its current state
+    "days_in_state": INTEGER,  # event_date - entered_on, in days
+}
+"""Names every guard may read besides data, parameters and the decisions' outputs."""
+
+
+def rules_root(lifecycle_path: str | Path) -> Path:
+    """The rules/ folder a lifecycle file belongs to: where clauses.yaml is, else two levels up."""
+    path = Path(lifecycle_path).resolve()
+    for folder in path.parents:
+        if (folder / "clauses.yaml").is_file():
+            return folder
+    return path.parent.parent
+
+
+@lru_cache(maxsize=16)
+def _rulesets_under(root: str) -> dict[str, list[RuleSet]]:
+    return load_rulesets(root)
+
+
+def decision_rulesets(lifecycle: Lifecycle, root: str | Path | None = None) -> dict[str, list[RuleSet]]:
+    """The versions of every rule set the lifecycle's guards may consult, by id."""
+    found = _rulesets_under(str(root or rules_root(lifecycle.path)))
+    return {rid: found[rid] for rid in lifecycle.decisions if rid in found}
+
+
+def decision_ruleset_on(versions: list[RuleSet], on: dt.date) -> RuleSet:
+    from governance.load import ruleset_in_force
+
+    return ruleset_in_force(versions, on)
+
+
+def type_env(lifecycle: Lifecycle, rulesets: dict[str, list[RuleSet]]) -> dict[str, ExpressionType]:
+    """Every name a guard may read, with its type: builtins, data, parameters, decisions."""
+    env = dict(BUILTINS)
+    for name, field in lifecycle.data.items():
+        env[name] = field.type
+    for name, parameter in lifecycle.parameters.items():
+        env[name] = parameter.type
+    for versions in rulesets.values():
+        for name, field in versions[-1].outputs.items():
+            env[name] = field.type
+    return env
+
+
+def check_lifecycle(lifecycle: Lifecycle, root: str | Path | None = None) -> list[Diagnostic]:
+    """Every semantic problem of one lifecycle, in file order."""
+    found: list[Diagnostic] = []
+    states = lifecycle.states
+    add = found.append
+
+    initial = [s for s in states.values() if s.initial]
+    if len(initial) != 1:
+        where = initial[1].location if len(initial) > 1 else lifecycle.location
+        add(error(f"a lifecycle needs exactly one state with `initial: true`; found {len(initial)}", where))
+
+    seen: set[tuple[str, str]] = set()
+    for t in lifecycle.transitions:
+        if (t.id, t.source) in seen:
+            add(error(f"transition id '{t.id}' is used twice from state '{t.source}'; ids must be unique",
+                      t.location))
+        seen.add((t.id, t.source))
+        for role, state in (("from", t.source), ("to", t.target)):
+            if state not in states:
+                add(error(f"transition '{t.id}': unknown state '{state}' in `{role}`; "
+                          f"states are: {', '.join(states)}", t.location))
+        if t.event not in lifecycle.events:
+            add(error(f"transition '{t.id}': unknown event '{t.event}'; declare it under `events`",
+                      t.location))
+        if t.source in states and states[t.source].final:
+            add(error(f"transition '{t.id}' leaves final state '{t.source}'; a final state has no way out",
+                      t.location))
+
+    for state in states.values():
+        outgoing = [t for t in lifecycle.transitions if t.source == state.name]
+        if not state.final and not outgoing:
+            add(error(f"state '{state.name}' has no way out and is not final; add a transition "
+                      "from it or mark it `final: true`", state.location))
+        if state.final and state.deadline is not None:
+            add(error(f"final state '{state.name}' cannot have a deadline", state.deadline.location))
+
+    if len(initial) == 1:
+        reachable = {initial[0].name}
+        frontier = [initial[0].name]
+        while frontier:
+            current = frontier.pop()
+            for t in lifecycle.transitions:
+                if t.source == current and t.target in states and t.target not in reachable:
+                    reachable.add(t.target)
+                    frontier.append(t.target)
+        for state in states.values():
+            if state.name not in reachable:
+                add(error(f"state '{state.name}' cannot be reached from the initial state "
+                          f"'{initial[0].name}'", state.location))
+
+    accepted = {t.event for t in lifecycle.transitions}
+    for event in lifecycle.events.values():
+        if event.name not in accepted:
+            add(error(f"event '{event.name}' is accepted by no transition; remove it or add one",
+                      event.location))
+        for name in event.data:
+            if name not in lifecycle.data:
+                add(error(f"event '{event.name}' carries unknown data field '{name}'; declare it "
+                          "under `data`", event.location))
+
+    try:
+        rulesets = decision_rulesets(lifecycle, root)
+    except MedunionError as exc:
+        found.extend(exc.diagnostics)
+        rulesets = {}
+    for rid in lifecycle.decisions:
+        if rid not in rulesets:
+            add(error(f"`decisions` names rule set '{rid}', which is not under "
+                      f"{root or rules_root(lifecycle.path)}", lifecycle.location))
+            continue
+        latest = rulesets[rid][-1]
+        for name, field in latest.inputs.items():
+            mine = lifecycle.data.get(name)
+            if mine is None and not field.has_default:
+                add(error(f"rule set '{rid}' needs input '{name}'; declare it under `data` "
+                          f"({field.type.describe()})", lifecycle.location))
+            elif mine is not None and mine.type != field.type:
+                add(error(f"data field '{name}' is {mine.type.describe()} but rule set '{rid}' reads "
+                          f"it as {field.type.describe()}", mine.location))
+        for name in latest.outputs:
+            if name in lifecycle.data or name in lifecycle.parameters or name in BUILTINS:
+                add(error(f"output '{name}' of rule set '{rid}' has the name of a data field, "
+                          "parameter or built-in; guards could not tell them apart", lifecycle.location))
+
+    env = type_env(lifecycle, rulesets)
+    checked: set[int] = set()
+    for t in lifecycle.transitions:
+        if t.guard is not None and id(t.guard) not in checked:
+            checked.add(id(t.guard))
+            try:
+                kind = infer_type(t.guard, env)
+                if kind != BOOLEAN:
+                    add(error(f"the guard of '{t.id}' is {kind.describe()}; a guard must be true or "
+                              "false", t.guard.origin or t.location))
+            except MedunionError as exc:
+                found.extend(exc.diagnostics)
+        for name, expr in t.assignments.items():
+            if id(expr) in checked:
+                continue
+            checked.add(id(expr))
+            if name not in lifecycle.data:
+                add(error(f"transition '{t.id}' sets unknown data field '{name}'", t.location))
+                continue
+            try:
+                kind = infer_type(expr, env)
+                if not _assignable(lifecycle.data[name].type, kind):
+                    add(error(f"transition '{t.id}' sets '{name}' ({lifecycle.data[name].type.describe()})"
+                              f" to {kind.describe()}", expr.origin or t.location))
+            except MedunionError as exc:
+                found.extend(exc.diagnostics)
+
+    for state in states.values():
+        deadline = state.deadline
+        if deadline is None:
+            continue
+        if deadline.event not in lifecycle.events:
+            add(error(f"deadline of '{state.name}' submits unknown event '{deadline.event}'",
+                      deadline.location))
+        elif not lifecycle.candidates(state.name, deadline.event):
+            add(error(f"deadline of '{state.name}' submits '{deadline.event}', which no transition "
+                      f"from '{state.name}' accepts", deadline.location))
+        if isinstance(deadline.days, str):
+            parameter = lifecycle.parameters.get(deadline.days)
+            if parameter is None:
+                add(error(f"deadline of '{state.name}': '{deadline.days}' is not a parameter; give "
+                          "a number of days or a parameter name", deadline.location))
+            elif parameter.type.kind != "integer":
+                add(error(f"deadline parameter '{deadline.days}' must be an integer number of days",
+                          parameter.location))
+        for name, value in deadline.data.items():
+            field = lifecycle.data.get(name)
+            if field is None:
+                add(error(f"deadline of '{state.name}' sets unknown data field '{name}'",
+                          deadline.location))
+            elif field.type.kind == "boolean" and not isinstance(value, bool):
+                add(error(f"deadline of '{state.name}': '{name}' must be true or false",
+                          deadline.location))
+
+    index = clause_index(lifecycle.path)
+    if index is not None:
+        cited = [(t.clause, t.location) for t in lifecycle.transitions]
+        cited += [(p.clause, p.location) for p in lifecycle.parameters.values()]
+        for key, where in cited:
+            problem = unknown_clause(key, index)
+            if problem:
+                add(error(problem, where))
+
+    unique = {str(d): d for d in found}
+    return sorted(unique.values(),
+                  key=lambda d: (d.location.line, d.location.column) if d.location else (0, 0))
+
+
+def check_lifecycle_file(path: str | Path) -> list[Diagnostic]:
+    """What `medunion check` reports for a `kind: lifecycle` file."""
+    from lifecycle.load import build_lifecycle
+
+    try:
+        doc = load_yaml(path)
+    except MedunionError as exc:
+        return list(exc.diagnostics)
+    lifecycle, found = build_lifecycle(doc)
+    if lifecycle is None:
+        return found
+    return found + check_lifecycle(lifecycle)

@@ -1,0 +1,185 @@
+"""`medunion lifecycle ...`: submit events, show a case with its explanation, list, tick, feed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from governance.diagnostics import MedunionError
+from governance.source import load_yaml
+from lifecycle.explain import explain_case, render_text
+from lifecycle.feeds import open_from_appraisal
+from lifecycle.load import find_lifecycle, lifecycle_files, load_lifecycle
+from lifecycle.run import Outcome, Runner
+from lifecycle.store import DEFAULT_URL, Store
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+DbOption = Annotated[str, typer.Option("--db", help="SQLAlchemy URL of the case store")]
+RootOption = Annotated[Path, typer.Option("--lifecycles", help="Folder of lifecycle files")]
+FormatOption = Annotated[Format, typer.Option("--format", help="text or json")]
+
+
+def _fail(exc: MedunionError) -> None:
+    for diagnostic in exc.diagnostics:
+        typer.echo(str(diagnostic), err=True)
+    raise typer.Exit(1)
+
+
+def _date(text: str | None) -> dt.date:
+    if text is None:
+        return dt.datetime.now(dt.timezone.utc).date()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date; write YYYY-MM-DD") from None
+
+
+def _outcome_json(outcome: Outcome) -> dict[str, object]:
+    return {"status": outcome.status, "case": outcome.case_id, "event": outcome.event,
+            "event_id": outcome.event_id, "from": outcome.from_state, "to": outcome.to_state,
+            "transition": outcome.transition, "reason": outcome.reason, "guards": outcome.guards}
+
+
+def _echo_outcome(outcome: Outcome, output_format: Format) -> None:
+    if output_format is Format.json:
+        typer.echo(json.dumps(_outcome_json(outcome), ensure_ascii=False, indent=2, default=str))
+        return
+    if outcome.status == "refused":
+        typer.echo(f"refused: case {outcome.case_id}, event {outcome.event}: {outcome.reason}", err=True)
+    elif outcome.status == "duplicate":
+        typer.echo(f"duplicate: event {outcome.event_id} {outcome.reason}; nothing changed")
+    else:
+        clause = outcome.entry.record["transition"]["clause"] if outcome.entry else ""
+        typer.echo(f"applied: case {outcome.case_id}: {outcome.from_state} → {outcome.to_state} "
+                   f"by '{outcome.transition}' [{clause}] (event id {outcome.event_id})")
+
+
+def event_command(
+    lifecycle: Annotated[str, typer.Argument(help="Lifecycle id or file")],
+    case: Annotated[str, typer.Argument(help="Case id (opened in the initial state if new)")],
+    event: Annotated[str, typer.Argument(help="Event name")],
+    data: Annotated[Path | None, typer.Option("--data", help="YAML or JSON file with the event's data")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="Date of the event (default: today)")] = None,
+    event_id: Annotated[str | None, typer.Option("--event-id", help="Id applied once (default: "
+                                                 "derived from the event's content)")] = None,
+    db: DbOption = DEFAULT_URL,
+    root: RootOption = Path("rules/lifecycles"),
+    output_format: FormatOption = Format.text,
+) -> None:
+    """Apply one event to a case; an event invalid in the case's state is refused (exit 1)."""
+    day = _date(on)
+    try:
+        chosen = find_lifecycle(lifecycle, root)
+        values = load_yaml(data).data if data else {}
+        if not isinstance(values, dict):
+            raise MedunionError(f"{data}: event data is a mapping of field names to values")
+        store = Store(db)
+        outcome = Runner(store).submit(chosen, case, event, values, day, event_id)
+    except MedunionError as exc:
+        _fail(exc)
+        return
+    _echo_outcome(outcome, output_format)
+    if outcome.status == "refused":
+        raise typer.Exit(1)
+
+
+def show_command(
+    case: Annotated[str, typer.Argument(help="Case id")],
+    db: DbOption = DEFAULT_URL,
+    output_format: FormatOption = Format.text,
+) -> None:
+    """A case's state and its history: each transition, its event, guard values and clause."""
+    explained = explain_case(Store(db), case)
+    if explained is None:
+        typer.echo(f"no case {case} in {db}", err=True)
+        raise typer.Exit(1)
+    if output_format is Format.json:
+        typer.echo(json.dumps(explained, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(render_text(explained))
+
+
+def list_command(
+    state: Annotated[str | None, typer.Option("--state", help="Only cases in this state")] = None,
+    lifecycle: Annotated[str | None, typer.Option("--lifecycle", help="Only this lifecycle")] = None,
+    db: DbOption = DEFAULT_URL,
+    output_format: FormatOption = Format.text,
+) -> None:
+    """Cases, optionally in one state, with the date they entered it and any deadline."""
+    found = Store(db).cases(state=state, lifecycle=lifecycle)
+    if output_format is Format.json:
+        typer.echo(json.dumps([{"case": c.case_id, "lifecycle": c.lifecycle, "state": c.state,
+                                "since": c.entered_on.isoformat(),
+                                "deadline": c.deadline.isoformat() if c.deadline else None}
+                               for c in found], ensure_ascii=False, indent=2))
+        return
+    for c in found:
+        deadline = f"  deadline {c.deadline}" if c.deadline else ""
+        typer.echo(f"{c.case_id}\t{c.lifecycle}\t{c.state}\tsince {c.entered_on}{deadline}")
+    typer.echo(f"{len(found)} case(s)", err=True)
+
+
+def tick_command(
+    on: Annotated[str, typer.Option("--on", help="Today's date: deadlines before it have passed")],
+    db: DbOption = DEFAULT_URL,
+    root: RootOption = Path("rules/lifecycles"),
+    output_format: FormatOption = Format.text,
+) -> None:
+    """Move every case whose deadline passed (each deadline is applied once, however often run)."""
+    day = _date(on)
+    try:
+        lifecycles = {lc.id: lc for lc in (load_lifecycle(p) for p in lifecycle_files(root))}
+        outcomes = Runner(Store(db)).tick(lifecycles, day)
+    except MedunionError as exc:
+        _fail(exc)
+        return
+    for outcome in outcomes:
+        _echo_outcome(outcome, output_format)
+    applied = sum(o.status == "applied" for o in outcomes)
+    typer.echo(f"{applied} case(s) moved, {len(outcomes) - applied} not moved", err=True)
+
+
+def open_from_appraisal_command(
+    results: Annotated[Path, typer.Argument(help="results.csv written by `medunion appraise`")],
+    lifecycle: Annotated[str, typer.Option("--lifecycle", help="Lifecycle id or file")] = "zhenghe-membership",
+    on: Annotated[str | None, typer.Option("--on", help="Date of the event (default: 31 Dec of the "
+                                           "appraisal year)")] = None,
+    case_prefix: Annotated[str, typer.Option("--case-prefix", help="Prefix for case ids")] = "",
+    db: DbOption = DEFAULT_URL,
+    root: RootOption = Path("rules/lifecycles"),
+    output_format: FormatOption = Format.text,
+) -> None:
+    """Open a rectification case for every unit the appraisal graded below the floor (idempotent)."""
+    try:
+        chosen = find_lifecycle(lifecycle, root)
+        done = open_from_appraisal(Runner(Store(db)), chosen, results, _date(on) if on else None,
+                                   case_prefix)
+    except MedunionError as exc:
+        _fail(exc)
+        return
+    for item in done:
+        _echo_outcome(item.outcome, output_format)
+    opened = sum(item.outcome.status == "applied" for item in done)
+    typer.echo(f"{opened} rectification case(s) opened or moved, {len(done) - opened} unchanged", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `lifecycle` command group to the medunion app."""
+    group = typer.Typer(name="lifecycle", help="Processes over time: rectification, referral cases.",
+                        no_args_is_help=True)
+    group.command("event")(event_command)
+    group.command("show")(show_command)
+    group.command("list")(list_command)
+    group.command("tick")(tick_command)
+    group.command("open-from-appraisal")(open_from_appraisal_command)
+    app.add_typer(group, name="lifecycle")
