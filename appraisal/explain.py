@@ -92,7 +92,11 @@ def explain_all(
         for name, col in scheme.columns.items()
     }
     val = {k: app.values[k].to_numpy(dtype=float)[order].tolist() for k in app.values.columns}
+    val6 = {k: np.round(app.values[k].to_numpy(dtype=float)[order], 6).tolist()
+            for k in app.values.columns}
     pts = {k: app.points[k].to_numpy(dtype=float)[order].tolist() for k in app.points.columns}
+    pts4 = {k: np.round(app.points[k].to_numpy(dtype=float)[order], 4).tolist()
+            for k in app.points.columns}
     novalue = {k: app.no_value[k].to_numpy()[order].tolist() for k in app.no_value.columns}
     veto = {k: app.vetoes[k].to_numpy()[order].tolist() for k in app.vetoes.columns}
     wif = {
@@ -106,7 +110,10 @@ def explain_all(
     }
     cols = {c: res[c].tolist() for c in ("unit_id", "unit_name", "group", "total", "grade",
                                          "grade_by_points", "rank", "rectification_notice")}
-    dim_points = {d.id: res[f"dimension.{d.id}"].tolist() for d in scheme.dimensions}
+    dim_points = {d.id: np.round(res[f"dimension.{d.id}"].to_numpy(dtype=float), 4).tolist()
+                  for d in scheme.dimensions}
+    totals = np.round(res["total"].to_numpy(dtype=float), 4).tolist()
+    max_points = {i.id: i.max_points for i in scheme.indicators}
     consequences = {c.id: [_plain(x) for x in res[c.id].tolist()]
                     for c in scheme.consequence_fields}
     templates = {i.id: _computed_template(app, i.id) for i in scheme.indicators if i.formula}
@@ -133,24 +140,24 @@ def explain_all(
                 item = dict(static[ind.id])
                 item["raw"] = raw
                 item["computed"] = _fill(templates[ind.id], raw) if ind.formula else None
-                item["value"] = None if value != value else round(value, 6)
+                item["value"] = None if value != value else val6[ind.id][k]
                 if ind.is_veto:
                     hit = bool(veto[ind.id][k])
                     item.update(points=None, max_points=0.0, triggered=hit,
                                 why=(f"veto triggered: the grade is capped at {ind.veto_grade} "
                                      "whatever the points") if hit else "veto not triggered")
                 elif novalue[ind.id][k]:
-                    item.update(points=0.0, max_points=ind.max_points,
+                    item.update(points=0.0, max_points=max_points[ind.id],
                                 why="no value (a raw value is missing): 0 points under the "
                                     "scheme's zero-points policy")
                 else:
                     p = pts[ind.id][k]
-                    item.update(points=round(p, 4), max_points=ind.max_points,
+                    item.update(points=pts4[ind.id][k], max_points=max_points[ind.id],
                                 why=why[ind.id](value, p))
                 inds.append(item)
             dims.append({
                 "id": dim.id, "title": dim.title, "title_zh": dim.title_zh, "clause": dim.clause,
-                "points": round(float(dim_points[dim.id][k]), 4),
+                "points": dim_points[dim.id][k],
                 "max_points": dim_max[dim.id],
                 "indicators": inds,
             })
@@ -162,7 +169,7 @@ def explain_all(
             **header,
             "unit": {"id": cols["unit_id"][k], "name": cols["unit_name"][k],
                      "group": cols["group"][k] or None},
-            "total": round(float(cols["total"][k]), 4),
+            "total": totals[k],
             "total_points": scheme.total_points,
             "grade": cols["grade"][k],
             "grade_by_points": cols["grade_by_points"][k],

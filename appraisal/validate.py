@@ -49,16 +49,36 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, int]:
     raise MedunionError(error(f"unsupported data file type '{suffix}': use .csv, .xlsx or .parquet"))
 
 
-def _is_missing(raw: pd.Series) -> np.ndarray:
-    as_text = raw.astype(str).str.strip()
-    return (raw.isna() | as_text.eq("") | as_text.str.lower().isin(["nan", "none", "na"])).to_numpy()
+_MISSING_WORDS = frozenset({"", "nan", "none", "na", "null"})
+
+
+def _is_missing(raw: pd.Series, candidates: np.ndarray | None = None) -> np.ndarray:
+    """Empty cells, NaN/None and the words people type for 'no value'.
+
+    `candidates` limits the text check to cells that are not numbers (the usual few).
+    """
+    values = raw.to_numpy(dtype=object)
+    missing = np.asarray(pd.isna(values), dtype=bool)
+    look = ~missing if candidates is None else candidates & ~missing
+    texts = np.zeros(values.shape, dtype=bool)
+    if look.any():
+        texts[look] = [isinstance(v, str) for v in values[look]]
+    if texts.any():
+        idx = np.flatnonzero(texts)
+        words = pd.Index(values[idx].astype(str)).str.strip().str.lower()
+        missing[idx] |= np.asarray(words.isin(list(_MISSING_WORDS)), dtype=bool)
+    return missing
 
 
 def _parse_boolean(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """1.0/0.0 for true/false words, bools and 0/1; a bad flag where it is none of these."""
-    text = raw.astype(str).str.strip().str.lower()
-    text = text.str.replace(r"\.0$", "", regex=True)
-    values = np.where(text.isin(_TRUE), 1.0, np.where(text.isin(_FALSE), 0.0, np.nan))
+    lookup = {w: 1.0 for w in _TRUE} | {w: 0.0 for w in _FALSE}
+    lookup |= {"1.0": 1.0, "0.0": 0.0}
+    values = np.array(
+        [1.0 if v is True else 0.0 if v is False else lookup.get(str(v).strip().lower(), np.nan)
+         for v in raw.to_numpy(dtype=object)],
+        dtype=float,
+    )
     return values, np.isnan(values)
 
 
@@ -106,7 +126,8 @@ def validate_rows(
     unit = raw["unit_id"].astype(str).str.strip()
     unit_missing = _is_missing(raw["unit_id"])
     known = {u.id for u in scheme.units}
-    unknown = in_year & ~unit_missing & ~unit.isin(known).to_numpy()
+    unit_np = unit.to_numpy(dtype=object)
+    unknown = in_year & ~unit_missing & (pd.Index(sorted(known)).get_indexer(unit_np) < 0)
     reject(unit_missing & in_year, "unit_id", "unit_id is missing", raw["unit_id"])
     reject(unknown, "unit_id", f"unknown unit: not a unit of {scheme.id}", raw["unit_id"])
     candidate = in_year & ~unit_missing & ~unknown
@@ -123,13 +144,14 @@ def validate_rows(
     fill_records: list[pd.DataFrame] = []
     for name, col in scheme.columns.items():
         series = raw[name]
-        missing = _is_missing(series)
         if col.type == "boolean":
             values, bad = _parse_boolean(series)
+            missing = _is_missing(series, bad)
             bad &= ~missing
             reject(in_year & bad, name, "wrong type: expected true or false", series)
         else:
             values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+            missing = _is_missing(series, np.isnan(values))
             bad = np.isnan(values) & ~missing
             reject(in_year & bad, name, "wrong type: expected a number", series)
             ok = ~np.isnan(values)
@@ -167,7 +189,7 @@ def validate_rows(
         else pd.DataFrame(columns=["row", "unit_id", "column", "value", "reason"])
     ).reset_index(drop=True)
     bad_rows = set(rejected["row"].tolist())
-    keep = in_year & ~np.isin(rows, list(bad_rows))
+    keep = in_year & ~np.isin(rows, np.fromiter(bad_rows, dtype=rows.dtype, count=len(bad_rows)))
     frame = pd.DataFrame({"unit_id": unit.to_numpy()[keep], "year": year, "_row": rows[keep]})
     for name, values in parsed.items():
         frame[name] = values[keep]

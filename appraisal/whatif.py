@@ -48,13 +48,16 @@ def what_if(app: Appraisal) -> WhatIf:
     scheme = app.scheme
     res = app.results.set_index("unit_id")
     res = res.loc[app.values.index]
-    present = [GRADES.index(b.grade) for b in scheme.grades]
-    current = res["grade"].map(GRADES.index).to_numpy()
-    better = [[g for g in present if g < c] for c in current]
-    nxt = np.array([max(b) if b else -1 for b in better])
-    mins = {GRADES.index(b.grade): b.min for b in scheme.grades}
+    present = sorted(GRADES.index(b.grade) for b in scheme.grades)
+    # the next better grade of each grade index (-1: none), then looked up per unit at once
+    next_of = np.array([max([g for g in present if g < c], default=-1)
+                        for c in range(len(GRADES))])
+    current = res["grade"].map({g: i for i, g in enumerate(GRADES)}).to_numpy(dtype=int)
+    nxt = next_of[current]
+    mins = np.array([scheme.grade_band(g).min if i in present else np.nan
+                     for i, g in enumerate(GRADES)] + [np.nan])
     total = res["total"].to_numpy(dtype=float)
-    target_min = np.array([mins.get(int(g), np.nan) for g in nxt])
+    target_min = mins[nxt]
     gap = np.where(nxt >= 0, np.maximum(target_min - total, 0.0), np.nan)
     blocked = np.zeros(len(res), dtype=bool)
     for ind in scheme.indicators:

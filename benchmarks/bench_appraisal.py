@@ -4,7 +4,7 @@ Both sides score the same SYNTHETIC table with the Zhenghe member-unit scheme
 (rules/appraisal/zhenghe-member-appraisal), in one run, and the baseline's totals
 are checked against ours so the comparison is of the same arithmetic.
 
-- medunion: read nothing from disk; validate every row, compile the formulas with
+- medunion: from the same in-memory frame; validate every row, compile the formulas with
   the core's expression language, score (values, points, subtotals, total, grade with
   veto, rank, rectification, consequences), what-if for every unit and indicator,
   and one explanation dict per unit.
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 import time
 from pathlib import Path
@@ -74,13 +75,17 @@ def ours_scoring_only(scheme, raw: pd.DataFrame) -> pd.DataFrame:
     return score_frame(compile_scheme(scheme), validated, YEAR).results
 
 
-def best_of(repeat: int, fn, *args):
-    times, result = [], None
+def interleaved(repeat: int, runs: dict[str, tuple]) -> tuple[dict[str, float], dict]:
+    """Best time of each run over `repeat` rounds, the runs alternating within each round,
+    so that a busy machine slows all of them alike."""
+    best = {name: float("inf") for name in runs}
+    results: dict = {}
     for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn(*args)
-        times.append(time.perf_counter() - start)
-    return min(times), result
+        for name, (fn, *args) in runs.items():
+            start = time.perf_counter()
+            results[name] = fn(*args)
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best, results
 
 
 def main() -> None:
@@ -91,16 +96,20 @@ def main() -> None:
     base = resolve_scheme("zhenghe-member-appraisal", YEAR)
     ids = [f"bench-unit-{i:06d}" for i in range(args.units)]
     scheme = dataclasses.replace(base, units=tuple(Unit(i, i) for i in ids))
-    generated = generate(scheme, YEAR, seed=7, unit_ids=ids)
-    typed = generated.copy()  # baseline gets typed columns, as pandas would after a clean read
-    raw = generated.astype(str)  # ours gets text, as from a CSV, and checks every cell
+    frame = generate(scheme, YEAR, seed=7, unit_ids=ids)  # one input frame for all runs
     print(f"command: .venv/bin/python benchmarks/bench_appraisal.py --units {args.units} "
           f"--repeat {args.repeat}")
     print(f"data: {args.units:,} SYNTHETIC units, scheme {scheme.id} {scheme.version}, "
-          f"{len(scheme.indicators)} indicators, best of {args.repeat}")
-    t_base, expected = best_of(args.repeat, baseline, typed)
-    t_score, _ = best_of(args.repeat, ours_scoring_only, scheme, raw)
-    t_full, (results, explanations) = best_of(args.repeat, ours, scheme, raw)
+          f"{len(scheme.indicators)} indicators, best of {args.repeat} interleaved rounds, "
+          f"{os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f}")
+    times, out = interleaved(args.repeat, {
+        "baseline": (baseline, frame),
+        "scoring": (ours_scoring_only, scheme, frame),
+        "explained": (ours, scheme, frame),
+    })
+    t_base, t_score, t_full = times["baseline"], times["scoring"], times["explained"]
+    expected = out["baseline"]
+    results, explanations = out["explained"]
     got = results.set_index("unit_id").loc[expected["unit_id"]]
     assert np.allclose(got["total"].to_numpy(), expected["total"].to_numpy(), atol=1e-9)
     assert (got["grade"].to_numpy() == expected["grade"].to_numpy()).all()

@@ -117,7 +117,7 @@ class _Frame:
         return blocked
 
     def eval(self, expr: Expression, rows: np.ndarray) -> np.ndarray:
-        return evaluate_columns(expr, self.env, self.n, rows)
+        return evaluate_columns(expr, self.env, self.n, rows, labels=self.index)
 
     def rule(self, rule: Rule) -> np.ndarray:
         if rule.id not in self.fired:

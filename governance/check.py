@@ -171,6 +171,9 @@ class _Checker:
                             strict = strict or strict_high.get(name, False)
                         high[name], strict_high[name] = value, strict
         for name, values in allowed.items():
+            if values:  # the values a condition allows must also lie within the bounds (x == 700, max 600)
+                values = {v for v in values if _within(v, low.get(name), high.get(name),
+                                                       strict_low.get(name, False), strict_high.get(name, False))}
             if values is not None and not values:
                 return f"no value of '{name}' satisfies all of its conditions"
         for name in set(low) & set(high):
@@ -357,6 +360,15 @@ class _Checker:
                         + "; one of them must be computed without the others",
                         self.rs.outputs[cycle[0]].location))
                     return
+
+
+def _within(value: object, low: float | None, high: float | None, strict_low: bool, strict_high: bool) -> bool:
+    """Whether a literal value lies within numeric bounds (non-numbers always do)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return True
+    if low is not None and (value < low or (strict_low and value == low)):
+        return False
+    return not (high is not None and (value > high or (strict_high and value == high)))
 
 
 def dependencies(producer: Rule | DecisionTable) -> set[str]:

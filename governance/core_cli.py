@@ -57,21 +57,30 @@ def check(paths: Annotated[list[Path] | None, typer.Argument(help="Files or fold
 
 
 def decide_command(
-    ruleset: Annotated[str, typer.Argument(help="Rule set id, folder or file")],
-    on: Annotated[str, typer.Option("--on", help="Date of the decision, YYYY-MM-DD")],
     case: Annotated[Path, typer.Option("--case", help="YAML or JSON file with the case's inputs")],
+    ruleset: Annotated[str | None, typer.Argument(help="Rule set id, folder or file (default: the case's)")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="Date, YYYY-MM-DD (default: the case's)")] = None,
     output_format: Annotated[Format, typer.Option("--format", help="text, json or markdown")] = Format.text,
     rules: Annotated[Path, typer.Option(help="Folder of rule sets")] = Path("rules"),
 ) -> None:
-    """Decide one case and explain every output."""
-    day = _date(on)
+    """Decide one case and explain every output.
+
+    The case file holds the inputs, either at the top level or under `inputs:`; it may also name
+    its `ruleset:` and `on:` date, which the command line overrides.
+    """
     try:
-        chosen = resolve_ruleset(ruleset, day, rules)
         data = load_yaml(case).data
         if not isinstance(data, dict):
             raise MedunionError(f"{case}: a case is a mapping of input names to values")
-        inputs = data.get("inputs", data) if "inputs" in data else data
-        decision = decide(chosen, inputs, day)
+        named = "inputs" in data
+        inputs = data["inputs"] if named else data
+        reference = ruleset or (data.get("ruleset") if named else None)
+        when = on or (str(data["on"]) if named and "on" in data else None)
+        if reference is None or when is None:
+            raise MedunionError(f"{case}: say which rule set and date: give RULESET and --on, or write "
+                                "`ruleset:`, `on:` and `inputs:` in the case file")
+        day = _date(when)
+        decision = decide(resolve_ruleset(reference, day, rules), inputs, day)
     except MedunionError as exc:
         _fail(exc)
         return

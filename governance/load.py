@@ -58,6 +58,8 @@ def check_value(kind: ExpressionType, value: Any) -> tuple[Any, str | None]:
             value = int(value)
         return value, None
     if name == "date":
+        if isinstance(value, dt.datetime):  # a timestamp counts by its day, as in bulk evaluation
+            return value.date(), None
         if isinstance(value, dt.date):
             return value, None
         try:

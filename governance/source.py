@@ -63,6 +63,16 @@ def _mark(path: str, mark: yaml.Mark) -> Location:
     return Location(path, mark.line + 1, mark.column + 1)
 
 
+def _verbatim(node: yaml.Node) -> bool:
+    """Whether a one-line scalar's value is its source text (no '' or \\" escapes), so that a
+    character offset in the value is a column in the file."""
+    start, end = node.start_mark, node.end_mark
+    if start.buffer is None:
+        return True
+    quote = 1 if node.style else 0
+    return bool(start.buffer[start.pointer + quote : end.pointer - quote] == node.value)
+
+
 class _Builder:
     """Turns a composed node tree into plain data, recording positions as it goes."""
 
@@ -105,7 +115,7 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*node_path, i)) for i, item in enumerate(node.value)]
         one_line = node.start_mark.line == node.end_mark.line
-        if one_line and node.style in ("'", '"', None):
+        if one_line and node.style in ("'", '"', None) and _verbatim(node):
             self.doc.single_line[node_path] = 1 if node.style else 0
         if node.tag == _TIMESTAMP_TAG:
             return node.value  # dates stay ISO strings; the model parses them where a date belongs

@@ -62,12 +62,21 @@ def load_tests(path: str | Path) -> list[RuleTest]:
     path = Path(path)
     rules_dir = path.parent.parent if path.parent.name == "tests" else path.parent
     found = []
+    bad_dates = []
     for i, spec in enumerate(doc.data["tests"]):
+        try:
+            on = dt.date.fromisoformat(spec["on"])
+        except ValueError:
+            bad_dates.append(error(f"test '{spec['name']}': {spec['on']!r} is not a valid date; write YYYY-MM-DD",
+                                   doc.locate(("tests", i, "on"))))
+            continue
         found.append(RuleTest(
-            name=spec["name"], ruleset_id=doc.data["ruleset"], on=dt.date.fromisoformat(spec["on"]),
+            name=spec["name"], ruleset_id=doc.data["ruleset"], on=on,
             inputs=spec["inputs"], expect=spec.get("expect", {}), expect_error=spec.get("expect_error"),
             expect_warning=spec.get("expect_warning"), location=doc.locate(("tests", i)), rules_dir=rules_dir,
         ))
+    if bad_dates:
+        raise MedunionError(bad_dates)
     return found
 
 

@@ -43,9 +43,20 @@ def _rulesets_under(root: str) -> dict[str, list[RuleSet]]:
 
 
 def decision_rulesets(lifecycle: Lifecycle, root: str | Path | None = None) -> dict[str, list[RuleSet]]:
-    """The versions of every rule set the lifecycle's guards may consult, by id."""
-    found = _rulesets_under(str(root or rules_root(lifecycle.path)))
-    return {rid: found[rid] for rid in lifecycle.decisions if rid in found}
+    """The versions of every rule set the lifecycle's guards may consult, by id.
+
+    Each is read from its own folder `<rules>/<id>/` (where its versions live), never by
+    scanning everything under the rules folder.
+    """
+    base = Path(root) if root is not None else rules_root(lifecycle.path)
+    chosen: dict[str, list[RuleSet]] = {}
+    for rid in lifecycle.decisions:
+        folder = base / rid
+        if folder.is_dir():
+            found = _rulesets_under(str(folder))
+            if rid in found:
+                chosen[rid] = found[rid]
+    return chosen
 
 
 def decision_ruleset_on(versions: list[RuleSet], on: dt.date) -> RuleSet:
@@ -87,10 +98,10 @@ def check_lifecycle(lifecycle: Lifecycle, root: str | Path | None = None) -> lis
         for role, state in (("from", t.source), ("to", t.target)):
             if state not in states:
                 add(error(f"transition '{t.id}': unknown state '{state}' in `{role}`; "
-                          f"states are: {', '.join(states)}", t.location))
+                          f"states are: {', '.join(states)}", t.where(role)))
         if t.event not in lifecycle.events:
             add(error(f"transition '{t.id}': unknown event '{t.event}'; declare it under `events`",
-                      t.location))
+                      t.where("event")))
         if t.source in states and states[t.source].final:
             add(error(f"transition '{t.id}' leaves final state '{t.source}'; a final state has no way out",
                       t.location))

@@ -10,6 +10,7 @@ that is created, used and deleted inside `fire`, so no session outlives a call.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import re
 import time
@@ -30,8 +31,8 @@ so that `_load` stays the chart's only start state)."""
 
 REFUSED = "_refused"
 """Where a state's sentinel goes: not back to the state itself, because a self-transition
-makes durable-rules keep the state label as a fact (retract + assert on every event),
-which is several times slower than the event labels of non-reflexive states."""
+makes durable-rules keep that state's label as a fact (a retract and an assert on every
+event) instead of an event. The action still records the unchanged state."""
 
 SENTINEL = "_sentinel"
 """Trigger name of the lowest-priority rule in every state that accepts any message we post.
@@ -219,8 +220,11 @@ class LifecycleEngine:
             result = self._post(name, message)
         finally:
             # Safe: the restore message is always handled by a rule (or the sentinel).
-            self._host.delete_state(name, sid)
-            self._live.discard(key)
+            try:
+                self._host.delete_state(name, sid)
+            except Exception as exc:
+                raise EngineError(f"durable-rules could not delete session {sid}: {exc}") from exc
+            self._live.discard(key)  # only once durable-rules has really let it go
         fired = result.get("fired")
         if fired == SENTINEL:
             fired = None
@@ -261,10 +265,8 @@ class LifecycleEngine:
     def close(self) -> None:
         """Free the native rule sets (they live in process-global tables)."""
         for name in self._rule_names.values():
-            try:
+            with contextlib.suppress(Exception):  # best effort: the process may be ending
                 _native.delete_ruleset(self._host.get_ruleset(name)._handle)
-            except Exception:  # noqa: S110 - best effort at shutdown
-                pass
         self._specs.clear()
         self._rule_names.clear()
         self._index.clear()

@@ -55,12 +55,16 @@ def build_lifecycle(doc: SourceDocument) -> tuple[Lifecycle | None, list[Diagnos
             parsed = builder.expression((*path, "set", target))
             if parsed is not None:
                 assignments[target] = parsed
-        sources = spec["from"] if isinstance(spec["from"], list) else [spec["from"]]
-        for source in sources:
+        listed = isinstance(spec["from"], list)
+        sources = spec["from"] if listed else [spec["from"]]
+        for k, source in enumerate(sources):
+            places = {"from": doc.locate((*path, "from", k) if listed else (*path, "from")),
+                      "to": doc.locate((*path, "to")), "event": doc.locate((*path, "event"))}
             transitions.append(Transition(
                 id=spec["id"], source=source, event=spec["event"], target=spec["to"], guard=guard,
                 clause=spec["clause"], quote=" ".join(spec["source"].split()), title=spec["title"],
                 location=doc.locate(path), assignments=assignments, note=spec.get("note"),
+                places=places,
             ))
     found.extend(builder.found)
     effective = data["effective"]

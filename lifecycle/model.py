@@ -66,6 +66,11 @@ class Transition:
     location: Location
     assignments: dict[str, Expression] = field(default_factory=dict)
     note: str | None = None
+    places: dict[str, Location] = field(default_factory=dict, compare=False)  # from/to/event
+
+    def where(self, part: str) -> Location:
+        """Where one field of the transition is written, for pointed messages."""
+        return self.places.get(part, self.location)
 
 
 @dataclass(frozen=True)

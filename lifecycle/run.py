@@ -23,7 +23,7 @@ from governance.diagnostics import MedunionError
 from governance.expressions import evaluate, render_with_values
 from governance.load import check_value
 from lifecycle.check import BUILTINS, decision_ruleset_on, decision_rulesets
-from lifecycle.engine import ChartSpec, ChartTransition, LifecycleEngine
+from lifecycle.engine import ChartSpec, ChartTransition, EngineError, LifecycleEngine
 from lifecycle.load import in_force
 from lifecycle.model import Lifecycle, Transition
 from lifecycle.store import CaseRecord, Conflict, DuplicateEvent, HistoryEntry, Store
@@ -89,6 +89,7 @@ class Runner:
         spec = chart_spec(lifecycle)
         if not self.engine.is_registered(spec.name):
             self.engine.register(spec)
+        if lifecycle.id not in self._rulesets:
             self._rulesets[lifecycle.id] = decision_rulesets(lifecycle, self.rules_root)
 
     def submit(self, lifecycle: Lifecycle, case_id: str, event: str, data: Mapping[str, Any] | None,
@@ -98,11 +99,11 @@ class Runner:
         event_id = event_id or default_event_id(lifecycle.id, case_id, event, on, data)
         self._prepare(lifecycle)
         for _attempt in range(5):
-            earlier = self.store.find_event(event_id)
+            case, earlier = self.store.load(case_id, event_id)
             if earlier is not None:
                 return self._duplicate(earlier, case_id, event, event_id)
             try:
-                return self._submit_once(lifecycle, case_id, event, data, on, event_id)
+                return self._submit_once(lifecycle, case, case_id, event, data, on, event_id)
             except Refused as refusal:
                 return Outcome("refused", case_id, event, event_id, reason=str(refusal),
                                guards=getattr(refusal, "guards", []))
@@ -171,14 +172,13 @@ class Runner:
             self._plans[key] = compile_ruleset(ruleset)
         return self._plans[key]
 
-    def _submit_once(self, lifecycle: Lifecycle, case_id: str, event: str, data: dict[str, Any],
-                     on: dt.date, event_id: str) -> Outcome:
+    def _submit_once(self, lifecycle: Lifecycle, case: CaseRecord | None, case_id: str, event: str,
+                     data: dict[str, Any], on: dt.date, event_id: str) -> Outcome:
         if event not in lifecycle.events:
             raise Refused(f"{lifecycle.id} has no event '{event}'; events: {', '.join(lifecycle.events)}")
         if not in_force(lifecycle, on):
             raise Refused(f"{lifecycle.id} {lifecycle.version} is not in force on {on}")
         event_data = self._event_data(lifecycle, event, data)
-        case = self.store.get_case(case_id)
         new = case is None
         if case is None:
             case = CaseRecord(case_id, lifecycle.id, lifecycle.version, lifecycle.initial,
@@ -186,6 +186,9 @@ class Runner:
             case.deadline = self._deadline(lifecycle, case.state, on)
         elif case.lifecycle != lifecycle.id:
             raise Refused(f"case {case_id} belongs to lifecycle {case.lifecycle}, not {lifecycle.id}")
+        if case.state not in lifecycle.states:
+            raise Refused(f"case {case_id} is in state '{case.state}' (version {case.lifecycle_version}), "
+                          f"which {lifecycle.id} {lifecycle.version} does not have")
         if on < case.entered_on:
             raise Refused(f"the event is dated {on}, before the case entered '{case.state}' on "
                           f"{case.entered_on}; events are applied in date order")
@@ -198,6 +201,10 @@ class Runner:
                           + (f"; accepted there: {', '.join(accepted)}" if accepted else
                              "; nothing can change it"))
 
+        deadline = lifecycle.states[case.state].deadline
+        if deadline is not None and deadline.event == event and case.deadline and on <= case.deadline:
+            raise Refused(f"'{event}' is the deadline event of '{case.state}', whose deadline is "
+                          f"{case.deadline}; it can only come after that day")
         env: dict[str, Any] = {**self._parameters(lifecycle, on), **self._case_data(lifecycle, case.data),
                                **event_data}
         env["event_date"] = on
@@ -212,8 +219,12 @@ class Runner:
             if t.guard is None:
                 record.update(expression=None, value=True)
             else:
+                absent = sorted(n for n in t.guard.names() if n not in env)
                 undecided = sorted(n for n in t.guard.names() if n in env and env[n] is None)
-                if undecided:
+                if absent:
+                    record.update(expression=t.guard.text, value=False,
+                                  note=f"the case has no {', '.join(absent)} yet")
+                elif undecided:
                     record.update(expression=t.guard.text, value=False,
                                   note=f"not decided: {', '.join(undecided)}")
                 else:
@@ -222,15 +233,19 @@ class Runner:
                     except MedunionError as exc:
                         raise Refused(f"guard of '{t.id}' could not be evaluated: {exc}") from None
                     record.update(expression=t.guard.text, value=bool(value),
-                                  with_values=render_with_values(t.guard, env))
+                                  with_values=render_with_values(t.guard, env),
+                                  values={n: json_value(env[n]) for n in sorted(t.guard.names())})
             values[chart_id(t)] = bool(record["value"])
             guards.append(record)
 
-        firing = self.engine.fire(f"{lifecycle.id}@{lifecycle.version}", case_id, case.state, event,
-                                  values)
+        try:
+            firing = self.engine.fire(f"{lifecycle.id}@{lifecycle.version}", case_id, case.state,
+                                      event, values)
+        except EngineError as exc:  # a fault, not a refusal: nothing was saved
+            raise MedunionError(f"lifecycle engine failed on case {case_id}: {exc}") from exc
         if firing.transition is None:
-            failed = "; ".join(f"'{g['transition']}' needs {g['expression']}: "
-                               f"{g.get('with_values') or g.get('note')} is false" for g in guards)
+            failed = "; ".join(f"'{g['transition']}' needs {g['expression']}, which is false: "
+                               f"{g.get('with_values') or g.get('note')}" for g in guards)
             refusal = Refused(f"event '{event}' changes nothing in state '{case.state}': no guard holds "
                               f"({failed})")
             refusal.guards = guards  # type: ignore[attr-defined]
@@ -256,6 +271,7 @@ class Runner:
             if case.deadline is not None:
                 record["deadline"] = self._deadline_record(lifecycle, chosen.target, on, case.deadline)
         case.data = {k: json_value(v) for k, v in new_data.items()}
+        case.lifecycle_version = lifecycle.version  # the version that moved it last
         entry = HistoryEntry(event_id, case_id, lifecycle.id, event, on,
                              {k: json_value(v) for k, v in event_data.items()},
                              None if new else from_state, chosen.target, chosen.id, record)

@@ -182,6 +182,13 @@ class Store:
             row = conn.execute(_FIND_EVENT, {"k": event_id}).first()
         return self._entry(row) if row else None
 
+    def load(self, case_id: str, event_id: str) -> tuple[CaseRecord | None, HistoryEntry | None]:
+        """The case and any earlier application of the event id, read on one connection."""
+        with self.db.connect() as conn:
+            earlier = conn.execute(_FIND_EVENT, {"k": event_id}).first()
+            row = conn.execute(_GET_CASE, {"k": case_id}).first() if earlier is None else None
+        return (self._case(row) if row else None), (self._entry(earlier) if earlier else None)
+
     def history(self, case_id: str) -> list[HistoryEntry]:
         with self.db.connect() as conn:
             rows = conn.execute(

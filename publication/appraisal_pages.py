@@ -18,6 +18,8 @@ from publication.charts import weights_chart_svg
 from publication.pages import (
     STATUS_LABEL,
     ClauseUse,
+    GeneratedPage,
+    box_title,
     clause_link,
     code,
     esc,
@@ -191,7 +193,10 @@ def _indicator_notes(indicator: Indicator) -> str:
     if indicator.note:
         label = STATUS_LABEL.get(indicator.status, indicator.status).lstrip("⚠ ")
         kind = "warning" if indicator.status == "uncertain-reading" else "note"
-        lines.append(f'!!! {kind} "{esc(indicator.title)}: {esc(label)}"\n    {esc(indicator.note)}')
+        lines.append(
+            f'!!! {kind} "{box_title(indicator.title)}: {box_title(label)}"\n'
+            f"    {esc(indicator.note)}"
+        )
     return "\n\n".join(lines) + "\n"
 
 
@@ -228,7 +233,7 @@ def _grades_section(scheme: Scheme) -> str:
         for f in fields.values():
             if f.note:
                 kind = "warning" if f.status == "uncertain-reading" else "note"
-                parts.append(f'!!! {kind} "{esc(humanise(f.id))}"\n    {esc(f.note)}\n')
+                parts.append(f'!!! {kind} "{box_title(humanise(f.id))}"\n    {esc(f.note)}\n')
     return "\n".join(parts)
 
 
@@ -291,10 +296,10 @@ def scheme_clause_uses(scheme: Scheme) -> list[ClauseUse]:
     return uses
 
 
-def appraisal_site(root: Path, today: dt.date | None = None) -> tuple[list[Any], list[Any], list[Any]]:
+def appraisal_site(
+    root: Path, today: dt.date | None = None
+) -> tuple[list[GeneratedPage], list[Any], list[ClauseUse]]:
     """(pages, nav entries, clause uses) for every scheme under rules/appraisal."""
-    from publication.site import GeneratedPage
-
     today = today or dt.date.today()
     groups = load_schemes(root) if root.is_dir() else {}
     generated = [GeneratedPage("appraisal/index.md", schemes_index_page(groups, today))]

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from governance.clauses import Clause
 from governance.diff import FieldChange, ItemChange, ParameterChange, RuleSetDiff
 from governance.expressions import Expression
 from governance.model import NO_DEFAULT, CellTest, DecisionTable, Field, Parameter, Rule, RuleSet
@@ -47,6 +48,14 @@ HIT_EXPLAINED = {
 
 
 @dataclass(frozen=True)
+class GeneratedPage:
+    """A page (or chart) the plugin adds to the site; it exists only at build time."""
+
+    src_uri: str  # as if under docs/, e.g. "rules/zhenghe-referral/2017.1.md"
+    content: str | bytes
+
+
+@dataclass(frozen=True)
 class Example:
     """A test stored beside the rules, shown as a worked example."""
 
@@ -55,6 +64,7 @@ class Example:
     inputs: Mapping[str, Any]
     expect: Mapping[str, Any] = field(default_factory=dict)
     expect_error: str | None = None
+    expect_warning: str | None = None
     note: str | None = None
     source: str = ""
     explanation: str | None = None  # Markdown from the core's explainer, when it could run
@@ -70,6 +80,11 @@ def esc(text: object) -> str:
     for char in "\\`*_[]{}|#":
         value = value.replace(char, "\\" + char)
     return value
+
+
+def box_title(text: str) -> str:
+    """Text for an admonition's quoted title: escaped, with no double quote to end it early."""
+    return esc(text).replace('"', "'")
 
 
 def code(text: str) -> str:
@@ -106,6 +121,8 @@ def quote(text: str) -> str:
 
 
 def clause_link(clause: str) -> str:
+    """A link to the clause's row on the clauses page, from a page two folders down
+    (rules/<id>/<version>.md, appraisal/<id>/<version>.md)."""
     return f"[`{clause}`](../../clauses.md#{clause_anchor(clause)})"
 
 
@@ -206,11 +223,15 @@ def describe_type(item: Field | Parameter) -> str:
 
 
 def value_text(value: Any, unit: str | None) -> str:
-    if unit == "ratio" and isinstance(value, int | float) and not isinstance(value, bool):
+    """A value with its unit as a reader says it: "0.85 (85%)", "7 months", "6,000 yuan"."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return format_value(value)
+    if unit == "ratio":
         return f"{format_value(value)} ({value * 100:g}%)"
-    return with_unit(format_value(value), value, unit) if unit in ("yuan", "%") else (
-        format_value(value) if not unit or unit == "ratio" else f"{format_value(value)} {unit}"
-    )
+    if not unit:
+        return format_value(value)
+    counted = with_unit(format_value(value), value, unit)
+    return counted if counted != format_value(value) else f"{format_value(value)} {unit}"
 
 
 # -- a rule-set version --------------------------------------------------------------------
@@ -300,7 +321,7 @@ def parameters_section(ruleset: RuleSet) -> str:
             continue
         kind = "warning" if p.status == "uncertain-reading" else "note"
         label = STATUS_LABEL[p.status].lstrip("⚠ ").capitalize()
-        out.append(f'!!! {kind} "{label}: {esc(humanise(name))}"\n    {esc(p.note)}\n')
+        out.append(f'!!! {kind} "{label}: {box_title(humanise(name))}"\n    {esc(p.note)}\n')
     return "\n".join(out)
 
 
@@ -334,11 +355,26 @@ def fields_section(title: str, fields: Mapping[str, Field], *, inputs: bool) -> 
     return "\n".join(out)
 
 
+def outcome_text(ruleset: RuleSet, expression: Expression, units: Mapping[str, str]) -> str:
+    """A rule's or row's result in words; a bare parameter gets its figure beside it
+    ("township reimbursement ratio — 0.85 (85%)"), so the reader need not look it up."""
+    text = esc(plain_value(expression, units))
+    names = expression.names()
+    if len(names) != 1 or expression.text.strip() not in ruleset.parameters:
+        return text
+    parameter = ruleset.parameters[expression.text.strip()]
+    link = f"#{parameter_anchor(parameter.name)}"
+    if len(parameter.values) == 1:
+        figure = esc(value_text(parameter.values[0].value, parameter.unit))
+        return f"{text} — [{figure}]({link})"
+    return f"{text} — [see its dated figures]({link})"
+
+
 def rule_block(ruleset: RuleSet, rule: Rule, units: Mapping[str, str]) -> str:
     """One rule: plain language on the left, clause and quoted source on the right."""
     condition = plain_conditions(list(rule.conditions), units)
     effects = [
-        f"- **{esc(humanise(output))}** is {esc(plain_value(expression, units))}"
+        f"- **{esc(humanise(output))}** is {outcome_text(ruleset, expression, units)}"
         for output, expression in rule.assignments.items()
     ]
     left = [
@@ -361,7 +397,11 @@ def rule_block(ruleset: RuleSet, rule: Rule, units: Mapping[str, str]) -> str:
     if rule.note:
         left += ["", f"*Note:* {esc(rule.note)}"]
     right = [f"**Clause** {clause_link(rule.clause)}", "", quote(rule.source)]
-    written = ["when:"] + [f"  - {c.text.strip()}" for c in rule.conditions] or ["when: always"]
+    written = (
+        ["when:", *(f"  - {c.text.strip()}" for c in rule.conditions)]
+        if rule.conditions
+        else ["when: always"]
+    )
     written += ["then:"] + [f"  {k}: {v.text.strip()}" for k, v in rule.assignments.items()]
     flagged = flagged_parameters_used(
         ruleset, [*rule.conditions, *rule.assignments.values()]
@@ -447,7 +487,7 @@ def table_block(ruleset: RuleSet, decision: DecisionTable, units: Mapping[str, s
     rows = []
     for row in decision.rows:
         cells = [esc(cell_text(cell, u)) for cell, u in zip(row.cells, column_units, strict=True)]
-        cells += [esc(plain_value(result, units)) for result in row.results]
+        cells += [outcome_text(ruleset, result, units) for result in row.results]
         if len(header) > len(cells):
             cells.append(esc(row.label + (f": {row.note}" if row.note else "")))
         rows.append(cells)
@@ -455,9 +495,13 @@ def table_block(ruleset: RuleSet, decision: DecisionTable, units: Mapping[str, s
     if decision.hit == "collect" and decision.aggregate:
         hit += f", combined by {decision.aggregate}"
     left = [
-        f"Decides {join_words([f'**{esc(humanise(o))}**' for o in decision.outputs], 'and')} "
-        f"from {join_words([esc(plain_value(c, units)) for c in decision.columns], 'and')}; "
-        f"{hit}.",
+        f"Decides {join_words([f'**{esc(humanise(o))}**' for o in decision.outputs], 'and')}.",
+        "",
+        "Columns: "
+        + join_words([f"*{esc(plain_value(c, units))}*" for c in decision.columns], "and")
+        + ".",
+        "",
+        f"Rows: {hit}.",
     ]
     if decision.note:
         left += ["", f"*Note:* {esc(decision.note)}"]
@@ -504,7 +548,8 @@ def examples_section(ruleset: RuleSet, examples: Sequence[Example]) -> str:
     )
     for number, example in enumerate(mine, start=1):
         out.append(f"### Example {number}: {esc(example.name)}\n")
-        out.append(f"On {long_date(example.on)}, a case with these facts:\n")
+        stored = f" (test {code(example.source)})" if example.source else ""
+        out.append(f"On {long_date(example.on)}, a case with these facts{stored}:\n")
         facts = [
             [f"`{name}`", esc(value_text(value, _unit(ruleset, name)))]
             for name, value in example.inputs.items()
@@ -522,6 +567,8 @@ def examples_section(ruleset: RuleSet, examples: Sequence[Example]) -> str:
                 for name, value in example.expect.items()
             ]
             out.append(table(["Outcome", "Expected"], expected))
+        if example.expect_warning:
+            out.append(f"The decision carries a warning that mentions “{esc(example.expect_warning)}”.\n")
         if example.note:
             out.append(f"*Note:* {esc(example.note)}\n")
         if example.explanation:
@@ -768,10 +815,11 @@ class ClauseUse:
 
 
 def clause_uses(groups: Mapping[str, Sequence[RuleSet]]) -> list[ClauseUse]:
-    """Where each clause is encoded, in the latest version of each rule set."""
+    """Where each clause is encoded: the latest adopted version of each rule set (the latest
+    draft where none is adopted), so the table shows what is law, not a proposal."""
     uses = []
     for versions in groups.values():
-        latest = versions[-1]
+        latest = ([v for v in versions if v.status == "adopted"] or list(versions))[-1]
         owner = f"{latest.id} {latest.version}"
         page = version_uri(latest)
         for rule in latest.rules:
@@ -803,33 +851,57 @@ def clause_sort_key(clause: str) -> tuple[str, tuple[int, ...]]:
     return plan, (total, *numbers)
 
 
-def clauses_page(uses: Sequence[ClauseUse], coverage_notes: str | None = None) -> str:
-    """Every encoded clause key and what encodes it, in the order of the plans.
+def clauses_page(
+    uses: Sequence[ClauseUse],
+    coverage_notes: str | None = None,
+    index: Mapping[str, Clause] | None = None,
+) -> str:
+    """Every clause key of the plans, what it provides, and what encodes it, in plan order.
 
-    `coverage_notes` is the docs page on what is not encoded, linked when it exists.
+    `index` is the clause index (rules/clauses.yaml); without it only encoded keys are
+    listed. `coverage_notes` is the docs page on what is not encoded, linked when it exists.
     """
+    by_clause: dict[str, dict[str, list[ClauseUse]]] = {}
+    for use in uses:
+        by_clause.setdefault(use.clause, {}).setdefault(use.owner, []).append(use)
+    keys = sorted(set(by_clause) | set(index or {}), key=clause_sort_key)
     parts = [
         "# Clauses and their rules\n",
-        "Every clause of the plans that is encoded on this site, and the rules, decision "
-        "tables, parameters and appraisal items that encode it (latest version of each).",
+        "Each clause key of the two plans, what the clause provides, and the rules, decision "
+        "tables, parameters and appraisal items that encode it (the latest adopted version "
+        "of each rule set, or its latest draft where none is adopted).",
     ]
     if coverage_notes:
         parts[-1] += (
-            f" See also the [coverage notes]({coverage_notes}) for the clauses that are not "
-            "encoded and why."
+            f" The [coverage notes]({coverage_notes}) say why a clause is not encoded."
         )
     parts[-1] += "\n"
-    if not uses:
+    if index:
+        encoded = sum(1 for key in index if key in by_clause)
+        parts.append(f"{encoded} of the {len(index)} clause keys are encoded.\n")
+    if not keys:
         parts.append("No clause is encoded yet.\n")
         return "\n".join(parts)
-    by_clause: dict[str, list[ClauseUse]] = {}
-    for use in uses:
-        by_clause.setdefault(use.clause, []).append(use)
     rows = []
-    for clause in sorted(by_clause, key=clause_sort_key):
-        items = "<br>".join(
-            f"{u.kind}: [{u.label}]({u.link}) — {esc(u.owner)}" for u in by_clause[clause]
+    for key in keys:
+        clause = (index or {}).get(key)
+        what = ""
+        if clause is not None:
+            what = f"*{esc(clause.heading)}*" if clause.heading else ""
+            if clause.provides:
+                what += ("<br>" if what else "") + esc(clause.provides)
+        owners = by_clause.get(key, {})
+        encoded_by = "<br>".join(
+            f"**{esc(owner)}**: "
+            + "; ".join(f"{u.kind} [{u.label}]({u.link})" for u in owned)
+            for owner, owned in owners.items()
         )
-        rows.append([f'<span id="{clause_anchor(clause)}"></span>`{clause}`', items])
-    parts.append(table(["Clause", "Encoded by"], rows))
+        rows.append(
+            [
+                f'<span id="{clause_anchor(key)}"></span>`{key}`',
+                what or "—",
+                encoded_by or "not encoded",
+            ]
+        )
+    parts.append(table(["Clause", "What it provides", "Encoded by"], rows))
     return "\n".join(parts)

@@ -105,7 +105,7 @@ def join_clauses(parts: list[str], conjunction: str) -> str:
 
 def with_unit(number: str, value: object, unit: str | None) -> str:
     """Append a counted unit ("6 months", "200,000 yuan"); leave ratios and scores bare."""
-    if not unit:
+    if not unit or isinstance(value, bool) or not isinstance(value, int | float):
         return number
     if unit in _UNCOUNTED_UNITS:
         return f"{number}%" if unit == "%" else f"{number} {unit}"
@@ -152,6 +152,14 @@ class _Renderer:
             return self.membership(node.operand, node.collection, not node.negated)
         if isinstance(node, Unary) and node.op == "not":
             return self.condition(node.operand)
+        if isinstance(node, Binary) and node.op in ("and", "or"):
+            parts = [self._grouped(p, node.op) for p in _flatten(node, node.op)]
+            if node.op == "and":
+                lead = "not both" if len(parts) == 2 else "not all of"
+                return f"{lead} {join_clauses(parts, 'and')}"
+            if len(parts) == 2:
+                return f"neither {parts[0]} nor {parts[1]}"
+            return f"none of {join_clauses(parts, 'or')}"
         return f"it is not the case that {self.condition(node)}"
 
     def comparison(self, op: str, left: Node, right: Node) -> str:
@@ -213,6 +221,9 @@ class _Renderer:
         if isinstance(node, Binary) and node.op in _PRECEDENCE and _PRECEDENCE[node.op] < level:
             return f"({text})"
         if isinstance(node, Conditional):
+            return f"({text})"
+        if isinstance(node, Call) and " " in text:
+            # "the larger of a and b" or "x, rounded …" inside a product needs its bounds shown
             return f"({text})"
         return text
 

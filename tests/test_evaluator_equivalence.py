@@ -43,6 +43,9 @@ TYPES = {
     "x": NUMBER, "y": NUMBER, "p": NUMBER, "n": INTEGER, "m": INTEGER,
     "b": BOOLEAN, "c": BOOLEAN, "e": ENUM, "d": DATE, "d2": DATE,
 }
+PYTHON_TYPES: dict[str, type | tuple[type, ...]] = {
+    "number": (int, float), "integer": int, "boolean": bool, "date": dt.date, "enum": str, "string": str,
+}
 PARAMETER_P = 2.5  # a scalar (parameter-like) value, broadcast by the vectorised evaluator
 
 # --- expression text generators, by result type ------------------------------------------------
@@ -210,8 +213,11 @@ def _same(scalar: Any, vector: Any) -> bool:
 @given(text=expressions, table=st.lists(rows, min_size=1, max_size=6))
 def test_scalar_and_vector_evaluators_agree(text: str, table: list[dict[str, Any]]) -> None:
     expr = parse_expression(text)
-    infer_type(expr, TYPES)  # the generator only writes well-typed expressions
+    kind = infer_type(expr, TYPES)  # the generator only writes well-typed expressions
     expected = [evaluate(expr, {**row, "p": PARAMETER_P}) for row in table]
+    for value in expected:  # the static type is the type of every value
+        assert isinstance(value, PYTHON_TYPES[kind.kind]) and (kind.kind == "boolean") == isinstance(value, bool)
+        assert kind.kind != "enum" or value in kind.values
     actual = evaluate_columns(expr, _columns(table), len(table))
     assert len(actual) == len(table)
     for i, (one, column) in enumerate(zip(expected, actual, strict=True)):

@@ -284,3 +284,14 @@ def test_expressions_are_never_passed_to_python() -> None:
     with pytest.raises(MedunionError) as exc:
         infer_type(parse_expression("__import__('os')"), ENV)
     assert "unknown function '__import__'" in str(exc.value)
+
+
+def test_syntax_error_in_an_escaped_scalar_gives_the_character_offset(tmp_path: Path) -> None:
+    path = write_ruleset(tmp_path, INPUTS + rule("r", "'severity == ''acute'' and x = 3'", "y: 1"))
+    line, column = position(path.read_text(), "'severity")
+    with pytest.raises(MedunionError) as exc:
+        load_ruleset(path)
+    (message,) = _errors(exc)
+    expression = "severity == 'acute' and x = 3"
+    assert message.startswith(f"{path}:{line}:{column}: error: in expression `{expression}`")
+    assert f"(at character {expression.index('= 3') + 1} of the expression)" in message

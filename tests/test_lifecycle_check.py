@@ -68,7 +68,7 @@ def test_a_good_lifecycle_is_clean(tmp_path):
 
 def test_unknown_state_is_reported_at_its_transition(tmp_path):
     found = messages(tmp_path, GOOD.replace("to: closed", "to: shut"))
-    assert any("unknown state 'shut'" in m and "demo.yaml:19:" in m for m in found), found
+    assert any("unknown state 'shut'" in m and "demo.yaml:23:9:" in m for m in found), found
 
 
 def test_unreachable_state(tmp_path):

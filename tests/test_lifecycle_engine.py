@@ -98,3 +98,24 @@ def test_the_engine_agrees_with_first_match(engine, order, stay):
 def test_bare_rate_counts_every_case():
     cases, seconds = bare_durable_rate(200)
     assert cases == 200 and seconds > 0
+
+
+def test_an_exception_inside_an_action_is_not_swallowed(monkeypatch):
+    import lifecycle.engine as engine_module
+
+    def failing(field, value, target):
+        def action(c):
+            raise RuntimeError("boom in action")
+
+        return action
+
+    monkeypatch.setattr(engine_module, "_record", failing)
+    eng = LifecycleEngine()
+    try:
+        eng.register(SPEC)
+        with pytest.raises(EngineError, match="boom in action"):
+            eng.fire("demo", "c1", "active", "assess", {"order": True})
+        assert eng.live_sessions == 0
+        assert not eng.engine_holds("demo", "c1")
+    finally:
+        eng.close()

@@ -127,7 +127,7 @@ def test_every_encoded_clause_links_to_the_rules_that_encode_it(
 ) -> None:
     clauses = page(site, "clauses.md").read_text(encoding="utf-8")
     for versions in groups.values():
-        latest = versions[-1]
+        latest = ([v for v in versions if v.status == "adopted"] or versions)[-1]
         for rule in latest.rules:
             assert f'id="{clause_anchor(rule.clause)}"' in clauses
             assert f"../rules/{latest.id}/{latest.version}/#{rule_anchor(rule.id)}" in clauses
@@ -210,6 +210,21 @@ def test_the_build_publishes_whatever_is_in_the_rules_folder(tmp_path: Path) -> 
     versions = {r.version for r in load_rulesets(rules)["zhenghe-referral"]}
     out = tmp_path / "out" / "rules" / "zhenghe-referral"
     assert {p.name for p in out.iterdir() if p.is_dir()} >= versions
+
+
+def test_a_rule_that_does_not_load_stops_the_build_with_its_position(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES / "zhenghe-referral", rules / "zhenghe-referral")
+    version = sorted((rules / "zhenghe-referral").glob("*.yaml"))[0]
+    text = version.read_text(encoding="utf-8")
+    broken = text.replace("status: adopted", "status: adoptedd", 1)
+    assert broken != text
+    version.write_text(broken, encoding="utf-8")
+    result = mkdocs_build(tmp_path / "out", tmp_path, _mini_project(tmp_path, rules))
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "the rules could not be loaded" in output
+    assert f"{version.name}:" in output
 
 
 def test_a_committed_copy_of_a_generated_page_is_refused(tmp_path: Path) -> None:

@@ -178,13 +178,26 @@ def test_navigation_leads_to_a_rule_page_with_its_source_and_parameters(
             assert flag.is_displayed() and "uncertain reading" in flag.text
 
 
+# English stop words the search index leaves out (lunr's list, the ones of five letters or more)
+_STOP_WORDS = frozenset(
+    {
+        "about", "after", "again", "being", "could", "every", "might", "never", "other",
+        "ought", "shall", "should", "since", "their", "there", "these", "those", "through",
+        "under", "until", "where", "which", "while", "whose", "would",
+    }
+)
+
+
 def _search_word(ruleset: RuleSet, rule: Rule) -> str:
     """The word of the rule's title that the fewest other titles on the site share."""
     titles = [
         r.title for versions in load_rulesets(REPO / "rules").values() for v in versions
         for r in [*v.rules, *v.tables]
     ]
-    words = [w for w in re.findall(r"[A-Za-z]+", rule.title) if len(w) >= 5]
+    words = [
+        w for w in re.findall(r"[A-Za-z]+", rule.title)
+        if len(w) >= 5 and w.lower() not in _STOP_WORDS
+    ]
     assert words, f"rule {rule.id} has no searchable word in its title"
     return min(words, key=lambda w: sum(w.lower() in t.lower() for t in titles))
 

@@ -34,6 +34,9 @@ from publication.plain import plain_condition, plain_conditions, plain_value
             "not within_primary_scope or severity in ['acute', 'dangerous', 'severe']",
             "not within primary scope, or severity is acute, dangerous or severe",
         ),
+        ("not (rectified and in_place)", "not both rectified and in place"),
+        ("not (a or b)", "neither a nor b"),
+        ("not (a or b or c)", "none of a, b or c"),
         ("true", "always"),
     ],
 )
@@ -82,6 +85,8 @@ def test_a_when_list_reads_as_all_of_its_conditions() -> None:
         ("a - (b - c)", "a − (b − c)"),
         ("a * b + c", "a × b + c"),
         ("min(a, 200000)", "the smaller of a and 200,000"),
+        ("max(cost - deductible, 0) * ratio", "(the larger of cost − deductible and 0) × ratio"),
+        ("round(a, 2) + 1", "(a, rounded to 2 decimal places) + 1"),
         ("max(a, b, c)", "the largest of a, b and c"),
         ("if x > 6 then 1 else 0", "1 if x is more than 6, otherwise 0"),
         ("add_months(start, 6)", "start plus 6 months"),

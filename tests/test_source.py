@@ -121,3 +121,13 @@ def test_non_utf8_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(MedunionError) as exc:
         load_yaml(path)
     assert "UTF-8" in _only_error(exc)
+
+
+def test_text_origin_is_withheld_when_escapes_shift_the_columns() -> None:
+    # '' and \" are one character in the value but two in the file: offsets would point wrong
+    text = "a: 'x == ''y'' and z = 3'\nb: \"q \\\" = 1\"\nc: 'x == 3'\n"
+    doc = parse_yaml(text, "e.yaml")
+    assert doc.data["a"] == "x == 'y' and z = 3"
+    assert doc.text_origin(("a",)) is None
+    assert doc.text_origin(("b",)) is None
+    assert doc.text_origin(("c",)) == Location("e.yaml", 3, 5)

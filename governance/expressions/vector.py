@@ -8,7 +8,7 @@ so a guarded division (`n > 0 and x / n > 0.5`) is not an error in bulk either.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -103,10 +103,12 @@ def months_between_columns(start: np.ndarray, end: np.ndarray) -> np.ndarray:
 
 
 class _Vector:
-    def __init__(self, expr: Expression, columns: Mapping[str, Any], length: int) -> None:
+    def __init__(self, expr: Expression, columns: Mapping[str, Any], length: int,
+                 labels: Sequence[Any] | None = None) -> None:
         self.expr = expr
         self.columns = columns
         self.length = length
+        self.labels = labels
 
     def column(self, value: Any) -> np.ndarray:
         return as_column(value, self.length)
@@ -184,6 +186,7 @@ class _Vector:
         zero = (right == 0) & active
         if zero.any():
             row = int(np.flatnonzero(zero)[0])
+            row = self.labels[row] if self.labels is not None else row
             snippet = self.expr.full_text[node.start : node.end]
             raise EvaluationError(
                 error(f"division by zero in `{snippet}` on row {row}", self.expr.location_of(node))
@@ -220,13 +223,15 @@ class _Vector:
 
 
 def evaluate_columns(
-    expr: Expression, columns: Mapping[str, Any], length: int, rows: np.ndarray | None = None
+    expr: Expression, columns: Mapping[str, Any], length: int, rows: np.ndarray | None = None,
+    labels: Sequence[Any] | None = None,
 ) -> np.ndarray:
     """The expression's value on every row; columns may be arrays, Series or scalars.
 
     `rows` marks the rows whose value matters: errors (division by zero) on the others are
-    ignored, as the one-case evaluator would never have evaluated them.
+    ignored, as the one-case evaluator would never have evaluated them. `labels` names the
+    rows in messages (a DataFrame's index); by default they are numbered from 0.
     """
     active = np.ones(length, dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
-    result = _Vector(expr, columns, length).eval(expr.tree, active)
+    result = _Vector(expr, columns, length, labels).eval(expr.tree, active)
     return as_column(result, length) if np.ndim(result) == 0 else np.asarray(result)
