@@ -157,7 +157,8 @@ def charts(app: Appraisal) -> dict[str, str]:
     ax.invert_yaxis()
     ax.set_xlabel("points")
     ax.legend(fontsize=7, loc="lower right")
-    ax.set_title("Points by dimension" + (" (first 40 by rank)" if len(res) > 40 else ""))
+    ax.set_title("Points by dimension" + (" (first 40 by rank)" if len(res) > 40 else "")
+                 + (" (SYNTHETIC)" if app.label else ""))
     by_dim = _png(fig)
     return {"distribution": dist, "dimensions": by_dim}
 

@@ -25,7 +25,8 @@ from governance.source import NodePath, SourceDocument, load_yaml
 from governance.tables import parse_cell
 
 
-def _date(text: str, doc: SourceDocument, path: NodePath, found: list[Diagnostic]) -> dt.date:
+def read_date(text: str, doc: SourceDocument, path: NodePath, found: list[Diagnostic]) -> dt.date:
+    """An ISO date from a document; a bad one is recorded in `found` with its position."""
     try:
         return dt.date.fromisoformat(str(text))
     except ValueError:
@@ -77,7 +78,10 @@ def check_value(kind: ExpressionType, value: Any) -> tuple[Any, str | None]:
     return value, None
 
 
-class _Builder:
+class DocumentReader:
+    """Reads the parts of a loaded document that every kind of rule file shares (expressions,
+    typed fields, dated parameters, rules), collecting every problem rather than the first."""
+
     def __init__(self, doc: SourceDocument) -> None:
         self.doc = doc
         self.found: list[Diagnostic] = []
@@ -126,7 +130,7 @@ class _Builder:
                 value, problem = check_value(kind, value)
                 if problem:
                     self.found.append(error(f"parameter '{name}': {problem}", self.doc.locate((*where, "value"))))
-            values.append(ParameterValue(_date(item["from"], self.doc, (*where, "from"), self.found),
+            values.append(ParameterValue(read_date(item["from"], self.doc, (*where, "from"), self.found),
                                          value, item.get("reference"), self.doc.locate(where)))
         starts = [v.start for v in values]
         if starts != sorted(starts) or len(set(starts)) != len(starts):
@@ -199,9 +203,9 @@ class _Builder:
     def ruleset(self) -> RuleSet:
         data = self.doc.data
         effective = data["effective"]
-        start = _date(effective["from"], self.doc, ("effective", "from"), self.found)
+        start = read_date(effective["from"], self.doc, ("effective", "from"), self.found)
         until = effective.get("until")
-        end = _date(until, self.doc, ("effective", "until"), self.found) if until else None
+        end = read_date(until, self.doc, ("effective", "until"), self.found) if until else None
         if end is not None and end < start:
             self.found.append(error("effective.until is before effective.from", self.doc.locate(("effective",))))
         inputs = {n: self.field(n, s, ("inputs", n)) for n, s in (data.get("inputs") or {}).items()}
@@ -233,7 +237,7 @@ def build_ruleset(doc: SourceDocument) -> RuleSet:
     problems = validate(doc, "ruleset")
     if has_errors(problems):
         raise MedunionError(problems)
-    builder = _Builder(doc)
+    builder = DocumentReader(doc)
     ruleset = builder.ruleset()
     if has_errors(builder.found):
         raise MedunionError(builder.found)

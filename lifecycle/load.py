@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from governance.diagnostics import Diagnostic, MedunionError, has_errors
-from governance.load import _Builder, _date
+from governance.load import DocumentReader, read_date
 from governance.model import SourceRef
 from governance.schema import validate
 from governance.source import SourceDocument, load_yaml
@@ -24,7 +24,7 @@ def build_lifecycle(doc: SourceDocument) -> tuple[Lifecycle | None, list[Diagnos
     if has_errors(found):
         return None, found
     data: dict[str, Any] = doc.data
-    builder = _Builder(doc)
+    builder = DocumentReader(doc)
     fields = {n: builder.field(n, s, ("data", n)) for n, s in (data.get("data") or {}).items()}
     parameters = {
         n: builder.parameter(n, s, ("parameters", n)) for n, s in (data.get("parameters") or {}).items()
@@ -68,8 +68,8 @@ def build_lifecycle(doc: SourceDocument) -> tuple[Lifecycle | None, list[Diagnos
             ))
     found.extend(builder.found)
     effective = data["effective"]
-    start = _date(effective["from"], doc, ("effective", "from"), found)
-    until = _date(effective["until"], doc, ("effective", "until"), found) if "until" in effective else None
+    start = read_date(effective["from"], doc, ("effective", "from"), found)
+    until = read_date(effective["until"], doc, ("effective", "until"), found) if "until" in effective else None
     lifecycle = Lifecycle(
         id=data["id"], title=data["title"], jurisdiction=data["jurisdiction"],
         version=str(data["version"]), status=data["status"], effective_from=start,

@@ -36,7 +36,8 @@ def weights_chart_svg(
     ]
     legend_rows = -(-len(group_names) // 3) if group_names else 0
     height = max(2.0, 0.42 * len(labels) + 1.2 + 0.3 * legend_rows)
-    with plt.rc_context({"svg.hashsalt": "medunion", "svg.fonttype": "path"}):
+    # text stays text (fonttype none): readable by screen readers and findable in the page
+    with plt.rc_context({"svg.hashsalt": "medunion", "svg.fonttype": "none"}):
         fig, ax = plt.subplots(figsize=(8, height))
         try:
             positions = list(range(len(labels)))[::-1]
@@ -57,7 +58,7 @@ def weights_chart_svg(
                     handles,
                     group_names,
                     loc="upper center",
-                    bbox_to_anchor=(0.5, -0.12 - 1.2 / height),
+                    bbox_to_anchor=(0.5, -0.1 - 0.5 / height),
                     ncol=min(len(group_names), 3),
                     fontsize=8,
                     frameon=False,

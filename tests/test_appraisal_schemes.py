@@ -247,3 +247,66 @@ def test_percentile_rank_counts_others_beaten(values: list[int]) -> None:
 def test_yaml_dates_stay_strings() -> None:
     doc = load_yaml(SCHEME_FILES[0])
     assert isinstance(doc.data["effective"]["from"], str)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    values=st.lists(st.integers(min_value=0, max_value=50), min_size=3, max_size=25),
+    who=st.integers(min_value=0, max_value=24),
+    gain=st.floats(min_value=0.1, max_value=10),
+    direction=st.sampled_from(["higher", "lower"]),
+)
+def test_percentile_required_value_really_gives_the_points(
+    values: list[int], who: int, gain: float, direction: str
+) -> None:
+    """Move one unit to the value the what-if names (just past it when strict): it gets the points."""
+    ind = Indicator(id="x", title="x", unit="u", weight=10.0, clause="zhenghe-2017 IV.5",
+                    method="percentile", direction=direction)
+    v = np.array(values, dtype=float)
+    who %= len(values)
+    have = methods.points(ind, v)
+    need = have + gain
+    req, strict = methods.required_values(ind, need, v, v)
+    if np.isnan(req[who]):
+        assert need[who] > 10.0 - 1e-9 or not np.isfinite(need[who])
+        return
+    moved = v.copy()
+    step = 0.5 if strict[who] else 0.0
+    moved[who] = req[who] + (step if direction == "higher" else -step)
+    assert methods.points(ind, moved)[who] >= need[who] - 1e-9
+
+
+def test_progress_is_reported_on_long_runs() -> None:
+    """More than a few thousand units: the explanation step reports its progress."""
+    import dataclasses
+
+    from appraisal.pipeline import appraise_frame
+    from appraisal.scheme import Unit
+    from appraisal.synthetic import generate
+
+    base = resolve_scheme("huangzhong-member-appraisal", 2019)
+    ids = [f"unit-{i}" for i in range(6000)]
+    scheme = dataclasses.replace(base, units=tuple(Unit(i, i) for i in ids))
+    calls: list[tuple[str, int, int]] = []
+    app_, exps = appraise_frame(scheme, generate(scheme, 2019, unit_ids=ids), 2019,
+                                progress=lambda s, a, t: calls.append((s, a, t)))
+    assert len(exps) == 6000 and len(app_.results) == 6000
+    assert calls[0] == ("explaining", 0, 6000)
+    assert sum(a for _, a, _ in calls) == 6000
+
+
+def test_zero_value_policy_fills_with_zero(tmp_path: Path) -> None:
+    from appraisal.pipeline import appraise_frame
+
+    path = _broken(tmp_path, "    missing: zero-points\n", "    missing: zero-value\n")
+    scheme = load_scheme(path)
+    frame = pd.read_csv(ensure_examples()[0])
+    frame = frame[frame["year"] == 2018].copy()
+    frame["patient_satisfaction"] = frame["patient_satisfaction"].astype(object)
+    unit = frame["unit_id"].iloc[0]
+    frame.loc[frame["unit_id"] == unit, "patient_satisfaction"] = None
+    app_, exps = appraise_frame(scheme, frame, 2018)
+    res = app_.results.set_index("unit_id")
+    assert res.loc[unit, "value.patient_satisfaction"] == 0.0
+    assert res.loc[unit, "points.patient_satisfaction"] == 0.0
+    assert app_.validated.filled["policy"].tolist() == ["zero-value"]
