@@ -7,15 +7,16 @@ stopping at the first, so a drafter can fix a file in one go.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from itertools import pairwise
 from pathlib import Path
 
-from appraisal.scheme import GRADES, Scheme, load_scheme_document
+from appraisal.scheme import GRADES, Scheme, load_scheme, load_scheme_document
 from appraisal.score import compile_indicator
-from governance.clauses import clause_index, unknown_clause
+from governance.clauses import clause_index, find_index, unknown_clause
 from governance.diagnostics import Diagnostic, MedunionError, error, warning
-from governance.source import SourceDocument
+from governance.source import SourceDocument, load_yaml
 
 _RULES = Path(__file__).resolve().parent.parent / "rules" / "schema"
 """A file inside rules/, so a scheme kept elsewhere is checked against the repository's
@@ -28,7 +29,65 @@ def check_scheme_file(path: str | Path) -> list[Diagnostic]:
         doc, scheme = load_scheme_document(path)
     except MedunionError as exc:
         return exc.diagnostics
-    return check_scheme(scheme, doc)
+    return check_scheme(scheme, doc) + _check_siblings(scheme, doc) + _check_charter(scheme, doc)
+
+
+def _check_siblings(scheme: Scheme, doc: SourceDocument) -> list[Diagnostic]:
+    """Two versions of one scheme whose effective periods overlap are an error."""
+    found: list[Diagnostic] = []
+    here = Path(doc.path).resolve()
+    for other_path in sorted(here.parent.glob("*.yaml")):
+        if other_path.resolve() == here:
+            continue
+        try:
+            other = load_scheme(other_path)
+        except MedunionError:
+            continue  # reported when that file is checked
+        if other.id != scheme.id:
+            continue
+        end = scheme.effective_until or dt.date.max
+        other_end = other.effective_until or dt.date.max
+        if scheme.effective_from <= other_end and other.effective_from <= end:
+            found.append(error(
+                f"the effective period overlaps version {other.version} ({other_path.name}): "
+                "give the older version an `until` before this one starts",
+                doc.locate(("effective",))))
+    return found
+
+
+def _charter_unit_ids(data: object) -> set[str]:
+    """Every `id` under the charter's units and its associations' member lists."""
+    ids: set[str] = set()
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in ("id", "unit") and isinstance(value, str):
+                ids.add(value)
+            else:
+                ids |= _charter_unit_ids(value)
+    elif isinstance(data, list):
+        for item in data:
+            ids |= _charter_unit_ids(item)
+    return ids
+
+
+def _check_charter(scheme: Scheme, doc: SourceDocument) -> list[Diagnostic]:
+    """Units should be the charter's; a unit the charter lacks needs a note saying why."""
+    if not scheme.charter:
+        return []
+    index = find_index(doc.path) or find_index(_RULES)
+    if index is None:
+        return []
+    charter_path = index.parent / "charters" / f"{scheme.charter}.yaml"
+    if not charter_path.is_file():
+        return [warning(f"units.charter: no charter '{scheme.charter}' at {charter_path}",
+                        doc.locate(("units", "charter")))]
+    known = _charter_unit_ids(load_yaml(charter_path).data)
+    return [
+        warning(f"unit '{u.id}' is not a unit of the charter {scheme.charter}: add a note "
+                "saying where it comes from", doc.locate(("units", "members", n)))
+        for n, u in enumerate(scheme.units)
+        if u.id not in known and not u.note
+    ]
 
 
 def check_scheme(scheme: Scheme, doc: SourceDocument | None = None) -> list[Diagnostic]:

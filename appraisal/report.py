@@ -227,6 +227,16 @@ table.t th {{ background: #1F4E78; color: white; }}
     return path
 
 
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts with None, not NaN, for a missing number (NaN is not JSON)."""
+    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+
+
+def _dumps(data: Any) -> str:
+    """Strict JSON: a NaN that slipped through is an error here, not a broken file later."""
+    return json.dumps(data, ensure_ascii=False, indent=1, default=_jsonable, allow_nan=False)
+
+
 def _jsonable(x: Any) -> Any:
     if hasattr(x, "item"):
         return x.item()
@@ -250,17 +260,15 @@ def write_all(
         "scheme": {"id": app.scheme.id, "version": app.scheme.version},
         "year": app.year,
         "notes": app.notes,
-        "results": app.results.to_dict(orient="records"),
-        "rejected": app.validated.rejected.to_dict(orient="records"),
-        "missing_values": app.validated.filled.to_dict(orient="records"),
+        "results": _records(app.results),
+        "rejected": _records(app.validated.rejected),
+        "missing_values": _records(app.validated.filled),
         "stability": stab.to_dict() if stab is not None else None,
     }
     results_json = out_dir / "results.json"
-    results_json.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=_jsonable),
-                            encoding="utf-8")
+    results_json.write_text(_dumps(payload), encoding="utf-8")
     expl_json = out_dir / "explanations.json"
-    expl_json.write_text(json.dumps(explanations, ensure_ascii=False, indent=1,
-                                    default=_jsonable), encoding="utf-8")
+    expl_json.write_text(_dumps(explanations), encoding="utf-8")
     written += [results_json, expl_json]
     links: dict[str, str] = {}
     if per_unit_files:

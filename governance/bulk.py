@@ -16,6 +16,7 @@ from governance.cases import parameters_on
 from governance.compile import Plan, compile_ruleset
 from governance.diagnostics import Diagnostic, MedunionError, error
 from governance.expressions import Expression, ExpressionType, as_column, evaluate_columns
+from governance.load import iso_date
 from governance.model import DecisionTable, Field, Rule, RuleSet
 from governance.tables import cell_matches_column
 
@@ -58,11 +59,9 @@ def _column_problems(field: Field, series: pd.Series) -> list[tuple[int, str]]:
             reason = f"{value!r} is not one of: " + ", ".join(field.type.values)
         elif kind == "string" and not isinstance(value, str):
             reason = f"expected text, found {value!r}"
-        elif kind == "date" and not isinstance(value, dt.date | pd.Timestamp | np.datetime64):
-            try:
-                dt.date.fromisoformat(str(value))
-            except ValueError:
-                reason = f"expected a date YYYY-MM-DD, found {value!r}"
+        elif kind == "date" and not isinstance(value, dt.date | pd.Timestamp | np.datetime64) and (
+                iso_date(value) is None):
+            reason = f"expected a date YYYY-MM-DD, found {value!r}"
         if reason:
             problems.append((i, reason))
     return problems
@@ -80,8 +79,11 @@ def input_columns(ruleset: RuleSet, frame: pd.DataFrame) -> dict[str, np.ndarray
             found.append(error(f"the cases have no column '{name}' ({field.type.describe()}); add it"))
             continue
         series = frame[name]
-        for position, reason in _column_problems(field, series)[:_MAX_REPORTED]:
+        problems = _column_problems(field, series)
+        for position, reason in problems[:_MAX_REPORTED]:
             found.append(error(f"row {frame.index[position]}, column '{name}': {reason}"))
+        if problems:  # reported; converting the column could only fail on the same cells
+            continue
         if field.has_default:
             series = series.where(series.notna(), field.default)
         if field.type.kind == "date":

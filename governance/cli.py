@@ -14,15 +14,18 @@ app = typer.Typer(
 
 
 def _register_packages() -> None:
-    """Let each package add its commands; the core's own are registered first."""
-    from governance.core_cli import register as _core
+    """Let each package add its commands (imported here so that `--help` lists them all)."""
+    from appraisal.cli import register as register_appraisal
+    from governance.charter_cli import register as register_charter
+    from governance.core_cli import register as register_core
+    from lifecycle.cli import register as register_lifecycle
+    from publication.cli import register as register_docs
 
-    _core(app)
-    # --- registrations: one line per package (each package owns its cli module) ---
-    from publication.cli import register as _docs; _docs(app)  # noqa: E702, I001
-    from governance.charter_cli import register as _charter; _charter(app)  # noqa: E702, I001
-    from appraisal.cli import register as _appraisal; _appraisal(app)  # noqa: E702, I001
-    from lifecycle.cli import register as _lifecycle; _lifecycle(app)  # noqa: E702, I001
+    if getattr(app, "_medunion_registered", False):
+        return
+    for register in (register_core, register_charter, register_appraisal, register_lifecycle, register_docs):
+        register(app)
+    app._medunion_registered = True  # type: ignore[attr-defined]
 
 
 def main() -> None:

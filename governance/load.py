@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,20 @@ def _type(spec: dict[str, Any]) -> ExpressionType:
     return ExpressionType(kind)
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def iso_date(value: Any) -> dt.date | None:
+    """A `YYYY-MM-DD` text as a date, or None: only that form, on every Python version
+    (3.11's fromisoformat would also take 20180131 and week dates, which pandas reads otherwise)."""
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 def check_value(kind: ExpressionType, value: Any) -> tuple[Any, str | None]:
     """A raw YAML/JSON value converted to its declared type, or the reason it cannot be.
 
@@ -63,10 +78,8 @@ def check_value(kind: ExpressionType, value: Any) -> tuple[Any, str | None]:
             return value.date(), None
         if isinstance(value, dt.date):
             return value, None
-        try:
-            return dt.date.fromisoformat(str(value)), None
-        except ValueError:
-            return None, f"expected a date YYYY-MM-DD, found {value!r}"
+        day = iso_date(value)
+        return (day, None) if day is not None else (None, f"expected a date YYYY-MM-DD, found {value!r}")
     if name == "enum":
         if value not in kind.values:
             return None, f"{value!r} is not one of: " + ", ".join(kind.values)

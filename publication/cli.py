@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+
+def _quiet_theme_banner() -> None:
+    """Material prints a multi-line notice about MkDocs 2 on every build; it is not ours to show."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 
 def register(app: typer.Typer) -> None:
@@ -25,6 +31,7 @@ def register(app: typer.Typer) -> None:
 
         from publication.build import build_site
 
+        _quiet_theme_banner()
         try:
             site_dir = build_site(out, strict=strict)
         except Abort as exc:
@@ -40,6 +47,7 @@ def register(app: typer.Typer) -> None:
         """Serve the site on localhost, rebuilding when docs/ or rules/ change."""
         from publication.build import serve_site
 
+        _quiet_theme_banner()
         typer.echo(f"serving on http://{host}:{port}/ (Ctrl-C to stop)")
         serve_site(host, port)
 

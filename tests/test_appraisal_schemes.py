@@ -305,8 +305,45 @@ def test_zero_value_policy_fills_with_zero(tmp_path: Path) -> None:
     frame["patient_satisfaction"] = frame["patient_satisfaction"].astype(object)
     unit = frame["unit_id"].iloc[0]
     frame.loc[frame["unit_id"] == unit, "patient_satisfaction"] = None
-    app_, exps = appraise_frame(scheme, frame, 2018)
+    app_, _ = appraise_frame(scheme, frame, 2018)
     res = app_.results.set_index("unit_id")
     assert res.loc[unit, "value.patient_satisfaction"] == 0.0
     assert res.loc[unit, "points.patient_satisfaction"] == 0.0
     assert app_.validated.filled["policy"].tolist() == ["zero-value"]
+
+
+def test_overlapping_versions_are_an_error(tmp_path: Path) -> None:
+    folder = tmp_path / "rules" / "appraisal" / "zhenghe-member-appraisal"
+    folder.mkdir(parents=True)
+    source = ROOT / "rules" / "appraisal" / "zhenghe-member-appraisal" / "2017.1.yaml"
+    text = source.read_text(encoding="utf-8")
+    (folder / "2017.1.yaml").write_text(text, encoding="utf-8")
+    newer = text.replace('version: "2017.1"', 'version: "2019.1"').replace(
+        "  from: 2017-01-01", "  from: 2019-01-01")
+    (folder / "2019.1.yaml").write_text(newer, encoding="utf-8")
+    found = [str(d) for d in check_scheme_file(folder / "2019.1.yaml")]
+    assert any("overlaps version 2017.1" in f for f in found), found
+    fixed = text.replace("  from: 2017-01-01", "  from: 2017-01-01\n  until: 2018-12-31")
+    (folder / "2017.1.yaml").write_text(fixed, encoding="utf-8")
+    assert not [d for d in check_scheme_file(folder / "2019.1.yaml") if "overlaps" in str(d)]
+
+
+def test_a_unit_outside_the_charter_needs_a_note(tmp_path: Path) -> None:
+    path = _broken(
+        tmp_path,
+        "    - {id: lingyao-health-centre, name: Lingyao Health Center, name_zh: 岭腰乡卫生院, "
+        "group: township}",
+        "    - {id: lingyao-clinic, name: Lingyao Health Center, group: township}",
+    )
+    found = [str(d) for d in check_scheme_file(path)]
+    assert any("unit 'lingyao-clinic' is not a unit of the charter zhenghe-2017" in f
+               for f in found), found
+
+
+def test_bundled_examples_are_what_the_seeded_script_writes(tmp_path: Path) -> None:
+    from appraisal.demo import SEED, YEARS, example_file
+    from appraisal.synthetic import write_examples
+
+    for sid in SCHEMES:
+        written = write_examples(resolve_scheme(sid, max(YEARS)), tmp_path, YEARS, SEED)
+        assert written[0].read_bytes() == example_file(sid).read_bytes(), sid

@@ -200,3 +200,12 @@ rules:
             assert {k: bool(result[k].iloc[position]) for k in expected} == expected
     result = decide_frame(ruleset, pd.DataFrame(cases), dt.date(2018, 6, 1))
     assert list(result["listed"]) == [False, False, True, True, False, False]
+
+
+@pytest.mark.parametrize("value", [20180131, "20180131", "2018-W05-3", "31/01/2018"])
+def test_only_iso_dates_are_dates_in_both_evaluators(benefits: RuleSet, value: object) -> None:
+    case = dict(CASES[0], admitted_on=value)
+    with pytest.raises(MedunionError, match="row 0, column 'admitted_on': expected a date YYYY-MM-DD"):
+        decide_frame(benefits, pd.DataFrame([case]), ON)
+    with pytest.raises(MedunionError, match="field 'admitted_on': expected a date YYYY-MM-DD"):
+        decide(benefits, case, ON)

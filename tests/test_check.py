@@ -401,3 +401,42 @@ def test_the_fixture_rule_set_checks_clean_but_for_its_documented_gap() -> None:
     found = check_ruleset(load_ruleset(BENEFITS))
     assert [d.severity for d in found] == ["warning"]
     assert "table 'grade' has a gap" in str(found[0])
+
+
+# --- declarations and sources ------------------------------------------------------------------
+
+
+def test_a_name_declared_twice(tmp_path: Path) -> None:
+    body = INPUTS + "  x:\n    type: number\nrules:\n" + rule("a", None, "a: 1") + rule("b", None, "b: 1") + rule(
+        "x", None, "x: 1")
+    path, found = _check(tmp_path, body)
+    assert _one(found) == f"{_at(path, 'x:', nth=1)}: error: 'x' is declared as both input and output; rename one"
+
+
+def test_a_clause_citing_a_plan_that_is_not_a_source(tmp_path: Path) -> None:
+    text = rule("a", None, "a: 1").replace("demo-2017 I.1", "zhenghe-2017 IV.7.2")
+    path, found = _check(tmp_path, INPUTS + "rules:\n" + text + rule("b", None, "b: 1"))
+    assert _one(found) == (f"{_at(path, 'id: a')}: error: clause 'zhenghe-2017 IV.7.2' cites 'zhenghe-2017', "
+                           "which is not among this rule set's sources (demo-2017); add it under sources or fix "
+                           "the key")
+
+
+def test_an_output_reading_itself_is_a_cycle(tmp_path: Path) -> None:
+    _, found = _check(tmp_path, INPUTS + "rules:\n" + rule("a", "x > 1", "a: a + 1") + rule("b", None, "b: 1"))
+    assert "cycle: a → a" in _one(found)
+
+
+def test_a_parameter_without_a_value_at_the_start_is_warned(tmp_path: Path) -> None:
+    parameters = """parameters:
+  rate:
+    type: number
+    clause: demo-2017 I.1
+    status: law
+    values:
+      - from: 2018-01-01
+        value: 0.5
+"""
+    body = INPUTS + parameters + "rules:\n" + rule("a", None, "a: x * rate") + rule("b", None, "b: 1")
+    path, found = _check(tmp_path, body)
+    assert _one(found, "warning") == (f"{_at(path, 'rate:')}: warning: parameter 'rate' has no value before "
+                                      "2018-01-01, but the rule set is in force from 2017-01-01")

@@ -63,6 +63,9 @@ def _refusal(ruleset: RuleSet, inputs: dict[str, Any], on: dt.date = ON) -> list
         ({"income": -1}, "income", "is -1, below its minimum 0"),
         ({"age": 30.5}, "age", "expected an integer, found 30.5"),
         ({"admitted_on": "2018-02-30"}, "admitted_on", "expected a date YYYY-MM-DD"),
+        ({"admitted_on": 20180131}, "admitted_on", "expected a date YYYY-MM-DD"),
+        ({"admitted_on": "20180131"}, "admitted_on", "expected a date YYYY-MM-DD"),
+        ({"admitted_on": "2018-W05-3"}, "admitted_on", "expected a date YYYY-MM-DD"),
         ({"houshold": 2}, "houshold", "did you mean 'household'?"),
     ],
 )

@@ -344,3 +344,25 @@ rules:
                                               "veteran": st.booleans()}), min_size=1, max_size=5))
 def test_conflicts_are_refused_alike(cases: list[dict[str, Any]]) -> None:
     _agree(_CONFLICTS, cases, dt.date(2018, 1, 1))
+
+
+# Cases with some bad values: the bulk evaluator refuses a frame exactly when the one-case evaluator
+# refuses one of its cases, and otherwise both agree on every output.
+messy_case_strategy = st.fixed_dictionaries(
+    {
+        "age": st.one_of(st.integers(0, 120), st.sampled_from(["30", 121, -1, 30.5, 30.0, None, True])),
+        "income": st.one_of(st.integers(0, 10_000), st.sampled_from(["9", -0.01, None, False])),
+        "household": st.integers(0, 10),
+        "member": st.one_of(st.booleans(), st.sampled_from([1, 0, "true", None])),
+        "severity": st.sampled_from(["ordinary", "acute", "severe", "critical", "Acute"]),
+        "admitted_on": st.one_of(iso_dates.map(dt.date.isoformat),
+                                 st.sampled_from([20180131, "2018-02-30", "20180131", "2018-1-31"])),
+    },
+    optional={"cost": st.one_of(st.integers(0, 1000), st.sampled_from([None, "5", -1]))},
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases=st.lists(messy_case_strategy, min_size=1, max_size=5), on=decision_days)
+def test_bad_cases_are_refused_alike(cases: list[dict[str, Any]], on: dt.date) -> None:
+    _agree(_BENEFITS, cases, on)
