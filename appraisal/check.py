@@ -142,6 +142,9 @@ def check_scheme(scheme: Scheme, doc: SourceDocument | None = None) -> list[Diag
             found.extend(exc.diagnostics)
         found.extend(_check_method(scheme, ind))
     for name, col in scheme.columns.items():
+        if col.not_above and col.not_above not in scheme.columns:
+            found.append(error(f"column '{name}': not_above names '{col.not_above}', which is "
+                               "not a column of the scheme", col.location))
         if name not in used_columns:
             found.append(warning(f"column '{name}' is read by no indicator", col.location))
 

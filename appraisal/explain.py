@@ -238,6 +238,7 @@ def _what_if_one(app: Appraisal, wif: dict[str, Any], k: int, val: dict) -> dict
             "indicator": ind.id, "title": ind.title, "reachable": True,
             "current": cur, "required": shown if math.isfinite(shown) else None,
             "relation": relation, "change": change, "unit": ind.unit,
+            "computed_from": list(app.compiled.reads[ind.id]) if ind.formula else None,
         })
     reachable = sum(1 for c in changes if c["reachable"])
     summary = (
@@ -309,8 +310,10 @@ def _what_if_lines(w: dict[str, Any]) -> list[str]:
                 out.append(f"- {c['title']}: any value gives enough points")
                 continue
             delta = "" if c["change"] is None else f" (change {c['change']:+g})"
+            source = (f"; computed from {', '.join(c['computed_from'])}"
+                      if c.get("computed_from") else "")
             out.append(f"- {c['title']}: {c['relation']} {_fmt(c['required'])} "
-                       f"{c['unit']}{delta}")
+                       f"{c['unit']}{delta}{source}")
         else:
             out.append(f"- {c['title']}: {c['why']}")
     return out

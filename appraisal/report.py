@@ -105,6 +105,9 @@ def write_workbook(
             app.validated.filled.to_excel(xw, sheet_name="Missing values", index=False)
         if stab is not None:
             stab.one_at_a_time.to_excel(xw, sheet_name="Stability", index=False)
+            by_unit = stab.unit_grade_change_share.rename("share_of_draws_changing_grade")
+            by_unit.rename_axis("unit_id").reset_index().to_excel(
+                xw, sheet_name="Stability by unit", index=False)
         book = xw.book
         for ws in book.worksheets:
             _format_sheet(ws, {"why": 70, "summary": 50, "reason": 50, "value": 60}

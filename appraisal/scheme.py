@@ -64,6 +64,7 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     missing: str = "reject"
+    not_above: str | None = None
     location: Location | None = field(default=None, compare=False)
 
     @property
@@ -268,6 +269,7 @@ def build_scheme(doc: SourceDocument) -> Scheme:
             minimum=_opt_float(spec.get("minimum")),
             maximum=_opt_float(spec.get("maximum")),
             missing=spec.get("missing", default_missing),
+            not_above=spec.get("not_above"),
             location=doc.locate_key(("columns", name)),
         )
     dimensions: list[Dimension] = []

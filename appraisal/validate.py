@@ -183,6 +183,19 @@ def validate_rows(
             )
         parsed[name] = np.where(missing & (col.missing != "zero-value"), np.nan, values)
 
+    for name, col in scheme.columns.items():
+        if col.not_above and col.not_above in parsed:
+            part, whole = parsed[name], parsed[col.not_above]
+            low, high = scheme.columns[col.not_above].bounds
+            whole_ok = np.ones(len(raw), dtype=bool)  # a bad whole is reported on its own
+            if low is not None:
+                whole_ok &= whole >= low
+            if high is not None:
+                whole_ok &= whole <= high
+            over = in_year & whole_ok & (part > whole)  # NaN compares false
+            if over.any():
+                reasons = pd.Series(whole).map(lambda w: f"{w:g}")
+                reject(over, name, f"more than {col.not_above} (" + reasons + ")", raw[name])
     rejected = (
         pd.concat(problems, ignore_index=True).sort_values(["row", "column"], kind="stable")
         if problems

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,12 +13,17 @@ from governance.load import check_value
 from governance.model import RuleSet
 
 
+def _missing(value: Any) -> bool:
+    """None, and NaN (a spreadsheet's empty cell), are missing values, as in bulk evaluation."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def validate_case(ruleset: RuleSet, case: Mapping[str, Any], where: str = "the case") -> dict[str, Any]:
     """Typed input values; a missing, unknown, mistyped or out-of-range field is an error naming it."""
     found: list[Diagnostic] = []
     values: dict[str, Any] = {}
     for name, field in ruleset.inputs.items():
-        if name not in case or case[name] is None:
+        if name not in case or _missing(case[name]):
             if field.has_default:
                 values[name] = field.default
                 continue

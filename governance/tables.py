@@ -184,6 +184,10 @@ def domain_pieces(
     points = sorted({(v.toordinal() if is_date else v) for v in literals if not isinstance(v, bool)})
     minimum = declared.minimum if declared is not None else None
     maximum = declared.maximum if declared is not None else None
+    if kind.kind == "integer":  # an integer column only takes whole values: split at the integers around 6.5
+        points = sorted({math.floor(p) for p in points} | {math.ceil(p) for p in points})
+        minimum = math.ceil(minimum) if minimum is not None else None
+        maximum = math.floor(maximum) if maximum is not None else None
     if minimum is not None:
         points = sorted({p for p in points if p >= minimum} | {minimum})
     if maximum is not None:

@@ -347,3 +347,18 @@ def test_bundled_examples_are_what_the_seeded_script_writes(tmp_path: Path) -> N
     for sid in SCHEMES:
         written = write_examples(resolve_scheme(sid, max(YEARS)), tmp_path, YEARS, SEED)
         assert written[0].read_bytes() == example_file(sid).read_bytes(), sid
+
+
+def test_a_part_above_its_whole_is_rejected() -> None:
+    """referral_files_complete may not exceed referrals_up (the rate would pass 100%)."""
+    from appraisal.validate import validate_rows
+
+    scheme = resolve_scheme("zhenghe-member-appraisal", 2018)
+    frame = pd.read_csv(ensure_examples()[0])
+    frame = frame[frame["year"] == 2018].reset_index(drop=True)
+    up = int(frame.loc[3, "referrals_up"])
+    frame.loc[3, "referral_files_complete"] = up + 5
+    rejected = validate_rows(scheme, frame, 2018).rejected
+    mine = rejected[rejected["column"] == "referral_files_complete"]
+    assert mine["row"].tolist() == [5]
+    assert mine["reason"].tolist() == [f"more than referrals_up ({up})"]

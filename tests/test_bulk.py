@@ -209,3 +209,13 @@ def test_only_iso_dates_are_dates_in_both_evaluators(benefits: RuleSet, value: o
         decide_frame(benefits, pd.DataFrame([case]), ON)
     with pytest.raises(MedunionError, match="field 'admitted_on': expected a date YYYY-MM-DD"):
         decide(benefits, case, ON)
+
+
+def test_a_column_of_text_for_a_boolean_is_reported_not_crashed_on(benefits: RuleSet) -> None:
+    frame = pd.DataFrame([dict(CASES[0], member="true"), dict(CASES[0], member=None)])
+    with pytest.raises(MedunionError) as exc:
+        decide_frame(benefits, frame, ON)
+    assert [d.message for d in exc.value.diagnostics] == [
+        "row 0, column 'member': expected true or false, found 'true'",
+        "row 1, column 'member': missing value",
+    ]

@@ -336,6 +336,8 @@ def test_gap_with_a_default_is_a_warning(tmp_path: Path) -> None:
         ["<= 6", ">= 7"],  # an integer column has nothing between 6 and 7
         ["[0, 6]", "[7, 12]", "< 0", "> 12"],
         ["< 3", "[3, 6]", "(6, 9)", ">= 9"],
+        ["< 6.5", "> 6.5"],  # 6.5 is not a value of an integer column
+        ["<= 6.5", ">= 6.5"],  # so these do not overlap either
     ],
 )
 def test_integer_columns_have_no_gap_between_consecutive_integers(tmp_path: Path, cells: list[str]) -> None:
@@ -440,3 +442,35 @@ def test_a_parameter_without_a_value_at_the_start_is_warned(tmp_path: Path) -> N
     path, found = _check(tmp_path, body)
     assert _one(found, "warning") == (f"{_at(path, 'rate:')}: warning: parameter 'rate' has no value before "
                                       "2018-01-01, but the rule set is in force from 2017-01-01")
+
+
+def test_an_integer_gap_is_named_by_its_integer(tmp_path: Path) -> None:
+    _, found = _check(tmp_path, _table_body("unique", [["< 6.5"], [">= 8"]], column="months"))
+    assert "no row covers months = 7;" in _one(found)
+
+
+@pytest.mark.parametrize(
+    ("cells", "problem"),
+    [
+        (["< date('2018-01-01')", ">= date('2018-01-01')"], None),
+        (["< date('2018-01-01')", "> date('2018-01-01')"], "gap: no row covers admitted_on = 2018-01-01"),
+        (["<= date('2018-01-01')", ">= date('2018-01-01')"],
+         "row 1 and row 2 both match when admitted_on = 2018-01-01"),
+        (["<= date('2017-12-31')", ">= date('2018-01-01')"], None),  # no day between them
+    ],
+)
+def test_date_columns_are_checked_day_by_day(tmp_path: Path, cells: list[str], problem: str | None) -> None:
+    _, found = _check(tmp_path, _table_body("unique", [[c] for c in cells], column="admitted_on"))
+    if problem is None:
+        assert found == []
+    else:
+        assert problem in _one(found)
+
+
+def test_two_files_with_one_version_number(tmp_path: Path) -> None:
+    body = INPUTS + "rules:\n" + rule("a", None, "a: 1") + rule("b", None, "b: 1")
+    first = write_ruleset(tmp_path, body, until="2017-12-31")
+    second = first.with_name("1.0-again.yaml")
+    second.write_text(first.read_text().replace("from: 2017-01-01\n  until: 2017-12-31", "from: 2018-01-01"))
+    found = [str(d) for d in check_paths([tmp_path])]
+    assert found == [f"{second}:1:1: error: demo: version 1.0 is also in {first}; give each file its own version"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -83,10 +84,17 @@ def test_every_bad_field_is_reported_at_once(benefits: RuleSet) -> None:
     assert len(messages) == 3
 
 
-def test_a_field_with_a_default_may_be_omitted(benefits: RuleSet) -> None:
-    decision = decide(benefits, case(cost=_DROP), ON)
+@pytest.mark.parametrize("missing", [_DROP, None, math.nan])
+def test_a_field_with_a_default_may_be_omitted(benefits: RuleSet, missing: object) -> None:
+    decision = decide(benefits, case(cost=missing), ON)
     assert decision.explanation["inputs"]["cost"] == 0
     assert decision.outputs["payment"] == 0
+
+
+@pytest.mark.parametrize("missing", [None, math.nan])
+def test_none_and_nan_are_missing_values(benefits: RuleSet, missing: object) -> None:
+    (message,) = _refusal(benefits, case(income=missing))
+    assert "field 'income' is missing" in message
 
 
 # --- parameters --------------------------------------------------------------------------------
@@ -372,3 +380,12 @@ def test_an_output_reading_tables_and_a_computed_date(benefits: RuleSet) -> None
     assert formula["with_values"] == shown("points * 2 + months_between(admitted_on, review_by)", points=15,
                                            admitted_on=dt.date(2018, 11, 30), review_by=dt.date(2019, 2, 28))
 
+
+
+@pytest.mark.parametrize(("changes", "tier"), [({}, 1), ({"member": True}, 2), ({"age": 10}, None)])
+def test_a_table_reading_an_output(benefits: RuleSet, changes: dict[str, Any], tier: int | None) -> None:
+    decision = decide(benefits, case(**changes), ON)
+    assert decision.outputs["tier"] == tier
+    if tier is None:  # the ratio is not decided, so the table cannot be read
+        reason = decision.explanation["outputs"]["tier"]["reason"]
+        assert reason.startswith("column `ratio` reads output 'ratio', which is not decided")

@@ -177,12 +177,13 @@ rows = st.fixed_dictionaries({
 })
 
 
-def _columns(table: list[dict[str, Any]]) -> dict[str, Any]:
+def _columns(table: list[dict[str, Any]], ints_as_floats: bool = False) -> dict[str, Any]:
+    integer = np.float64 if ints_as_floats else np.int64  # bulk evaluation reads integer inputs as floats
     columns: dict[str, Any] = {
         "x": np.array([r["x"] for r in table], dtype=np.float64),
         "y": np.array([r["y"] for r in table], dtype=np.float64),
-        "n": np.array([r["n"] for r in table], dtype=np.int64),
-        "m": np.array([r["m"] for r in table], dtype=np.int64),
+        "n": np.array([r["n"] for r in table], dtype=integer),
+        "m": np.array([r["m"] for r in table], dtype=integer),
         "b": np.array([r["b"] for r in table], dtype=bool),
         "c": np.array([r["c"] for r in table], dtype=bool),
         "e": np.array([r["e"] for r in table], dtype=object),
@@ -210,15 +211,15 @@ def _same(scalar: Any, vector: Any) -> bool:
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(text=expressions, table=st.lists(rows, min_size=1, max_size=6))
-def test_scalar_and_vector_evaluators_agree(text: str, table: list[dict[str, Any]]) -> None:
+@given(text=expressions, table=st.lists(rows, min_size=1, max_size=6), ints_as_floats=st.booleans())
+def test_scalar_and_vector_evaluators_agree(text: str, table: list[dict[str, Any]], ints_as_floats: bool) -> None:
     expr = parse_expression(text)
     kind = infer_type(expr, TYPES)  # the generator only writes well-typed expressions
     expected = [evaluate(expr, {**row, "p": PARAMETER_P}) for row in table]
     for value in expected:  # the static type is the type of every value
         assert isinstance(value, PYTHON_TYPES[kind.kind]) and (kind.kind == "boolean") == isinstance(value, bool)
         assert kind.kind != "enum" or value in kind.values
-    actual = evaluate_columns(expr, _columns(table), len(table))
+    actual = evaluate_columns(expr, _columns(table, ints_as_floats), len(table))
     assert len(actual) == len(table)
     for i, (one, column) in enumerate(zip(expected, actual, strict=True)):
         assert _same(one, _python(column)), f"row {i}: {one!r} (evaluate) vs {column!r} (evaluate_columns)"
@@ -351,14 +352,14 @@ def test_conflicts_are_refused_alike(cases: list[dict[str, Any]]) -> None:
 messy_case_strategy = st.fixed_dictionaries(
     {
         "age": st.one_of(st.integers(0, 120), st.sampled_from(["30", 121, -1, 30.5, 30.0, None, True])),
-        "income": st.one_of(st.integers(0, 10_000), st.sampled_from(["9", -0.01, None, False])),
+        "income": st.one_of(st.integers(0, 10_000), st.sampled_from(["9", -0.01, None, False, math.nan])),
         "household": st.integers(0, 10),
         "member": st.one_of(st.booleans(), st.sampled_from([1, 0, "true", None])),
         "severity": st.sampled_from(["ordinary", "acute", "severe", "critical", "Acute"]),
         "admitted_on": st.one_of(iso_dates.map(dt.date.isoformat),
                                  st.sampled_from([20180131, "2018-02-30", "20180131", "2018-1-31"])),
     },
-    optional={"cost": st.one_of(st.integers(0, 1000), st.sampled_from([None, "5", -1]))},
+    optional={"cost": st.one_of(st.integers(0, 1000), st.sampled_from([None, "5", -1, math.nan]))},
 )
 
 

@@ -193,3 +193,18 @@ def test_an_impossible_date_in_a_test_file_is_an_error_at_its_position(tmp_path:
     (diagnostic,) = exc.value.diagnostics
     line = path.read_text().splitlines().index("    on: 2018-02-29") + 1
     assert str(diagnostic).startswith(f"{path}:{line}:9: error: test 'leap': '2018-02-29' is not a valid date")
+
+
+def test_a_bulk_refusal_fails_that_test_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import governance.testing as testing
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise MedunionError("row 0, column 'cost': refused")
+
+    monkeypatch.setattr(testing, "decide_frame_with_plan", refuse)
+    root = _rules(tmp_path, _test("one", "    expect:\n      covered: true\n")
+                  + _test("two", "    expect_error: cost\n", inputs="{cost: '1', insured: true}"))
+    first, second = run_tests([root])
+    assert not first.passed
+    assert "the bulk evaluator refused the case that was decided" in first.report()
+    assert second.passed
