@@ -9,16 +9,14 @@ file:line:col, then turned into the plain dataclasses below. Semantic checks
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
-from governance.diagnostics import Diagnostic, Location, MedunionError, error
+from governance.diagnostics import Location, MedunionError, error
+from governance.model import SourceRef
+from governance.schema import validate
 from governance.source import SourceDocument, load_yaml
 
 GRADES: tuple[str, ...] = ("excellent", "good", "pass", "fail")
@@ -27,19 +25,6 @@ GRADES: tuple[str, ...] = ("excellent", "good", "pass", "fail")
 METHODS: tuple[str, ...] = ("linear", "steps", "ratio", "percentile", "deduction", "veto")
 COLUMN_TYPES: tuple[str, ...] = ("integer", "number", "percent", "ratio", "boolean")
 MISSING_POLICIES: tuple[str, ...] = ("reject", "zero-points", "zero-value")
-
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "rules" / "schema" / (
-    "appraisal-scheme.schema.json"
-)
-
-
-@dataclass(frozen=True)
-class Source:
-    key: str
-    title: str
-    document: str | None = None
-    url: str | None = None
-
 
 @dataclass(frozen=True)
 class Unit:
@@ -180,7 +165,7 @@ class Scheme:
     status: str
     effective_from: dt.date
     effective_until: dt.date | None
-    sources: tuple[Source, ...]
+    sources: tuple[SourceRef, ...]
     units: tuple[Unit, ...]
     columns: Mapping[str, Column]
     dimensions: tuple[Dimension, ...]
@@ -220,30 +205,6 @@ class Scheme:
 
     def version_key(self) -> tuple[int, ...]:
         return tuple(int(p) for p in self.version.split("."))
-
-
-@lru_cache(maxsize=1)
-def json_schema() -> dict[str, Any]:
-    """The JSON schema of scheme files (read once per process)."""
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-
-
-def schema_diagnostics(doc: SourceDocument) -> list[Diagnostic]:
-    """JSON-schema errors of a scheme file, each at the file:line:col of the offending node."""
-    validator = jsonschema.Draft202012Validator(json_schema())
-    found: list[Diagnostic] = []
-    for err in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.path))):
-        node_path = tuple(err.path)
-        where = ".".join(str(p) for p in node_path) or "(top level)"
-        if err.validator == "additionalProperties":
-            extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
-            for key in extra:
-                found.append(
-                    error(f"{where}: unknown field '{key}'", doc.locate_key((*node_path, key)))
-                )
-            continue
-        found.append(error(f"{where}: {err.message}", doc.locate(node_path)))
-    return found
 
 
 def _date(text: Any) -> dt.date:
@@ -341,7 +302,7 @@ def build_scheme(doc: SourceDocument) -> Scheme:
         effective_from=_date(effective["from"]),
         effective_until=_date(effective["until"]) if effective.get("until") else None,
         sources=tuple(
-            Source(s["key"], s["title"], s.get("document"), s.get("url"))
+            SourceRef(s["key"], s["title"], s.get("document"), s.get("url"))
             for s in data["sources"]
         ),
         unit_kind=units_spec.get("kind", "member unit"),
@@ -377,7 +338,7 @@ def load_scheme_document(path: str | Path) -> tuple[SourceDocument, Scheme]:
     doc = load_yaml(path)
     if not isinstance(doc.data, dict) or doc.data.get("kind") != "appraisal-scheme":
         raise MedunionError(error("not an appraisal scheme (kind: appraisal-scheme)", doc.locate()))
-    problems = schema_diagnostics(doc)
+    problems = validate(doc, "appraisal-scheme")
     if problems:
         raise MedunionError(problems)
     try:

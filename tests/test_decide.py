@@ -389,3 +389,19 @@ def test_a_table_reading_an_output(benefits: RuleSet, changes: dict[str, Any], t
     if tier is None:  # the ratio is not decided, so the table cannot be read
         reason = decision.explanation["outputs"]["tier"]["reason"]
         assert reason.startswith("column `ratio` reads output 'ratio', which is not decided")
+
+
+@pytest.mark.parametrize(
+    ("changes", "flags", "ceiling", "least"),
+    [
+        ({}, 1, 1000, 50),  # age 30: cost and 100 for the ceiling; cost and income / 10 for the least
+        ({"member": True, "severity": "severe", "age": 70}, 3, 1500, 1000),
+        ({"age": 10, "cost": 0}, 1, 100, 50),
+    ],
+)
+def test_collect_tables_count_take_the_max_and_the_min(
+    benefits: RuleSet, changes: dict[str, Any], flags: int, ceiling: float, least: float
+) -> None:
+    decision = decide(benefits, case(**changes), ON)
+    assert (decision.outputs["flags"], decision.outputs["ceiling"], decision.outputs["least"]) == (
+        flags, ceiling, least)

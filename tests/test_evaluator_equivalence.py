@@ -87,7 +87,7 @@ def numbers(depth: int) -> st.SearchStrategy[str]:
         return leaves
     sub = numbers(depth - 1)
     guarded = st.tuples(sub, sub, st.sampled_from(["/", "%"]), sub).map(
-        lambda t: f"(if {t[1]} != 0 then {t[0]} {t[2]} {t[1]} else {t[3]})")
+        lambda t: f"(if ({t[1]}) != 0 then ({t[0]}) {t[2]} ({t[1]}) else {t[3]})")
     return st.one_of(
         leaves,
         _binary(sub, ["+", "-", "*"]),
@@ -154,8 +154,8 @@ def booleans(depth: int) -> st.SearchStrategy[str]:
                   st.lists(small_ints, min_size=1, max_size=3)).map(
             lambda t: f"({t[0]} {t[1]} [{', '.join(t[2])}])"),
         # guarded division: never an error in either evaluator
-        st.tuples(num, num, num).map(lambda t: f"({t[1]} != 0 and {t[0]} / {t[1]} > {t[2]})"),
-        st.tuples(num, num, num).map(lambda t: f"({t[1]} == 0 or {t[0]} % {t[1]} < {t[2]})"),
+        st.tuples(num, num, num).map(lambda t: f"(({t[1]}) != 0 and ({t[0]}) / ({t[1]}) > {t[2]})"),
+        st.tuples(num, num, num).map(lambda t: f"(({t[1]}) == 0 or ({t[0]}) % ({t[1]}) < {t[2]})"),
         sub.map(lambda s: f"(not {s})"),
         _binary(sub, ["and", "or"]),
         st.tuples(sub, sub).map(lambda t: f"({t[0]} == {t[1]})"),
