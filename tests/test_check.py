@@ -239,7 +239,8 @@ def test_satisfiable_rules_are_not_reported(tmp_path: Path, when: str) -> None:
 # --- decision tables ---------------------------------------------------------------------------
 
 
-def _table(hit: str, rows: list[list[str]], column: str = "x", default: bool = False) -> str:
+def _table(hit: str, rows: list[list[str]], column: str = "x", default: bool = False) -> tuple[str, str]:
+    """The table YAML, and the declaration of its output `out`."""
     lines = [
         "tables:",
         "  - id: t",

@@ -142,6 +142,7 @@ def test_syntax_error_offsets_without_a_file(text: str, offset: int, fragment: s
         ("day + 1.5 > day", "day + 1.5", "cannot add a date and a number"),
         ("eligble_cost > 0", "eligble_cost", "did you mean 'eligible_cost'?"),
         ("severity == 'acutte'", "'acutte'", "did you mean 'acute'?"),
+        ("severity == acute", "acute", "to write the value 'acute', put it in quotes: 'acute'"),
         ("severity in ['acute', 'sever']", "'sever'", "did you mean 'severe'?"),
         ("round(x, 1, 2) > 0", "round(x, 1, 2)", "takes 1 to 2 argument(s), not 3"),
         ("add_months(day) > day", "add_months(day)", "takes 2 argument(s), not 1"),

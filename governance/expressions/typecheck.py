@@ -106,8 +106,11 @@ class _Checker:
     def visit_Name(self, node: Name) -> ExpressionType:
         if node.name in self.env:
             return self.env[node.name]
-        close = difflib.get_close_matches(node.name, list(self.env), n=1)
-        hint = f"did you mean '{close[0]}'?" if close else "declare it under inputs, parameters or outputs"
+        if any(node.name in t.values for t in self.env.values() if t.kind == "enum"):
+            hint = f"to write the value '{node.name}', put it in quotes: '{node.name}'"
+        else:
+            close = difflib.get_close_matches(node.name, list(self.env), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "declare it under inputs, parameters or outputs"
         raise self.fail(node, f"unknown name '{node.name}'; {hint}")
 
     def visit_Unary(self, node: Unary) -> ExpressionType:
