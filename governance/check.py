@@ -416,5 +416,5 @@ def check_versions(versions: Iterable[RuleSet]) -> list[Diagnostic]:
             found.append(error(
                 f"{b.id} version {b.version} (from {b.effective_from}) overlaps version {a.version} "
                 f"({a.path}, {a.effective_from} to {until}); end the earlier one with effective.until "
-                f"before {b.effective_from}", b.location))
+                f"before {b.effective_from}", b.effective_location or b.location))
     return found

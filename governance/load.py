@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from governance.diagnostics import Diagnostic, Location, MedunionError, error, has_errors
 from governance.expressions import Expression, ExpressionType, literal_type, parse_expression
 from governance.model import (
@@ -63,6 +65,8 @@ def check_value(kind: ExpressionType, value: Any) -> tuple[Any, str | None]:
     compare such values as text, so they are refused here, before anything is decided.
     """
     name = kind.kind
+    if isinstance(value, np.generic):  # a value taken from a DataFrame or numpy array
+        value = value.item()
     if name == "boolean":
         return (value, None) if isinstance(value, bool) else (None, f"expected true or false, found {value!r}")
     if name in ("number", "integer"):
@@ -235,6 +239,7 @@ class DocumentReader:
                           for s in data["sources"]),
             inputs=inputs, parameters=parameters, outputs=outputs, rules=rules, tables=tables,
             path=self.doc.path, location=self.doc.locate(()), title_zh=data.get("title_zh"),
+            effective_location=self.doc.locate(("effective",)),
             description=data.get("description"), raw=data,
         )
 

@@ -156,6 +156,7 @@ class RuleSet:
     location: Location
     title_zh: str | None = None
     description: str | None = None
+    effective_location: Location | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property

@@ -30,7 +30,7 @@ def format_value(value: Any) -> str:
     if isinstance(value, float):
         if value.is_integer() and abs(value) < 1e15:
             return str(int(value))
-        return f"{value:.10g}"
+        return repr(round(value, 10))  # every digit of an amount, without float noise
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, str):

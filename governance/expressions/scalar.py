@@ -34,11 +34,12 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def months_between(start: dt.date, end: dt.date) -> int:
-    """Whole months from start to end (negative when end is earlier)."""
+    """Whole months from start to end: the largest m with add_months(start, m) <= end
+    (negative when end is earlier), so the two functions agree at month ends."""
     if end < start:
         return -months_between(end, start)
     months = (end.year - start.year) * 12 + end.month - start.month
-    return months - 1 if end.day < start.day else months
+    return months - 1 if add_months(start, months) > end else months
 
 
 def round_half_even(value: float, digits: int = 0) -> float:

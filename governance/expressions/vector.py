@@ -96,9 +96,10 @@ def months_between_columns(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     sign = np.where(end < start, -1, 1)
     low = np.where(end < start, end, start)
     high = np.where(end < start, start, end)
-    y0, m0, d0 = _year_month_day(low)
-    y1, m1, d1 = _year_month_day(high)
-    months = (y1 - y0) * 12 + (m1 - m0) - (d1 < d0).astype(np.int64)
+    y0, m0, _ = _year_month_day(low)
+    y1, m1, _ = _year_month_day(high)
+    months = (y1 - y0) * 12 + (m1 - m0)
+    months = months - (add_months_columns(low, months) > high).astype(np.int64)
     return sign * months
 
 
