@@ -2,7 +2,8 @@
 
 1. a two-way referral decided with its explanation (the core);
 2. the yearly appraisal of both counties on synthetic example data (appraisal/);
-3. the public doc site built from rules/ (publication/).
+3. rectification cases opened from the appraisal and moved past their deadline (lifecycle/);
+4. the public doc site built from rules/ (publication/).
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ from governance.source import load_yaml
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _shown(path: Path) -> Path:
+    """Paths inside the repository are printed relative to it."""
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
 def referral(out: Path) -> None:
     on = dt.date(2017, 9, 1)
     case_file = ROOT / "examples" / "cases" / "zhenghe-upward-referral.yaml"
@@ -30,7 +36,7 @@ def referral(out: Path) -> None:
 
     target = out / "referral-decision.json"
     target.write_text(json.dumps(decision.explanation, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"(the same explanation as data: {target.relative_to(ROOT)})\n")
+    print(f"(the same explanation as data: {_shown(target)})\n")
 
 
 def appraisal(out: Path) -> None:
@@ -40,25 +46,58 @@ def appraisal(out: Path) -> None:
     written = run_demo(out / "appraisal")
     shown = [p for p in written if p.parent.name != "explanations"]
     for path in shown:
-        print(f"  wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+        print(f"  wrote {_shown(path)}")
     explained = len(written) - len(shown)
     print(f"  and {explained} per-unit explanations (text and Markdown) beside them\n")
 
 
-def site() -> None:
+def lifecycle(out: Path) -> None:
+    """The appraisal's rectification notices open cases; the deadline passes; why is X terminated?"""
+    from lifecycle.explain import explain_case
+    from lifecycle.explain import render_text as render_history
+    from lifecycle.feeds import open_from_appraisal
+    from lifecycle.load import find_lifecycle
+    from lifecycle.run import Runner
+    from lifecycle.store import Store
+
+    print("== 4. Rectification and termination over time (from the SYNTHETIC appraisal) ==\n")
+    results = out / "appraisal" / "zhenghe-member-appraisal" / "2019" / "results.csv"
+    database = out / "lifecycle.sqlite"
+    database.unlink(missing_ok=True)
+    store = Store(f"sqlite:///{database}")
+    try:
+        runner = Runner(store, rules_root=ROOT / "rules")
+        membership = find_lifecycle("zhenghe-membership", ROOT / "rules" / "lifecycles")
+        opened = [item for item in open_from_appraisal(runner, membership, results)
+                  if item.outcome.status == "applied"]
+        print(f"  {len(opened)} rectification case(s) opened from {_shown(results)}")
+        moved = runner.tick({membership.id: membership}, dt.date(2020, 6, 30))
+        print(f"  tick on 2020-06-30: {sum(o.status == 'applied' for o in moved)} case(s) moved past their deadline")
+        if opened:
+            explained = explain_case(store, opened[0].outcome.case_id)
+            if explained is not None:
+                print()
+                print("\n".join("  " + line for line in render_history(explained).splitlines()))
+        print(f"\n  state kept in {_shown(database)}; try `medunion lifecycle show CASE --db "
+              f"sqlite:///{_shown(database)}`\n")
+    finally:
+        store.close()
+
+
+def site(target: Path) -> None:
     from publication.build import build_site
 
-    print("== 3. The public doc site ==\n")
-    index = build_site(ROOT / "site")
+    print("== 5. The public doc site ==\n")
+    index = build_site(target)
     print(f"  built: {index}\n  open it in a browser, or run `medunion docs serve`\n")
 
 
-def main() -> int:
-    out = ROOT / "out"
-    out.mkdir(exist_ok=True)
+def main(out: Path = ROOT / "out", site_dir: Path = ROOT / "site") -> int:
+    out.mkdir(parents=True, exist_ok=True)
     referral(out)
     appraisal(out)
-    site()
+    lifecycle(out)
+    site(site_dir)
     return 0
 
 
