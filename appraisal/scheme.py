@@ -26,6 +26,7 @@ METHODS: tuple[str, ...] = ("linear", "steps", "ratio", "percentile", "deduction
 COLUMN_TYPES: tuple[str, ...] = ("integer", "number", "percent", "ratio", "boolean")
 MISSING_POLICIES: tuple[str, ...] = ("reject", "zero-points", "zero-value")
 
+
 @dataclass(frozen=True)
 class Unit:
     """One appraised unit (a member unit, an association or a county)."""

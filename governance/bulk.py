@@ -248,6 +248,20 @@ class _Frame:
         self.by[name] = by
 
 
+def plain_value(value: Any) -> Any:
+    """A cell of `decide_frame`'s output as the one-case evaluator gives it: None where the
+    output is not decided, Python numbers and dates rather than numpy and pandas ones."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, np.datetime64):
+        return value.astype("datetime64[D]").astype(object)
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _output_series(spec: Field, values: np.ndarray, decided: np.ndarray, index: pd.Index) -> pd.Series:
     kind = spec.type.kind
     if kind == "boolean":

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from governance.bulk import decide_frame_with_plan
+from governance.bulk import decide_frame_with_plan, plain_value
 from governance.compile import Plan, compile_ruleset
 from governance.decide import decide_with_plan, json_value
 from governance.diagnostics import Location, MedunionError, error, has_errors
@@ -93,13 +93,7 @@ def _matches(expected: Any, actual: Any) -> bool:
 
 
 def _bulk_value(value: Any) -> Any:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    return json_value(value)
+    return json_value(plain_value(value))
 
 
 class _Rulesets:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
 from fixtures.builders import BENEFITS, load_body, rule
 
-from governance.bulk import decide_frame
+from governance.bulk import decide_frame, plain_value
 from governance.decide import decide
 from governance.diagnostics import MedunionError
 from governance.load import load_ruleset
@@ -38,14 +36,7 @@ def benefits() -> RuleSet:
     return load_ruleset(BENEFITS)
 
 
-def _plain(value: Any) -> Any:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    return value.item() if hasattr(value, "item") else value
+_plain = plain_value
 
 
 def test_each_row_gets_what_decide_gives_the_case(benefits: RuleSet) -> None:

@@ -20,7 +20,7 @@ from fixtures.builders import BENEFITS, ruleset_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from governance.bulk import decide_frame
+from governance.bulk import decide_frame, plain_value
 from governance.decide import decide
 from governance.diagnostics import MedunionError
 from governance.expressions import (
@@ -263,14 +263,7 @@ decision_days = st.sampled_from(
     [dt.date(2017, 1, 1), dt.date(2018, 6, 30), dt.date(2018, 7, 1), dt.date(2021, 3, 15)])
 
 
-def _bulk_python(value: Any) -> Any:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    return _python(value)
+_bulk_python = plain_value
 
 
 def _agree(ruleset: Any, cases: list[dict[str, Any]], on: dt.date) -> None:
