@@ -23,7 +23,8 @@ from governance.tables import cell_matches_column
 _MAX_REPORTED = 20
 
 
-def _placeholder(kind: ExpressionType) -> Any:
+def _filler(kind: ExpressionType) -> Any:
+    """A value of the right type for rows an output does not decide (masked out afterwards)."""
     if kind.numeric:
         return np.float64(0)
     if kind.kind == "boolean":
@@ -118,7 +119,7 @@ class _Frame:
                 blocked |= ~self.decided[name]
         return blocked
 
-    def eval(self, expr: Expression, rows: np.ndarray) -> np.ndarray:
+    def compute(self, expr: Expression, rows: np.ndarray) -> np.ndarray:
         return evaluate_columns(expr, self.env, self.n, rows, labels=self.index)
 
     def rule(self, rule: Rule) -> np.ndarray:
@@ -127,7 +128,7 @@ class _Frame:
             for condition in rule.conditions:
                 for part in condition.conjuncts():
                     fired &= ~self.blocked(part)
-                    fired &= np.asarray(self.eval(part, fired), dtype=bool)
+                    fired &= np.asarray(self.compute(part, fired), dtype=bool)
             self.fired[rule.id] = fired
         return self.fired[rule.id]
 
@@ -140,7 +141,7 @@ class _Frame:
         usable = np.ones(self.n, dtype=bool)
         for column in table.columns:
             usable &= ~self.blocked(column)
-        values = [as_column(self.eval(column, usable), self.n) for column in table.columns]
+        values = [as_column(self.compute(column, usable), self.n) for column in table.columns]
         matches = []
         taken = np.zeros(self.n, dtype=bool)
         for row in table.rows:
@@ -171,7 +172,7 @@ class _Frame:
                     if agg == "count":
                         value = value + active
                         continue
-                    result = np.asarray(self.eval(row.results[o], active), dtype=np.float64)
+                    result = np.asarray(self.compute(row.results[o], active), dtype=np.float64)
                     if agg == "sum":
                         value = value + np.where(active, result, 0.0)
                     elif agg == "min":
@@ -179,11 +180,11 @@ class _Frame:
                     else:
                         value = np.where(active, np.maximum(value, result), value)
             else:
-                value = as_column(_placeholder(kind), self.n)
+                value = as_column(_filler(kind), self.n)
                 for row, mask in zip(table.rows, matches, strict=True):
                     active = mask & ok
                     if active.any():
-                        value = np.where(active, self.eval(row.results[o], active), value)
+                        value = np.where(active, self.compute(row.results[o], active), value)
             results[output] = (value, ok)
         label = np.full(self.n, "", dtype=object)
         for row, mask in zip(table.rows, matches, strict=True):
@@ -218,14 +219,14 @@ class _Frame:
             any_winner |= winners[r.id]
             blocked |= winners[r.id] & self.blocked(r.assignments[name])
         ok = any_winner & ~blocked
-        value = as_column(_placeholder(spec.type), self.n)
+        value = as_column(_filler(spec.type), self.n)
         chosen = np.zeros(self.n, dtype=bool)
         by = np.full(self.n, "", dtype=object)
         for r in rules:
             active = winners[r.id] & ok
             if not active.any():
                 continue
-            result = as_column(self.eval(r.assignments[name], active), self.n)
+            result = as_column(self.compute(r.assignments[name], active), self.n)
             clash = active & chosen & (np.asarray(result != value, dtype=bool))
             if clash.any():
                 raise MedunionError(error(

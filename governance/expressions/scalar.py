@@ -70,7 +70,7 @@ class _Evaluator:
         self.expr = expr
         self.env = env
 
-    def eval(self, node: Node) -> Any:
+    def compute(self, node: Node) -> Any:
         if isinstance(node, Literal):
             return node.value
         if isinstance(node, Name):
@@ -81,29 +81,29 @@ class _Evaluator:
                     error(f"no value for '{node.name}' in `{self.expr.text}`", self.expr.location_of(node))
                 ) from None
         if isinstance(node, Unary):
-            value = self.eval(node.operand)
+            value = self.compute(node.operand)
             return (not value) if node.op == "not" else -value
         if isinstance(node, Binary):
             return self.binary(node)
         if isinstance(node, ListExpr):
-            return [self.eval(item) for item in node.items]
+            return [self.compute(item) for item in node.items]
         if isinstance(node, Membership):
-            found = self.eval(node.operand) in self.eval(node.collection)
+            found = self.compute(node.operand) in self.compute(node.collection)
             return not found if node.negated else found
         if isinstance(node, Conditional):
-            return self.eval(node.then) if self.eval(node.condition) else self.eval(node.otherwise)
+            return self.compute(node.then) if self.compute(node.condition) else self.compute(node.otherwise)
         if isinstance(node, Call):
             return self.call(node)
         raise TypeError(node)
 
     def binary(self, node: Binary) -> Any:
         op = node.op
-        left = self.eval(node.left)
+        left = self.compute(node.left)
         if op == "and":
-            return bool(left) and bool(self.eval(node.right))
+            return bool(left) and bool(self.compute(node.right))
         if op == "or":
-            return bool(left) or bool(self.eval(node.right))
-        right = self.eval(node.right)
+            return bool(left) or bool(self.compute(node.right))
+        right = self.compute(node.right)
         if op in ("==", "!=", "<", "<=", ">", ">="):
             return _compare(op, left, right)
         if isinstance(left, dt.date) or isinstance(right, dt.date):
@@ -128,7 +128,7 @@ class _Evaluator:
         return left % right
 
     def call(self, node: Call) -> Any:
-        args = [self.eval(arg) for arg in node.args]
+        args = [self.compute(arg) for arg in node.args]
         name = node.function
         if name == "min":
             return min(args)
@@ -157,4 +157,4 @@ class _Evaluator:
 
 def evaluate(expr: Expression, env: Mapping[str, Any]) -> Any:
     """The value of an expression for one case; names are looked up in `env`."""
-    return _Evaluator(expr, env).eval(expr.tree)
+    return _Evaluator(expr, env).compute(expr.tree)

@@ -114,21 +114,21 @@ class _Vector:
     def column(self, value: Any) -> np.ndarray:
         return as_column(value, self.length)
 
-    def eval(self, node: Node, active: np.ndarray) -> np.ndarray:
+    def compute(self, node: Node, active: np.ndarray) -> np.ndarray:
         if isinstance(node, Literal):
             return self.column(node.value)
         if isinstance(node, Name):
             return self.column(self.columns[node.name])
         if isinstance(node, Unary):
-            value = self.eval(node.operand, active)
+            value = self.compute(node.operand, active)
             return np.logical_not(value) if node.op == "not" else -value
         if isinstance(node, Binary):
             return self.binary(node, active)
         if isinstance(node, Membership):
-            operand = self.eval(node.operand, active)
+            operand = self.compute(node.operand, active)
             collection = node.collection
             if isinstance(collection, ListExpr):
-                items = [self.eval(item, active) for item in collection.items]
+                items = [self.compute(item, active) for item in collection.items]
                 found = np.zeros(self.length, dtype=bool)
                 for item in items:
                     found |= np.asarray(operand == item, dtype=bool)
@@ -139,9 +139,9 @@ class _Vector:
                 found = np.isin(operand, np.asarray(list(values), dtype=object))
             return ~found if node.negated else found
         if isinstance(node, Conditional):
-            condition = np.asarray(self.eval(node.condition, active), dtype=bool)
-            then = self.eval(node.then, active & condition)
-            otherwise = self.eval(node.otherwise, active & ~condition)
+            condition = np.asarray(self.compute(node.condition, active), dtype=bool)
+            then = self.compute(node.then, active & condition)
+            otherwise = self.compute(node.otherwise, active & ~condition)
             return np.where(condition, then, otherwise)
         if isinstance(node, Call):
             return self.call(node, active)
@@ -149,14 +149,14 @@ class _Vector:
 
     def binary(self, node: Binary, active: np.ndarray) -> np.ndarray:
         op = node.op
-        left = self.eval(node.left, active)
+        left = self.compute(node.left, active)
         if op == "and":
             left = np.asarray(left, dtype=bool)
-            return left & np.asarray(self.eval(node.right, active & left), dtype=bool)
+            return left & np.asarray(self.compute(node.right, active & left), dtype=bool)
         if op == "or":
             left = np.asarray(left, dtype=bool)
-            return left | np.asarray(self.eval(node.right, active & ~left), dtype=bool)
-        right = self.eval(node.right, active)
+            return left | np.asarray(self.compute(node.right, active & ~left), dtype=bool)
+        right = self.compute(node.right, active)
         if op == "==":
             return np.asarray(left == right, dtype=bool)
         if op == "!=":
@@ -198,7 +198,7 @@ class _Vector:
         return np.remainder(left, safe)
 
     def call(self, node: Call, active: np.ndarray) -> np.ndarray:
-        args = [self.eval(arg, active) for arg in node.args]
+        args = [self.compute(arg, active) for arg in node.args]
         name = node.function
         if name == "min":
             return np.minimum.reduce(np.broadcast_arrays(*args)) if len(args) > 1 else args[0]
@@ -234,5 +234,5 @@ def evaluate_columns(
     rows in messages (a DataFrame's index); by default they are numbered from 0.
     """
     active = np.ones(length, dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
-    result = _Vector(expr, columns, length, labels).eval(expr.tree, active)
+    result = _Vector(expr, columns, length, labels).compute(expr.tree, active)
     return as_column(result, length) if np.ndim(result) == 0 else np.asarray(result)
