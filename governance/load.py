@@ -109,8 +109,9 @@ class DocumentReader:
             node = node[part]
         origin = self.doc.text_origin(path)
         exact = origin is not None
+        positions = None if exact else self.doc.text_positions(path)
         try:
-            return parse_expression(node, origin if exact else self.doc.locate(path), exact)
+            return parse_expression(node, origin if exact else self.doc.locate(path), exact, positions)
         except MedunionError as exc:
             self.found.extend(exc.diagnostics)
             return None

@@ -6,6 +6,7 @@ value keeps its file:line:col so that later stages can point at it.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,8 @@ class SourceDocument:
     positions: dict[NodePath, Location] = field(default_factory=dict)
     key_positions: dict[NodePath, Location] = field(default_factory=dict)
     single_line: dict[NodePath, int] = field(default_factory=dict)
+    spans: dict[NodePath, tuple[int, int, str | None]] = field(default_factory=dict)
+    text: str = ""
 
     def locate(self, node_path: NodePath = ()) -> Location:
         """The position of a node, or of its nearest ancestor that has one."""
@@ -57,6 +60,41 @@ class SourceDocument:
         if node_path not in self.single_line:
             return None
         return self.positions[node_path].shifted(self.single_line[node_path])
+
+    def text_positions(self, node_path: NodePath) -> tuple[Location, ...] | None:
+        """The file position of every character of a scalar that spans lines or has escapes.
+
+        Block (`|`, `>`), folded and escaped scalars do not map offsets to columns by
+        arithmetic; each character of the value is found in order in the raw source instead
+        (folding turns a line break into a space, which stays where the break was).
+        """
+        node_path = tuple(node_path)
+        span = self.spans.get(node_path)
+        value: Any = self.data
+        for part in node_path:
+            value = value[part]
+        if span is None or not isinstance(value, str) or not self.text:
+            return None
+        start, end, style = span
+        raw = self.text[start:end]
+        cursor = raw.find("\n") + 1 if style in ("|", ">") else (1 if style in ("'", '"') else 0)
+        offsets: list[int] = []
+        for char in value:
+            if char.isspace():
+                offsets.append(min(cursor, len(raw) - 1))
+                continue
+            found = raw.find(char, cursor)
+            if found < 0:
+                return None
+            offsets.append(found)
+            cursor = found + 1
+        lines = [0]
+        lines += [i + 1 for i, c in enumerate(self.text) if c == "\n"]
+        return tuple(self._at(start + offset, lines) for offset in offsets)
+
+    def _at(self, index: int, line_starts: list[int]) -> Location:
+        line = bisect.bisect_right(line_starts, index)
+        return Location(self.path, line, index - line_starts[line - 1] + 1)
 
 
 def _mark(path: str, mark: yaml.Mark) -> Location:
@@ -117,6 +155,8 @@ class _Builder:
         one_line = node.start_mark.line == node.end_mark.line
         if one_line and node.style in ("'", '"', None) and _verbatim(node):
             self.doc.single_line[node_path] = 1 if node.style else 0
+        elif node.start_mark.index is not None:
+            self.doc.spans[node_path] = (node.start_mark.index, node.end_mark.index, node.style)
         if node.tag == _TIMESTAMP_TAG:
             return node.value  # dates stay ISO strings; the model parses them where a date belongs
         return self.loader.construct_object(node, deep=True)
@@ -153,6 +193,7 @@ def parse_yaml(text: str, path: str) -> SourceDocument:
         if node is None:
             raise MedunionError(error("the file is empty", Location(path, 1, 1)))
         builder = _Builder(path, loader)
+        builder.doc.text = text
         builder.doc.data = builder.build(node, ())
         return builder.doc
     finally:

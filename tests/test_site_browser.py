@@ -23,6 +23,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -215,14 +216,19 @@ def test_search_finds_a_rule_by_a_word_of_its_title(base_url: str, browser: WebD
     target = f"{path}#{anchor}"
 
     def found(d: WebDriver) -> bool:
-        """A result links to the rule's own section (highlighting adds a ?h= query)."""
-        for a in d.find_elements(By.CSS_SELECTOR, ".md-search-result a"):
-            parts = urlsplit(a.get_attribute("href") or "")
-            if parts.path == path and parts.fragment == anchor:
-                return True
-        return False
+        """A result links to the rule's own section (highlighting adds a ?h= query).
 
-    WebDriverWait(driver, WAIT).until(found, message=f"search for {word!r} did not list {target}")
+        The results list is re-rendered while the search runs, so an element read a moment
+        ago may be gone: that only means "look again".
+        """
+        try:
+            hrefs = [a.get_attribute("href") or "" for a in d.find_elements(By.CSS_SELECTOR, ".md-search-result a")]
+        except StaleElementReferenceException:
+            return False
+        return any(urlsplit(h).path == path and urlsplit(h).fragment == anchor for h in hrefs)
+
+    WebDriverWait(driver, WAIT, ignored_exceptions=(StaleElementReferenceException,)).until(
+        found, message=f"search for {word!r} did not list {target}")
 
 
 class _Links(HTMLParser):

@@ -269,12 +269,16 @@ class _Parser:
 
 
 def parse_expression(
-    text: str | int | float | bool, origin: Location | None = None, exact: bool = True
+    text: str | int | float | bool,
+    origin: Location | None = None,
+    exact: bool = True,
+    positions: tuple[Location, ...] | None = None,
 ) -> Expression:
     """Parse one expression; a syntax error names the position in the file and in the text.
 
     `origin` is where character 0 of `text` sits in its file; `exact` says whether offsets
-    inside the text map to columns (true for one-line scalars).
+    inside the text map to columns (true for one-line scalars); `positions`, where given,
+    is the file position of every character (block, folded and escaped scalars).
     """
     if isinstance(text, bool):
         text = "true" if text else "false"
@@ -282,16 +286,15 @@ def parse_expression(
         text = repr(text)
     if not isinstance(text, str):
         raise MedunionError(error(f"expected an expression, found {type(text).__name__}", origin))
+    if positions is not None and len(positions) != len(text):
+        positions = None
     try:
         tree = _Parser(text).parse()
     except _Failure as failure:
-        if origin is not None and exact:
-            where: Location | None = origin.shifted(failure.offset)
-            suffix = ""
-        else:
-            where = origin
-            suffix = f" (at character {failure.offset + 1} of the expression)"
+        placed = Expression(text, Literal(0, 0, 0), origin, exact, text, positions)
+        where = placed.location_at(failure.offset)
+        suffix = "" if placed.mapped else f" (at character {failure.offset + 1} of the expression)"
         raise MedunionError(
             error(f"in expression `{text.strip()}`: {failure.message}{suffix}", where)
         ) from None
-    return Expression(text, tree, origin, exact)
+    return Expression(text, tree, origin, exact, text, positions)

@@ -107,6 +107,7 @@ class Expression:
     origin: Location | None = field(default=None, compare=False)
     exact: bool = field(default=True, compare=False)
     full_text: str = field(default="", compare=False, repr=False)
+    positions: tuple[Location, ...] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.full_text:
@@ -146,14 +147,27 @@ class Expression:
     def sub(self, node: Node) -> Expression:
         """A sub-expression sharing this one's source position."""
         snippet = self.full_text[node.start : node.end].strip()
-        return Expression(snippet, node, self.origin, self.exact, self.full_text)
+        return Expression(snippet, node, self.origin, self.exact, self.full_text, self.positions)
 
     def location_of(self, node: Node) -> Location | None:
         """The file position of a node; exact for one-line scalars, else the scalar's start."""
+        return self.location_at(node.start)
+
+    @property
+    def mapped(self) -> bool:
+        """Whether offsets in the text map to exact file positions."""
+        return self.origin is not None and (self.exact or self.positions is not None)
+
+    def location_at(self, offset: int) -> Location | None:
+        """The file position of a character offset in the full text."""
+        if self.positions:
+            if offset < len(self.positions):
+                return self.positions[offset]
+            return self.positions[-1].shifted(offset - len(self.positions) + 1)
         if self.origin is None:
             return None
         if self.exact:
-            return self.origin.shifted(node.start)
+            return self.origin.shifted(offset)
         return self.origin
 
     def __str__(self) -> str:

@@ -93,7 +93,7 @@ class _Checker:
     def fail(self, node: Node, message: str) -> MedunionError:
         snippet = self.expr.full_text[node.start : node.end]
         where = self.expr.location_of(node)
-        suffix = "" if self.expr.exact or where is None else f" (in `{self.expr.text.strip()}`)"
+        suffix = "" if self.expr.mapped or where is None else f" (in `{self.expr.text.strip()}`)"
         return MedunionError(error(f"`{snippet}`: {message}{suffix}", where))
 
     def check(self, node: Node) -> ExpressionType:
