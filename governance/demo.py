@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 from pathlib import Path
 
@@ -32,8 +33,6 @@ def referral(out: Path) -> None:
     decision = decide(ruleset, load_yaml(case_file).data["inputs"], on)
     print(f"== 1. A referral decision ({case_file.relative_to(ROOT)}, on {on}) ==\n")
     print(render_text(decision.explanation))
-    import json
-
     target = out / "referral-decision.json"
     target.write_text(json.dumps(decision.explanation, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"(the same explanation as data: {_shown(target)})\n")

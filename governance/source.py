@@ -37,6 +37,7 @@ class SourceDocument:
     single_line: dict[NodePath, int] = field(default_factory=dict)
     spans: dict[NodePath, tuple[int, int, str | None]] = field(default_factory=dict)
     text: str = ""
+    _line_starts: list[int] = field(default_factory=list, repr=False)
 
     def locate(self, node_path: NodePath = ()) -> Location:
         """The position of a node, or of its nearest ancestor that has one."""
@@ -88,13 +89,13 @@ class SourceDocument:
                 return None
             offsets.append(found)
             cursor = found + 1
-        lines = [0]
-        lines += [i + 1 for i, c in enumerate(self.text) if c == "\n"]
-        return tuple(self._at(start + offset, lines) for offset in offsets)
+        return tuple(self._at(start + offset) for offset in offsets)
 
-    def _at(self, index: int, line_starts: list[int]) -> Location:
-        line = bisect.bisect_right(line_starts, index)
-        return Location(self.path, line, index - line_starts[line - 1] + 1)
+    def _at(self, index: int) -> Location:
+        if not self._line_starts:  # computed once per document, on the first multi-line expression
+            self._line_starts = [0, *(i + 1 for i, c in enumerate(self.text) if c == "\n")]
+        line = bisect.bisect_right(self._line_starts, index)
+        return Location(self.path, line, index - self._line_starts[line - 1] + 1)
 
 
 def _mark(path: str, mark: yaml.Mark) -> Location:
