@@ -16,9 +16,9 @@ from governance.cases import parameters_on
 from governance.compile import Plan, compile_ruleset
 from governance.diagnostics import Diagnostic, MedunionError, error
 from governance.expressions import Expression, ExpressionType, as_column, evaluate_columns
-from governance.load import iso_date
 from governance.model import DecisionTable, Field, Rule, RuleSet
 from governance.tables import cell_matches_column
+from governance.values import column_problems
 
 _MAX_REPORTED = 20
 
@@ -34,40 +34,6 @@ def _filler(kind: ExpressionType) -> Any:
     return ""
 
 
-def _column_problems(field: Field, series: pd.Series) -> list[tuple[int, str]]:
-    """(row position, reason) for every value of a column that does not fit its input."""
-    kind = field.type.kind
-    problems: list[tuple[int, str]] = []
-    values = series.to_numpy(dtype=object)
-    for i, value in enumerate(values):
-        if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-            if not field.has_default:
-                problems.append((i, "missing value"))
-            continue
-        reason = None
-        if kind == "boolean" and not isinstance(value, bool | np.bool_):
-            reason = f"expected true or false, found {value!r}"
-        elif kind in ("number", "integer"):
-            if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.integer | np.floating):
-                reason = f"expected {field.type.describe()}, found {value!r}"
-            elif kind == "integer" and not float(value).is_integer():
-                reason = f"expected an integer, found {value!r}"
-            elif field.minimum is not None and value < field.minimum:
-                reason = f"{value} is below the minimum {field.minimum}"
-            elif field.maximum is not None and value > field.maximum:
-                reason = f"{value} is above the maximum {field.maximum}"
-        elif kind == "enum" and value not in field.type.values:
-            reason = f"{value!r} is not one of: " + ", ".join(field.type.values)
-        elif kind == "string" and not isinstance(value, str):
-            reason = f"expected text, found {value!r}"
-        elif kind == "date" and not isinstance(value, dt.date | pd.Timestamp | np.datetime64) and (
-                iso_date(value) is None):
-            reason = f"expected a date YYYY-MM-DD, found {value!r}"
-        if reason:
-            problems.append((i, reason))
-    return problems
-
-
 def input_columns(ruleset: RuleSet, frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """Typed numpy columns for every input; every bad cell is reported with its row and column."""
     found: list[Diagnostic] = []
@@ -80,7 +46,7 @@ def input_columns(ruleset: RuleSet, frame: pd.DataFrame) -> dict[str, np.ndarray
             found.append(error(f"the cases have no column '{name}' ({field.type.describe()}); add it"))
             continue
         series = frame[name]
-        problems = _column_problems(field, series)
+        problems = column_problems(field, series)
         for position, reason in problems[:_MAX_REPORTED]:
             found.append(error(f"row {frame.index[position]}, column '{name}': {reason}"))
         if problems:  # reported; converting the column could only fail on the same cells
@@ -247,20 +213,6 @@ class _Frame:
         self.env[name] = as_column(value, self.n)
         self.decided[name] = ok
         self.by[name] = by
-
-
-def plain_value(value: Any) -> Any:
-    """A cell of `decide_frame`'s output as the one-case evaluator gives it: None where the
-    output is not decided, Python numbers and dates rather than numpy and pandas ones."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, np.datetime64):
-        return value.astype("datetime64[D]").astype(object)
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _output_series(spec: Field, values: np.ndarray, decided: np.ndarray, index: pd.Index) -> pd.Series:

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import math
 from collections.abc import Mapping
 from typing import Any
 
 from governance.diagnostics import Diagnostic, MedunionError, error
-from governance.load import check_value
 from governance.model import RuleSet
-
-
-def _missing(value: Any) -> bool:
-    """None, and NaN (a spreadsheet's empty cell), are missing values, as in bulk evaluation."""
-    return value is None or (isinstance(value, float) and math.isnan(value))
+from governance.values import check_field, is_missing
 
 
 def validate_case(ruleset: RuleSet, case: Mapping[str, Any], where: str = "the case") -> dict[str, Any]:
@@ -23,22 +17,16 @@ def validate_case(ruleset: RuleSet, case: Mapping[str, Any], where: str = "the c
     found: list[Diagnostic] = []
     values: dict[str, Any] = {}
     for name, field in ruleset.inputs.items():
-        if name not in case or _missing(case[name]):
+        if name not in case or is_missing(case[name]):
             if field.has_default:
                 values[name] = field.default
                 continue
             found.append(error(f"{where}: field '{name}' is missing; it is {field.type.describe()}"
                                + (f" in {field.unit}" if field.unit else "")))
             continue
-        value, problem = check_value(field.type, case[name])
+        value, problem = check_field(field, case[name])
         if problem:
             found.append(error(f"{where}: field '{name}': {problem}"))
-            continue
-        if field.minimum is not None and value < field.minimum:
-            found.append(error(f"{where}: field '{name}' is {value}, below its minimum {field.minimum}"))
-            continue
-        if field.maximum is not None and value > field.maximum:
-            found.append(error(f"{where}: field '{name}' is {value}, above its maximum {field.maximum}"))
             continue
         values[name] = value
     for name in case:

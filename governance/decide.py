@@ -13,27 +13,9 @@ from governance.diagnostics import MedunionError, error
 from governance.expressions import Expression, evaluate, format_value, render_with_values
 from governance.model import DecisionTable, Rule, RuleSet
 from governance.tables import cell_matches
+from governance.values import json_value, same_value_key
 
 EXPLANATION_FORMAT = "medunion/explanation@1"
-
-
-def json_value(value: Any) -> Any:
-    """Values as JSON: dates as ISO strings, numpy scalars as Python numbers."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [json_value(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, str):
-        return value.item()
-    return value
-
-
-def _same_value_key(value: Any) -> str:
-    """A key under which equal values are equal: 5 and 5.0 are the same amount, not a conflict."""
-    value = json_value(value)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return repr(float(value))
-    return repr(value)
 
 
 @dataclass
@@ -216,7 +198,7 @@ class _Case:
             if reason:
                 return self.fallback(name, base, f"rule '{rule.id}' {reason}", candidates=[rule.id])
             outcomes.append((rule, formula, self.value(formula)))
-        distinct = {_same_value_key(v) for _, _, v in outcomes}
+        distinct = {same_value_key(v) for _, _, v in outcomes}
         if len(distinct) > 1:
             detail = "; ".join(f"{r.id} gives {format_value(v)}" for r, _, v in outcomes)
             raise MedunionError(error(

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from governance.diagnostics import Diagnostic, Location, MedunionError, error, has_errors
 from governance.expressions import Expression, ExpressionType, literal_type, parse_expression
@@ -26,6 +23,7 @@ from governance.model import (
 from governance.schema import validate
 from governance.source import NodePath, SourceDocument, load_yaml
 from governance.tables import parse_cell
+from governance.values import check_value
 
 
 def read_date(text: str, doc: SourceDocument, path: NodePath, found: list[Diagnostic]) -> dt.date:
@@ -42,57 +40,6 @@ def _type(spec: dict[str, Any]) -> ExpressionType:
     if kind == "enum":
         return ExpressionType("enum", tuple(spec.get("values", ())))
     return ExpressionType(kind)
-
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def iso_date(value: Any) -> dt.date | None:
-    """A `YYYY-MM-DD` text as a date, or None: only that form, on every Python version
-    (3.11's fromisoformat would also take 20180131 and week dates, which pandas reads otherwise)."""
-    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def check_value(kind: ExpressionType, value: Any) -> tuple[Any, str | None]:
-    """A raw YAML/JSON value converted to its declared type, or the reason it cannot be.
-
-    Strings are never read as numbers ("9" is not 9): durable-rules and careless spreadsheets
-    compare such values as text, so they are refused here, before anything is decided.
-    """
-    name = kind.kind
-    if isinstance(value, np.generic):  # a value taken from a DataFrame or numpy array
-        value = value.item()
-    if name == "boolean":
-        return (value, None) if isinstance(value, bool) else (None, f"expected true or false, found {value!r}")
-    if name in ("number", "integer"):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return None, f"expected {kind.describe()}, found {value!r} ({type(value).__name__})"
-        if name == "integer" and isinstance(value, float):
-            if not value.is_integer():
-                return None, f"expected an integer, found {value!r}"
-            value = int(value)
-        return value, None
-    if name == "date":
-        if isinstance(value, dt.datetime):  # a timestamp counts by its day, as in bulk evaluation
-            return value.date(), None
-        if isinstance(value, dt.date):
-            return value, None
-        day = iso_date(value)
-        return (day, None) if day is not None else (None, f"expected a date YYYY-MM-DD, found {value!r}")
-    if name == "enum":
-        if value not in kind.values:
-            return None, f"{value!r} is not one of: " + ", ".join(kind.values)
-        return value, None
-    if name == "string":
-        return (value, None) if isinstance(value, str) else (None, f"expected text, found {value!r}")
-    if name == "list":
-        return (list(value), None) if isinstance(value, list) else (None, f"expected a list, found {value!r}")
-    return value, None
 
 
 class DocumentReader:

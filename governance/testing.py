@@ -14,15 +14,16 @@ from typing import Any
 
 import pandas as pd
 
-from governance.bulk import decide_frame_with_plan, plain_value
+from governance.bulk import decide_frame_with_plan
 from governance.compile import Plan, compile_ruleset
-from governance.decide import decide_with_plan, json_value
+from governance.decide import decide_with_plan
 from governance.diagnostics import Location, MedunionError, error, has_errors
 from governance.explain import render_text
 from governance.load import kind_of, load_rulesets, ruleset_in_force, yaml_files
 from governance.model import RuleSet
 from governance.schema import validate
 from governance.source import load_yaml
+from governance.values import json_value, plain_value
 
 
 @dataclass(frozen=True)

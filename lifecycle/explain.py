@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from governance.decide import json_value
 from governance.expressions import format_value
+from governance.values import json_value
 from lifecycle.store import CaseRecord, HistoryEntry, Store
 
 

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from governance.compile import Plan, compile_ruleset
-from governance.decide import decide_with_plan, json_value
+from governance.decide import decide_with_plan
 from governance.diagnostics import MedunionError
 from governance.expressions import evaluate, render_with_values
-from governance.load import check_value
+from governance.values import check_field, check_value, json_value
 from lifecycle.check import BUILTINS, decision_ruleset_on, decision_rulesets
 from lifecycle.engine import ChartSpec, ChartTransition, EngineError, LifecycleEngine
 from lifecycle.load import in_force
@@ -134,11 +134,7 @@ class Runner:
                                 f"{', '.join(declared) or 'nothing'})")
                 continue
             spec = lifecycle.data[name]
-            value, problem = check_value(spec.type, raw)
-            if problem is None and spec.minimum is not None and value < spec.minimum:
-                problem = f"{value} is below the minimum {spec.minimum}"
-            if problem is None and spec.maximum is not None and value > spec.maximum:
-                problem = f"{value} is above the maximum {spec.maximum}"
+            value, problem = check_field(spec, raw)
             if problem:
                 problems.append(f"field '{name}': {problem}")
             else:

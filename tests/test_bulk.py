@@ -9,11 +9,12 @@ import pandas as pd
 import pytest
 from fixtures.builders import BENEFITS, load_body, rule
 
-from governance.bulk import decide_frame, plain_value
+from governance.bulk import decide_frame
 from governance.decide import decide
 from governance.diagnostics import MedunionError
 from governance.load import load_ruleset
 from governance.model import RuleSet
+from governance.values import plain_value
 
 ON = dt.date(2018, 8, 1)
 

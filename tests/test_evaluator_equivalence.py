@@ -20,7 +20,7 @@ from fixtures.builders import BENEFITS, ruleset_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from governance.bulk import decide_frame, plain_value
+from governance.bulk import decide_frame
 from governance.decide import decide
 from governance.diagnostics import MedunionError
 from governance.expressions import (
@@ -37,6 +37,7 @@ from governance.expressions import (
 )
 from governance.load import build_ruleset, load_ruleset
 from governance.source import parse_yaml
+from governance.values import plain_value
 
 ENUM = ExpressionType("enum", ("a", "b", "c"))
 TYPES = {
