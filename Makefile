@@ -24,7 +24,7 @@ browser:
 	  command -v chromium >/dev/null 2>&1 || echo "chromium could not be installed: the browser test will be skipped"; }
 
 demo: setup
-	$(BIN)/python -m governance.demo
+	$(BIN)/python -m medunion.demo
 
 lint: setup
 	$(BIN)/ruff check .

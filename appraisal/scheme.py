@@ -1,7 +1,7 @@
 """Appraisal schemes: the YAML model (kind: appraisal-scheme) and its loader.
 
 A scheme is data, like a rule set: it is read with the core's safe YAML loader,
-validated against `rules/schema/appraisal-scheme.schema.json` with errors at
+validated against `appraisal/schemas/appraisal-scheme.schema.json` with errors at
 file:line:col, then turned into the plain dataclasses below. Semantic checks
 (weights, floors, bands, clauses) live in `appraisal.check`.
 """
@@ -339,7 +339,7 @@ def load_scheme_document(path: str | Path) -> tuple[SourceDocument, Scheme]:
     doc = load_yaml(path)
     if not isinstance(doc.data, dict) or doc.data.get("kind") != "appraisal-scheme":
         raise MedunionError(error("not an appraisal scheme (kind: appraisal-scheme)", doc.locate()))
-    problems = validate(doc, "appraisal-scheme")
+    problems = validate(doc, "appraisal-scheme", package="appraisal")
     if problems:
         raise MedunionError(problems)
     try:

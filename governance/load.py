@@ -253,6 +253,22 @@ def ruleset_in_force(versions: list[RuleSet], on: dt.date) -> RuleSet:
     return matching[-1]
 
 
+def ruleset_versions(ruleset_id: str, root: str | Path = "rules") -> list[RuleSet]:
+    """Every version of one rule set, sorted; only its own folder `root/<id>/` is read when it
+    exists (a broken file elsewhere cannot stop a decision), the whole tree otherwise."""
+    folder = Path(root) / ruleset_id
+    if folder.is_dir():
+        groups = load_rulesets(folder)
+        if ruleset_id in groups:
+            return groups[ruleset_id]
+    groups = load_rulesets(root)
+    if ruleset_id not in groups:
+        known = ", ".join(groups) or "none"
+        raise MedunionError(error(f"no rule set '{ruleset_id}' under {root}/ (known: {known}); "
+                                  "give --rules or set MEDUNION_RULES to the folder of rule sets"))
+    return groups[ruleset_id]
+
+
 def resolve_ruleset(reference: str | Path, on: dt.date, root: str | Path = "rules") -> RuleSet:
     """A rule set named by file path, folder, or id (looked up under `root`), in force on a date."""
     path = Path(reference)
@@ -261,8 +277,4 @@ def resolve_ruleset(reference: str | Path, on: dt.date, root: str | Path = "rule
     if path.is_dir():
         versions = [r for rs in load_rulesets(path).values() for r in rs]
         return ruleset_in_force(versions, on)
-    groups = load_rulesets(root)
-    if str(reference) not in groups:
-        known = ", ".join(groups) or "none"
-        raise MedunionError(error(f"no rule set '{reference}' under {root}/ (known: {known})"))
-    return ruleset_in_force(groups[str(reference)], on)
+    return ruleset_in_force(ruleset_versions(str(reference), root), on)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 from functools import cache
-from pathlib import Path
+from importlib import resources
 from typing import Any
 
 import jsonschema
@@ -13,14 +13,16 @@ import jsonschema
 from governance.diagnostics import Diagnostic, error
 from governance.source import SourceDocument
 
-SCHEMA_DIR = Path(__file__).resolve().parents[1] / "rules" / "schema"
-
 
 @cache
-def load_schema(name: str) -> dict[str, Any]:
-    """A schema from rules/schema/, e.g. 'ruleset' for ruleset.schema.json."""
-    with (SCHEMA_DIR / f"{name}.schema.json").open(encoding="utf-8") as handle:
-        return json.load(handle)
+def load_schema(name: str, package: str = "governance") -> dict[str, Any]:
+    """A schema shipped as package data: `<package>/schemas/<name>.schema.json`.
+
+    Read through importlib.resources so that an installed wheel validates as the source tree
+    does; each package (the core, appraisal, lifecycle, charter) ships the schemas of its kinds.
+    """
+    text = (resources.files(package) / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
 
 
 def _advice(err: jsonschema.ValidationError, doc: SourceDocument) -> list[Diagnostic]:
@@ -57,9 +59,9 @@ def _advice(err: jsonschema.ValidationError, doc: SourceDocument) -> list[Diagno
     return [error(f"{field}: {err.message}", doc.locate(path))]
 
 
-def validate(doc: SourceDocument, schema_name: str) -> list[Diagnostic]:
+def validate(doc: SourceDocument, schema_name: str, package: str = "governance") -> list[Diagnostic]:
     """Every schema violation in a document, in file order."""
-    validator = jsonschema.Draft202012Validator(load_schema(schema_name))
+    validator = jsonschema.Draft202012Validator(load_schema(schema_name, package))
     found: list[Diagnostic] = []
     for err in validator.iter_errors(doc.data):
         leaves = _best_leaves(err)

@@ -20,7 +20,7 @@ from lifecycle.model import Deadline, Event, Lifecycle, State, Transition
 
 def build_lifecycle(doc: SourceDocument) -> tuple[Lifecycle | None, list[Diagnostic]]:
     """The model and every problem found on the way; None when the schema already failed."""
-    found = validate(doc, "lifecycle")
+    found = validate(doc, "lifecycle", package="lifecycle")
     if has_errors(found):
         return None, found
     data: dict[str, Any] = doc.data

@@ -19,10 +19,10 @@ from appraisal import methods
 from appraisal.check import check_scheme_file
 from appraisal.demo import SCHEMES, ensure_examples, run_demo
 from appraisal.scheme import Indicator, Step, load_scheme, resolve_scheme
-from governance.cli import _register_packages, app
 from governance.decide import decide
 from governance.load import resolve_ruleset
 from governance.source import load_yaml
+from medunion.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEME_FILES = sorted((ROOT / "rules" / "appraisal").glob("*/*.yaml"))
@@ -155,7 +155,6 @@ def test_example_files_say_synthetic() -> None:
 
 
 def test_commands(tmp_path: Path) -> None:
-    _register_packages()
     runner = CliRunner()
     data = ensure_examples()[1]
     out = tmp_path / "out"

@@ -16,9 +16,9 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
-from governance.charter import charter_files, check_charter_file, load_charter
-from governance.charter_cli import register
+from charter import charter_files, check_charter_file, load_charter
 from governance.diagnostics import Diagnostic, MedunionError
+from medunion.commands.charter import register
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((ROOT / "rules" / "charters").glob("*.yaml"))

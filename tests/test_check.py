@@ -10,7 +10,12 @@ from fixtures.builders import BENEFITS, position, rule, write_ruleset
 from governance.check import check_ruleset
 from governance.diagnostics import Diagnostic, MedunionError
 from governance.load import load_ruleset
-from governance.workspace import check_paths
+from governance.workspace import check_paths as core_check_paths
+from medunion.kinds import checkers
+
+
+def check_paths(paths: list) -> list:
+    return core_check_paths(paths, checkers())
 
 INPUTS = """inputs:
   x:

@@ -12,7 +12,7 @@ import typer
 from fixtures.builders import position, rule, write_ruleset
 from typer.testing import CliRunner
 
-from governance.core_cli import register
+from medunion.commands.rules import register
 
 BODY = """inputs:
   cost:

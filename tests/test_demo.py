@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from governance.demo import main
+from medunion.demo import main
 
 
 def test_demo_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from governance.clauses import clause_index
-from governance.cli import _register_packages, app
+from medunion.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = sorted((ROOT / "examples" / "cases").glob("*.yaml"))
@@ -17,7 +17,6 @@ CASES = sorted((ROOT / "examples" / "cases").glob("*.yaml"))
 
 @pytest.fixture(scope="module")
 def runner() -> CliRunner:
-    _register_packages()
     return CliRunner()
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from governance.cli import _register_packages, app
+from medunion.cli import app
 
 FAULTS = sorted((Path(__file__).parent / "faults").glob("*.yaml"))
 
@@ -24,7 +24,6 @@ def expected(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def runner() -> CliRunner:
-    _register_packages()
     return CliRunner()
 
 

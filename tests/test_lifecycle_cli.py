@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from lifecycle.cli import register
+from medunion.commands.lifecycle import register
 
 ROOT = Path(__file__).resolve().parents[1]
 LIFECYCLES = str(ROOT / "rules" / "lifecycles")

@@ -18,7 +18,7 @@ from appraisal.scheme import load_schemes
 from governance.diff import consecutive_diffs
 from governance.load import load_rulesets
 from governance.model import RuleSet
-from publication.cli import register
+from medunion.commands.docs import register
 from publication.pages import clause_anchor, parameter_anchor, rule_anchor, table_anchor
 from publication.plain import humanise, plain_conditions
 from publication.site import expand_nav

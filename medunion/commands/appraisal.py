@@ -1,4 +1,4 @@
-"""`medunion appraise` and `medunion template`, registered on the core's typer app."""
+"""`medunion appraise` and `medunion template`: the appraisal officers' commands."""
 
 from __future__ import annotations
 
@@ -6,35 +6,31 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from appraisal.pipeline import appraise_file
-from appraisal.scheme import resolve_scheme
-from appraisal.template import write_template
-from governance.diagnostics import MedunionError
+from medunion.commands.common import RulesOption, fail, rules_root
 
 _LONG_RUN = 5_000  # units; below this a progress bar would only flicker
 
 
-def _fail(exc: MedunionError) -> None:
-    console = Console(stderr=True)
-    for d in exc.diagnostics:
-        console.print(str(d), markup=False, highlight=False)
-    raise typer.Exit(code=1)
-
-
 def appraise(
-    scheme: Annotated[str, typer.Argument(help="A scheme file, or a scheme id under rules/appraisal/.")],
+    scheme: Annotated[str, typer.Argument(help="A scheme file, or a scheme id under <rules>/appraisal/.")],
     year: Annotated[int, typer.Option("--year", help="The year appraised.")],
     data: Annotated[Path, typer.Option("--data", help="CSV, Excel or Parquet, one row per unit and year.")],
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out/appraisal"),
     unit_files: Annotated[bool, typer.Option(help="Write one Markdown and text file per unit.")] = True,
+    rules: RulesOption = None,
 ) -> None:
     """Score the units of a scheme for one year and write the workbook, report and explanations."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+    from appraisal.pipeline import appraise_file
+    from appraisal.scheme import resolve_scheme
+    from governance.diagnostics import MedunionError
+
     console = Console()
     try:
-        chosen = resolve_scheme(scheme, year)
+        chosen = resolve_scheme(scheme, year, rules_root(rules) / "appraisal")
         with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}"
                       "/{task.total}"), TimeElapsedColumn(), console=console,
                       transient=True) as bar:
@@ -49,8 +45,7 @@ def appraise(
 
             run = appraise_file(chosen, data, year, out, progress, unit_files)
     except MedunionError as exc:
-        _fail(exc)
-        return
+        fail(exc)
     app = run.appraisal
     counts = app.results["grade"].value_counts().to_dict()
     if app.label:
@@ -66,18 +61,24 @@ def appraise(
 
 
 def template(
-    scheme: Annotated[str, typer.Argument(help="A scheme file, or a scheme id under rules/appraisal/.")],
+    scheme: Annotated[str, typer.Argument(help="A scheme file, or a scheme id under <rules>/appraisal/.")],
     year: Annotated[int, typer.Option("--year", help="The year the template is for.")],
     out: Annotated[
         Path | None, typer.Option("--out", help="The .xlsx to write (default: <id>-<year>-input.xlsx).")
     ] = None,
+    rules: RulesOption = None,
 ) -> None:
     """Write an Excel input template: the units, the columns, their units and data validation."""
+    from rich.console import Console
+
+    from appraisal.scheme import resolve_scheme
+    from appraisal.template import write_template
+    from governance.diagnostics import MedunionError
+
     try:
-        chosen = resolve_scheme(scheme, year)
+        chosen = resolve_scheme(scheme, year, rules_root(rules) / "appraisal")
     except MedunionError as exc:
-        _fail(exc)
-        return
+        fail(exc)
     path = write_template(chosen, year, out or Path(f"{chosen.id}-{year}-input.xlsx"))
     Console().print(f"wrote {path}")
 

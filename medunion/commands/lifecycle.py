@@ -1,22 +1,21 @@
-"""`medunion lifecycle ...`: submit events, show a case with its explanation, list, tick, feed."""
+"""`medunion lifecycle …`: processes over time (rectification, termination, referral cases)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+import os
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from governance.diagnostics import MedunionError
-from governance.source import load_yaml
-from lifecycle.explain import explain_case, render_text
-from lifecycle.feeds import open_from_appraisal
-from lifecycle.load import find_lifecycle, lifecycle_files, load_lifecycle
-from lifecycle.run import Outcome, Runner
-from lifecycle.store import DEFAULT_URL, Store
+from medunion.commands.common import RulesOption, fail, parse_date, rules_root
+
+if TYPE_CHECKING:
+    from lifecycle.run import Outcome
+
+DEFAULT_DB = "sqlite:///medunion-lifecycle.sqlite"
 
 
 class Format(str, Enum):
@@ -25,23 +24,21 @@ class Format(str, Enum):
 
 
 DbOption = Annotated[str, typer.Option("--db", help="SQLAlchemy URL of the case store")]
-RootOption = Annotated[Path, typer.Option("--lifecycles", help="Folder of lifecycle files")]
+RootOption = Annotated[Path | None, typer.Option("--lifecycles", help="Folder of lifecycle files "
+                                                                      "(default: <rules>/lifecycles)")]
 FormatOption = Annotated[Format, typer.Option("--format", help="text or json")]
 
 
-def _fail(exc: MedunionError) -> None:
-    for diagnostic in exc.diagnostics:
-        typer.echo(str(diagnostic), err=True)
-    raise typer.Exit(1)
+def _lifecycles(root: Path | None, rules: Path | None) -> Path:
+    return root if root is not None else rules_root(rules) / "lifecycles"
 
 
-def _date(text: str | None) -> dt.date:
-    if text is None:
-        return dt.datetime.now(dt.timezone.utc).date()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date; write YYYY-MM-DD") from None
+def _decision_rules(root: Path | None, rules: Path | None) -> Path | None:
+    """The rules folder for the rule sets a lifecycle decides with; None lets the lifecycle's own
+    folder say (its parent), when only --lifecycles was given."""
+    if root is not None and rules is None and "MEDUNION_RULES" not in os.environ:
+        return None
+    return rules_root(rules)
 
 
 def _outcome_json(outcome: Outcome) -> dict[str, object]:
@@ -72,22 +69,29 @@ def event_command(
     on: Annotated[str | None, typer.Option("--on", help="Date of the event (default: today)")] = None,
     event_id: Annotated[str | None, typer.Option("--event-id", help="Id applied once (default: "
                                                  "derived from the event's content)")] = None,
-    db: DbOption = DEFAULT_URL,
-    root: RootOption = Path("rules/lifecycles"),
+    db: DbOption = DEFAULT_DB,
+    root: RootOption = None,
+    rules: RulesOption = None,
     output_format: FormatOption = Format.text,
 ) -> None:
     """Apply one event to a case; an event invalid in the case's state is refused (exit 1)."""
-    day = _date(on)
+    from governance.diagnostics import MedunionError
+    from governance.source import load_yaml
+    from lifecycle.load import find_lifecycle
+    from lifecycle.run import Runner
+    from lifecycle.store import Store
+
+    day = parse_date(on, default_today=True)
     try:
-        chosen = find_lifecycle(lifecycle, root)
+        chosen = find_lifecycle(lifecycle, _lifecycles(root, rules))
         values = load_yaml(data).data if data else {}
         if not isinstance(values, dict):
             raise MedunionError(f"{data}: event data is a mapping of field names to values")
         store = Store(db)
-        outcome = Runner(store).submit(chosen, case, event, values, day, event_id)
+        runner = Runner(store, rules_root=_decision_rules(root, rules))
+        outcome = runner.submit(chosen, case, event, values, day, event_id)
     except MedunionError as exc:
-        _fail(exc)
-        return
+        fail(exc)
     _echo_outcome(outcome, output_format)
     if outcome.status == "refused":
         raise typer.Exit(1)
@@ -95,10 +99,13 @@ def event_command(
 
 def show_command(
     case: Annotated[str, typer.Argument(help="Case id")],
-    db: DbOption = DEFAULT_URL,
+    db: DbOption = DEFAULT_DB,
     output_format: FormatOption = Format.text,
 ) -> None:
     """A case's state and its history: each transition, its event, guard values and clause."""
+    from lifecycle.explain import explain_case, render_text
+    from lifecycle.store import Store
+
     explained = explain_case(Store(db), case)
     if explained is None:
         typer.echo(f"no case {case} in {db}", err=True)
@@ -112,10 +119,12 @@ def show_command(
 def list_command(
     state: Annotated[str | None, typer.Option("--state", help="Only cases in this state")] = None,
     lifecycle: Annotated[str | None, typer.Option("--lifecycle", help="Only this lifecycle")] = None,
-    db: DbOption = DEFAULT_URL,
+    db: DbOption = DEFAULT_DB,
     output_format: FormatOption = Format.text,
 ) -> None:
     """Cases, optionally in one state, with the date they entered it and any deadline."""
+    from lifecycle.store import Store
+
     found = Store(db).cases(state=state, lifecycle=lifecycle)
     if output_format is Format.json:
         typer.echo(json.dumps([{"case": c.case_id, "lifecycle": c.lifecycle, "state": c.state,
@@ -131,18 +140,24 @@ def list_command(
 
 def tick_command(
     on: Annotated[str, typer.Option("--on", help="Today's date: deadlines before it have passed")],
-    db: DbOption = DEFAULT_URL,
-    root: RootOption = Path("rules/lifecycles"),
+    db: DbOption = DEFAULT_DB,
+    root: RootOption = None,
+    rules: RulesOption = None,
     output_format: FormatOption = Format.text,
 ) -> None:
     """Move every case whose deadline passed (each deadline is applied once, however often run)."""
-    day = _date(on)
+    from governance.diagnostics import MedunionError
+    from lifecycle.load import lifecycle_files, load_lifecycle
+    from lifecycle.run import Runner
+    from lifecycle.store import Store
+
+    day = parse_date(on, default_today=True)
     try:
-        lifecycles = {lc.id: lc for lc in (load_lifecycle(p) for p in lifecycle_files(root))}
-        outcomes = Runner(Store(db)).tick(lifecycles, day)
+        files = lifecycle_files(_lifecycles(root, rules))
+        lifecycles = {lc.id: lc for lc in (load_lifecycle(p) for p in files)}
+        outcomes = Runner(Store(db), rules_root=_decision_rules(root, rules)).tick(lifecycles, day)
     except MedunionError as exc:
-        _fail(exc)
-        return
+        fail(exc)
     for outcome in outcomes:
         _echo_outcome(outcome, output_format)
     applied = sum(o.status == "applied" for o in outcomes)
@@ -155,18 +170,25 @@ def open_from_appraisal_command(
     on: Annotated[str | None, typer.Option("--on", help="Date of the event (default: 31 Dec of the "
                                            "appraisal year)")] = None,
     case_prefix: Annotated[str, typer.Option("--case-prefix", help="Prefix for case ids")] = "",
-    db: DbOption = DEFAULT_URL,
-    root: RootOption = Path("rules/lifecycles"),
+    db: DbOption = DEFAULT_DB,
+    root: RootOption = None,
+    rules: RulesOption = None,
     output_format: FormatOption = Format.text,
 ) -> None:
     """Open a rectification case for every unit the appraisal graded below the floor (idempotent)."""
+    from governance.diagnostics import MedunionError
+    from lifecycle.feeds import open_from_appraisal
+    from lifecycle.load import find_lifecycle
+    from lifecycle.run import Runner
+    from lifecycle.store import Store
+
     try:
-        chosen = find_lifecycle(lifecycle, root)
-        done = open_from_appraisal(Runner(Store(db)), chosen, results, _date(on) if on else None,
+        chosen = find_lifecycle(lifecycle, _lifecycles(root, rules))
+        runner = Runner(Store(db), rules_root=_decision_rules(root, rules))
+        done = open_from_appraisal(runner, chosen, results, parse_date(on) if on else None,
                                    case_prefix)
     except MedunionError as exc:
-        _fail(exc)
-        return
+        fail(exc)
     for item in done:
         _echo_outcome(item.outcome, output_format)
     opened = sum(item.outcome.status == "applied" for item in done)

@@ -1,52 +1,30 @@
-"""The core's commands: check, decide, test, diff."""
+"""The drafters' commands on rule sets: check, decide, test, diff."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from governance.decide import decide
-from governance.diagnostics import MedunionError, has_errors
-from governance.diff import consecutive_diffs, diff_lines, diff_rulesets
-from governance.explain import render_markdown, render_text
-from governance.load import load_rulesets, resolve_ruleset
-from governance.source import load_yaml
-from governance.testing import run_tests
-from governance.workspace import check_paths
+from medunion.commands.common import Format, RulesOption, fail, parse_date, rules_root
+
+PathsArgument = Annotated[
+    list[Path] | None, typer.Argument(help="Files or folders (default: --rules, $MEDUNION_RULES, then ./rules)")
+]
 
 
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-
-
-def _fail(exc: MedunionError) -> None:
-    for diagnostic in exc.diagnostics:
-        typer.echo(str(diagnostic), err=True)
-    raise typer.Exit(1)
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date; write YYYY-MM-DD") from None
-
-
-def check(paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: rules/)")] = None,
-          ) -> None:
+def check(paths: PathsArgument = None, rules: RulesOption = None) -> None:
     """Check rule files: YAML, schema and meaning. Exit 1 on any error."""
+    from governance.diagnostics import MedunionError, has_errors
+    from governance.workspace import check_paths
+    from medunion.kinds import checkers
+
     try:
-        found = check_paths(paths or [Path("rules")])
+        found = check_paths(paths or [rules_root(rules)], checkers())
     except MedunionError as exc:
-        _fail(exc)
-        return
+        fail(exc)
     for diagnostic in found:
         typer.echo(str(diagnostic))
     errors = sum(d.severity == "error" for d in found)
@@ -61,13 +39,19 @@ def decide_command(
     ruleset: Annotated[str | None, typer.Argument(help="Rule set id, folder or file (default: the case's)")] = None,
     on: Annotated[str | None, typer.Option("--on", help="Date, YYYY-MM-DD (default: the case's)")] = None,
     output_format: Annotated[Format, typer.Option("--format", help="text, json or markdown")] = Format.text,
-    rules: Annotated[Path, typer.Option(help="Folder of rule sets")] = Path("rules"),
+    rules: RulesOption = None,
 ) -> None:
     """Decide one case and explain every output.
 
     The case file holds the inputs, either at the top level or under `inputs:`; it may also name
     its `ruleset:` and `on:` date, which the command line overrides.
     """
+    from governance.decide import decide
+    from governance.diagnostics import MedunionError
+    from governance.explain import render_markdown, render_text
+    from governance.load import resolve_ruleset
+    from governance.source import load_yaml
+
     try:
         data = load_yaml(case).data
         if not isinstance(data, dict):
@@ -79,11 +63,10 @@ def decide_command(
         if reference is None or when is None:
             raise MedunionError(f"{case}: say which rule set and date: give RULESET and --on, or write "
                                 "`ruleset:`, `on:` and `inputs:` in the case file")
-        day = _date(when)
-        decision = decide(resolve_ruleset(reference, day, rules), inputs, day)
+        day = parse_date(when)
+        decision = decide(resolve_ruleset(reference, day, rules_root(rules)), inputs, day)
     except MedunionError as exc:
-        _fail(exc)
-        return
+        fail(exc)
     if output_format is Format.json:
         typer.echo(json.dumps(decision.explanation, ensure_ascii=False, indent=2))
     elif output_format is Format.markdown:
@@ -92,15 +75,15 @@ def decide_command(
         typer.echo(render_text(decision.explanation))
 
 
-def test_command(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: rules/)")] = None,
-) -> None:
+def test_command(paths: PathsArgument = None, rules: RulesOption = None) -> None:
     """Run the YAML tests beside the rules; show expected, actual and the explanation on failure."""
+    from governance.diagnostics import MedunionError
+    from governance.testing import run_tests
+
     try:
-        outcomes = run_tests(paths or [Path("rules")])
+        outcomes = run_tests(paths or [rules_root(rules)])
     except MedunionError as exc:
-        _fail(exc)
-        return
+        fail(exc)
     failed = [o for o in outcomes if not o.passed]
     for outcome in failed:
         typer.echo(outcome.report())
@@ -110,17 +93,18 @@ def test_command(
 
 
 def diff_command(
-    ruleset: Annotated[str, typer.Argument(help="Rule set id (folder under rules/)")],
+    ruleset: Annotated[str, typer.Argument(help="Rule set id (folder under the rules folder)")],
     old: Annotated[str | None, typer.Option("--from", help="Old version (default: each pair)")] = None,
     new: Annotated[str | None, typer.Option("--to", help="New version (default: each pair)")] = None,
-    rules: Annotated[Path, typer.Option(help="Folder of rule sets")] = Path("rules"),
+    rules: RulesOption = None,
 ) -> None:
     """What changed between versions of a rule set: parameters (values and dates), rules, tables."""
+    from governance.diagnostics import MedunionError
+    from governance.diff import consecutive_diffs, diff_lines, diff_rulesets
+    from governance.load import ruleset_versions
+
     try:
-        groups = load_rulesets(rules)
-        if ruleset not in groups:
-            raise MedunionError(f"no rule set '{ruleset}' under {rules}/ (known: {', '.join(groups)})")
-        versions = groups[ruleset]
+        versions = ruleset_versions(ruleset, rules_root(rules))
         by_version = {r.version: r for r in versions}
         if old or new:
             missing = [v for v in (old, new) if v is None or v not in by_version]
@@ -131,8 +115,7 @@ def diff_command(
         else:
             diffs = consecutive_diffs(versions)
     except MedunionError as exc:
-        _fail(exc)
-        return
+        fail(exc)
     if not diffs:
         typer.echo(f"{ruleset} has a single version ({versions[0].version}): nothing to compare")
     for item in diffs:

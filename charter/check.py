@@ -1,6 +1,6 @@
 """Charters as data: the associations of a county plan, their units and bodies, checked.
 
-A charter (`kind: charter`, schema `rules/schema/charter.schema.json`) records who
+A charter (`kind: charter`, schema `charter/schemas/charter.schema.json`) records who
 belongs to which association and how it is governed. The checks here find what a
 charter breaks - no lead or core unit or two, a unit in two associations, a
 supervisory board outside the size the plan allows, a village clinic without a
@@ -188,7 +188,7 @@ def build_charter(doc: SourceDocument) -> Charter:
     if not isinstance(data, dict) or data.get("kind") != "charter":
         found = data.get("kind") if isinstance(data, dict) else None
         raise MedunionError(error(f"expected a file with kind: charter, found kind: {found}", doc.locate()))
-    problems = validate(doc, "charter")
+    problems = validate(doc, "charter", package="charter")
     if problems:
         raise MedunionError(problems)
     req = data.get("requirements", {})

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-DEFAULT_PATHS = (Path("rules") / "charters",)
+from medunion.commands.common import RulesOption, rules_root
 
 
 def register(app: typer.Typer) -> None:
@@ -19,14 +19,15 @@ def register(app: typer.Typer) -> None:
     def check_command(
         paths: Annotated[
             list[Path] | None,
-            typer.Argument(help="Charter files or directories (default: rules/charters)."),
+            typer.Argument(help="Charter files or directories (default: <rules>/charters)."),
         ] = None,
+        rules: RulesOption = None,
     ) -> None:
         """Check charters; print each finding as file:line:col with its clause; exit 1 on an error."""
-        from governance.charter import charter_files, check_charter_file
+        from charter import charter_files, check_charter_file
         from governance.diagnostics import has_errors
 
-        files = charter_files(paths or list(DEFAULT_PATHS))
+        files = charter_files(paths or [rules_root(rules) / "charters"])
         if not files:
             typer.echo("no charter files found", err=True)
             raise typer.Exit(1)

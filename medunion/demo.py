@@ -18,7 +18,7 @@ from governance.explain import render_text
 from governance.load import resolve_ruleset
 from governance.source import load_yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[1]  # the bundled examples and rules of a source checkout
 
 
 def _shown(path: Path) -> Path:

@@ -1,0 +1,54 @@
+"""What every command shares: where rule sets are found, dates, and how a refusal is printed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from governance.diagnostics import MedunionError
+
+RULES_ENV = "MEDUNION_RULES"
+
+RulesOption = Annotated[
+    Path | None,
+    typer.Option("--rules", help=f"Folder of rule files (default: ${RULES_ENV}, then ./rules)"),
+]
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+def rules_root(option: Path | None) -> Path:
+    """The one rule for where rule files are found: `--rules`, then $MEDUNION_RULES, then ./rules."""
+    if option is not None:
+        return option
+    from_env = os.environ.get(RULES_ENV)
+    return Path(from_env) if from_env else Path("rules")
+
+
+def fail(exc: MedunionError) -> NoReturn:
+    """Print every diagnostic of a refusal on stderr, one a line, and exit 1."""
+    for diagnostic in exc.diagnostics:
+        typer.echo(str(diagnostic), err=True)
+    raise typer.Exit(1)
+
+
+def parse_date(text: str | None, default_today: bool = False) -> dt.date:
+    """A YYYY-MM-DD option as a date (today's UTC date when allowed and not given)."""
+    if text is None:
+        if default_today:
+            return dt.datetime.now(dt.timezone.utc).date()
+        raise typer.BadParameter("give a date, YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date; write YYYY-MM-DD") from None
