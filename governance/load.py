@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -189,6 +190,7 @@ class DocumentReader:
             path=self.doc.path, location=self.doc.locate(()), title_zh=data.get("title_zh"),
             effective_location=self.doc.locate(("effective",)),
             description=data.get("description"), raw=data,
+            digest=hashlib.sha256(self.doc.text.encode("utf-8")).hexdigest(),
         )
 
 

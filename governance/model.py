@@ -158,6 +158,7 @@ class RuleSet:
     description: str | None = None
     effective_location: Location | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    digest: str = ""  # sha256 of the file's text: the key of compiled plans and of decision records
 
     @property
     def version_key(self) -> tuple[int, ...]:
