@@ -28,6 +28,7 @@ demo: setup
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test: setup browser lint
 	$(BIN)/pytest

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 
@@ -16,20 +17,30 @@ from appraisal.scheme import GRADES, Scheme, load_scheme, load_scheme_document
 from appraisal.score import compile_indicator
 from governance.clauses import clause_index, find_index, unknown_clause
 from governance.diagnostics import Diagnostic, MedunionError, error, warning
-from governance.source import SourceDocument, load_yaml
+from governance.source import SourceDocument
 
 _RULES = Path(__file__).resolve().parent.parent / "rules" / "schema"
 """A file inside rules/, so a scheme kept elsewhere is checked against the repository's
 clause index (rules/clauses.yaml) too."""
 
+CharterUnits = Callable[[Path], set[str]]
+"""Reads the unit ids of a charter file. The application passes the charter package's reader,
+so appraisal checks its units against charters without importing the charter package."""
 
-def check_scheme_file(path: str | Path) -> list[Diagnostic]:
-    """Every error and warning of one scheme file (empty when it is clean)."""
+
+def check_scheme_file(path: str | Path, charter_units: CharterUnits | None = None) -> list[Diagnostic]:
+    """Every error and warning of one scheme file (empty when it is clean).
+
+    With `charter_units`, the scheme's units are also checked against its charter.
+    """
     try:
         doc, scheme = load_scheme_document(path)
     except MedunionError as exc:
         return exc.diagnostics
-    return check_scheme(scheme, doc) + _check_siblings(scheme, doc) + _check_charter(scheme, doc)
+    found = check_scheme(scheme, doc) + _check_siblings(scheme, doc)
+    if charter_units is not None:
+        found += _check_charter(scheme, doc, charter_units)
+    return found
 
 
 def _check_siblings(scheme: Scheme, doc: SourceDocument) -> list[Diagnostic]:
@@ -55,22 +66,7 @@ def _check_siblings(scheme: Scheme, doc: SourceDocument) -> list[Diagnostic]:
     return found
 
 
-def _charter_unit_ids(data: object) -> set[str]:
-    """Every `id` under the charter's units and its associations' member lists."""
-    ids: set[str] = set()
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key in ("id", "unit") and isinstance(value, str):
-                ids.add(value)
-            else:
-                ids |= _charter_unit_ids(value)
-    elif isinstance(data, list):
-        for item in data:
-            ids |= _charter_unit_ids(item)
-    return ids
-
-
-def _check_charter(scheme: Scheme, doc: SourceDocument) -> list[Diagnostic]:
+def _check_charter(scheme: Scheme, doc: SourceDocument, charter_units: CharterUnits) -> list[Diagnostic]:
     """Units should be the charter's; a unit the charter lacks needs a note saying why."""
     if not scheme.charter:
         return []
@@ -81,7 +77,11 @@ def _check_charter(scheme: Scheme, doc: SourceDocument) -> list[Diagnostic]:
     if not charter_path.is_file():
         return [warning(f"units.charter: no charter '{scheme.charter}' at {charter_path}",
                         doc.locate(("units", "charter")))]
-    known = _charter_unit_ids(load_yaml(charter_path).data)
+    try:
+        known = charter_units(charter_path)
+    except MedunionError:
+        return [warning(f"units.charter: the charter '{scheme.charter}' at {charter_path} does not load; "
+                        "check it with `medunion charter check`", doc.locate(("units", "charter")))]
     return [
         warning(f"unit '{u.id}' is not a unit of the charter {scheme.charter}: add a note "
                 "saying where it comes from", doc.locate(("units", "members", n)))

@@ -11,6 +11,7 @@ from appraisal.template import write_template
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "appraisal"
+SCHEME_ROOT = ROOT / "rules" / "appraisal"
 SCHEMES = ("zhenghe-member-appraisal", "huangzhong-member-appraisal", "county-monitoring")
 YEARS = [2017, 2018, 2019]
 SEED = 2017
@@ -26,7 +27,7 @@ def ensure_examples(regenerate: bool = False) -> list[Path]:
     for sid in SCHEMES:
         path = example_file(sid)
         if regenerate or not path.exists():
-            write_examples(resolve_scheme(sid, max(YEARS)), EXAMPLES, YEARS, SEED)
+            write_examples(resolve_scheme(sid, max(YEARS), SCHEME_ROOT), EXAMPLES, YEARS, SEED)
         paths.append(path)
     return paths
 
@@ -36,7 +37,7 @@ def run_demo(out_dir: Path) -> list[Path]:
     written: list[Path] = []
     for sid, data in zip(SCHEMES, ensure_examples(), strict=True):
         year = max(YEARS)
-        scheme = resolve_scheme(sid, year)
+        scheme = resolve_scheme(sid, year, SCHEME_ROOT)
         target = out_dir / sid / str(year)
         run = appraise_file(scheme, data, year, target)
         written += run.written

@@ -388,7 +388,7 @@ def resolve_scheme(spec: str | Path, year: int, rules_root: Path | None = None) 
                 )
             )
         return scheme
-    root = rules_root or Path(__file__).resolve().parent.parent / "rules" / "appraisal"
+    root = rules_root or Path("rules") / "appraisal"
     folder = root / str(spec)
     if not folder.is_dir():
         known = sorted(p.name for p in root.glob("*") if p.is_dir())

@@ -93,7 +93,7 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    base = resolve_scheme("zhenghe-member-appraisal", YEAR)
+    base = resolve_scheme("zhenghe-member-appraisal", YEAR, ROOT / "rules" / "appraisal")
     ids = [f"bench-unit-{i:06d}" for i in range(args.units)]
     scheme = dataclasses.replace(base, units=tuple(Unit(i, i) for i in ids))
     frame = generate(scheme, YEAR, seed=7, unit_ids=ids)  # one input frame for all runs

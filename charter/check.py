@@ -144,6 +144,11 @@ class Charter:
     def association(self, association_id: str) -> Association | None:
         return next((a for a in self.associations if a.id == association_id), None)
 
+    def unit_ids(self) -> set[str]:
+        """Every id a unit register may name: the units, the associations and their members."""
+        return ({u.id for u in self.units} | {a.id for a in self.associations}
+                | {m.unit for a in self.associations for m in a.members})
+
 
 # ---------------------------------------------------------------- loading
 
@@ -497,6 +502,11 @@ def check_charter(charter: Charter) -> list[Diagnostic]:
     """Every finding of every check, in file order."""
     found = [d for check in CHECKS for d in check(charter)]
     return sorted(found, key=lambda d: (d.location.line, d.location.column) if d.location else (0, 0))
+
+
+def charter_unit_ids(path: str | Path) -> set[str]:
+    """The ids a charter file names as units (for appraisal's unit register, wired by the app)."""
+    return load_charter(path).unit_ids()
 
 
 def check_charter_file(path: str | Path) -> list[Diagnostic]:

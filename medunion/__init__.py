@@ -6,9 +6,12 @@ It sits on top of everything: the core (`governance`), the clients of the core (
 
 from __future__ import annotations
 
-from importlib import metadata
 
-try:
-    __version__ = metadata.version("medunion")
-except metadata.PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
+def version() -> str:
+    """The installed distribution's version (read on demand: importlib.metadata is slow to import)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("medunion")
+    except metadata.PackageNotFoundError:  # a source tree that was never installed
+        return "0.0.0+unknown"

@@ -11,21 +11,16 @@ from typing import Annotated
 import typer
 
 from medunion.commands import appraisal, charter, docs, lifecycle, rules
+from medunion.commands.common import command_group
 
-app = typer.Typer(
-    name="medunion",
-    help="Rules as code for county medical associations.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+app = command_group("Rules as code for county medical associations.", name="medunion")
 
 
 def _version(value: bool) -> None:
     if value:
-        from medunion import __version__
+        from medunion import version
 
-        typer.echo(f"medunion {__version__}")
+        typer.echo(f"medunion {version()}")
         raise typer.Exit()
 
 

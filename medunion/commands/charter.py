@@ -7,13 +7,12 @@ from typing import Annotated
 
 import typer
 
-from medunion.commands.common import RulesOption, rules_root
+from medunion.commands.common import RulesOption, command_group, rules_root
 
 
 def register(app: typer.Typer) -> None:
     """Add the `charter` command group to the medunion app."""
-    charter = typer.Typer(help="Charters: associations, member units and governing bodies.",
-                          no_args_is_help=True)
+    charter = command_group("Charters: associations, member units and governing bodies.")
 
     @charter.command("check")
     def check_command(

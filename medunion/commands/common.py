@@ -27,6 +27,13 @@ class Format(str, Enum):
     markdown = "markdown"
 
 
+def command_group(help: str, name: str | None = None) -> typer.Typer:
+    """A typer app or group as every medunion command is built: plain click help (rich help
+    formatting imports markdown-it and friends, doubling the start-up time of `--help`)."""
+    return typer.Typer(name=name, help=help, no_args_is_help=True, add_completion=False,
+                       rich_markup_mode=None, pretty_exceptions_enable=False)
+
+
 def rules_root(option: Path | None) -> Path:
     """The one rule for where rule files are found: `--rules`, then $MEDUNION_RULES, then ./rules."""
     if option is not None:

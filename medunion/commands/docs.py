@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from medunion.commands.common import command_group
+
 
 def _quiet_theme_banner() -> None:
     """Material prints a multi-line notice about MkDocs 2 on every build; it is not ours to show."""
@@ -16,7 +18,7 @@ def _quiet_theme_banner() -> None:
 
 def register(app: typer.Typer) -> None:
     """Add the `docs` command group to the medunion app."""
-    docs = typer.Typer(help="The public doc site generated from rules/.", no_args_is_help=True)
+    docs = command_group("The public doc site generated from the rules.")
 
     @docs.command("build")
     def build_command(

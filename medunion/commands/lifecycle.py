@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from medunion.commands.common import RulesOption, fail, parse_date, rules_root
+from medunion.commands.common import RulesOption, command_group, fail, parse_date, rules_root
 
 if TYPE_CHECKING:
     from lifecycle.run import Outcome
@@ -197,8 +197,7 @@ def open_from_appraisal_command(
 
 def register(app: typer.Typer) -> None:
     """Add the `lifecycle` command group to the medunion app."""
-    group = typer.Typer(name="lifecycle", help="Processes over time: rectification, referral cases.",
-                        no_args_is_help=True)
+    group = command_group("Processes over time: rectification, referral cases.", name="lifecycle")
     group.command("event")(event_command)
     group.command("show")(show_command)
     group.command("list")(list_command)
