@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from governance.diagnostics import Diagnostic, Location, MedunionError, error, has_errors
-from governance.expressions import Expression, ExpressionType, literal_type, parse_expression
+from governance.expressions import NUMBER, Expression, ExpressionType, literal_type, parse_expression
 from governance.model import (
     NO_DEFAULT,
     DecisionTable,
@@ -73,6 +73,10 @@ class DocumentReader:
                 self.found.append(error(f"default of '{name}': {problem}", self.doc.locate((*path, "default"))))
         if kind.kind == "enum" and not kind.values:
             self.found.append(error(f"enum '{name}' needs a list of values", self.doc.locate(path)))
+        for bound in ("minimum", "maximum"):
+            if bound in spec and check_value(NUMBER, spec[bound])[1] is not None:
+                self.found.append(error(f"{bound} of '{name}' must be a finite number, found {spec[bound]!r}",
+                                        self.doc.locate((*path, bound))))
         return Field(
             name=name, type=kind, unit=spec.get("unit"), description=spec.get("description"),
             description_zh=spec.get("description_zh") or spec.get("label_zh"),

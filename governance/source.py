@@ -2,11 +2,19 @@
 
 Rule files are data: they are read with PyYAML's safe loader only, and every
 value keeps its file:line:col so that later stages can point at it.
+
+Scalars follow YAML 1.2's core schema, not PyYAML's YAML 1.1: `012000` is the number 12000
+(not octal 5120), `3:20` is text (not 200), `yes`/`on` are text (only true/false are
+booleans). Every file is bounded (size, nesting depth, aliases, values after alias
+expansion; see `docs/reference/limits.md`), and a file over a bound is refused at the place
+where it crosses it, so no input can hang a command or exhaust Python's recursion limit.
 """
 
 from __future__ import annotations
 
 import bisect
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +24,16 @@ import yaml
 from governance.diagnostics import Location, MedunionError, error
 
 NodePath = tuple[Any, ...]
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+"""A rule file, case file or scheme larger than this is refused before it is parsed."""
+MAX_DEPTH = 64
+"""Mappings and lists nest at most this deep (the shipped rule files nest 7 deep)."""
+MAX_ALIASES = 200
+"""At most this many `*alias` references in one file."""
+MAX_VALUES = 100_000
+"""At most this many values after aliases are expanded (an alias 'bomb' crosses it at once)."""
+
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _MAP_TAG = "tag:yaml.org,2002:map"
@@ -102,6 +120,80 @@ def _mark(path: str, mark: yaml.Mark) -> Location:
     return Location(path, mark.line + 1, mark.column + 1)
 
 
+_INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_CORE_TAGS = {"tag:yaml.org,2002:" + name for name in ("int", "float", "bool")}
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = str(node.value)
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text, 10)  # leading zeros are decimal in YAML 1.2: 012000 is 12000
+
+
+def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
+    text = str(node.value).lower()
+    if text.endswith(".inf"):
+        return -math.inf if text.startswith("-") else math.inf
+    if text == ".nan":
+        return math.nan
+    return float(text)
+
+
+def _construct_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
+    return str(node.value).lower() == "true"
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader with YAML 1.2 core scalars, and bounds on nesting and aliases.
+
+    The composer is the only recursive stage of PyYAML, so bounding its depth here keeps
+    every later stage far from Python's recursion limit.
+    """
+
+    def __init__(self, text: str, path: str) -> None:
+        super().__init__(text)
+        self.path = path
+        self.depth = 0
+        self.aliases = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                raise MedunionError(error(
+                    f"more than {MAX_ALIASES} aliases (*name) in one file; write the values out instead",
+                    _mark(self.path, event.start_mark)))
+            return super().compose_node(parent, index)
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise MedunionError(error(
+                    f"nested more than {MAX_DEPTH} levels deep; flatten the structure",
+                    _mark(self.path, event.start_mark)))
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _CORE_TAGS]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", _BOOL, list("tTfF"))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", _INT, list("-+0123456789"))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT, list("-+0123456789."))
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+_Loader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
+
+
 def _verbatim(node: yaml.Node) -> bool:
     """Whether a one-line scalar's value is its source text (no '' or \\" escapes), so that a
     character offset in the value is a column in the file."""
@@ -118,6 +210,7 @@ class _Builder:
     def __init__(self, path: str, loader: yaml.SafeLoader) -> None:
         self.doc = SourceDocument(path=path, data=None)
         self.loader = loader
+        self.values = 0
 
     def refuse_tag(self, node: yaml.Node) -> None:
         """A rule file is data: a tag that would build an object (or anything but plain data) is an error."""
@@ -131,6 +224,12 @@ class _Builder:
             ))
 
     def build(self, node: yaml.Node, node_path: NodePath) -> Any:
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise MedunionError(error(
+                f"the file holds more than {MAX_VALUES:,} values once its aliases are expanded; "
+                "an alias that repeats other aliases multiplies them: write the data out instead",
+                _mark(self.doc.path, node.start_mark)))
         self.doc.positions[node_path] = _mark(self.doc.path, node.start_mark)
         self.refuse_tag(node)
         if isinstance(node, yaml.MappingNode):
@@ -175,7 +274,7 @@ class _Builder:
 
 def parse_yaml(text: str, path: str) -> SourceDocument:
     """Parse YAML text safely; syntax errors and duplicate keys raise MedunionError."""
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text, path)
     try:
         try:
             node = loader.get_single_node()
@@ -205,6 +304,11 @@ def load_yaml(path: str | Path) -> SourceDocument:
     """Read and parse one YAML file; the path is kept as given for messages."""
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise MedunionError(error(
+                f"the file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} a rule or case file may have; "
+                "split it", Location(str(path), 1, 1)))
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise MedunionError(error(f"cannot read the file: {exc.strerror}", Location(str(path), 1, 1))) from None

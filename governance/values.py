@@ -10,6 +10,7 @@ one) converts it here, so the two evaluators and the lifecycle can never disagre
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -60,6 +61,8 @@ def check_value(kind: ExpressionType, value: Any) -> tuple[Any, str | None]:
     if name in ("number", "integer"):
         if isinstance(value, bool) or not isinstance(value, int | float):
             return None, f"expected {kind.describe()}, found {value!r} ({type(value).__name__})"
+        if isinstance(value, float) and not math.isfinite(value):
+            return None, f"expected {kind.describe()}, found {value!r}: give a finite amount"
         if name == "integer" and isinstance(value, float):
             if not value.is_integer():
                 return None, f"expected an integer, found {value!r}"
