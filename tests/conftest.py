@@ -12,6 +12,8 @@ import os
 
 from hypothesis import settings
 
+pytest_plugins = ["fixtures.postgres"]
+
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
