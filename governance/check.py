@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 
-from governance.clauses import clause_index, unknown_clause
+from governance.clauses import INDEX_NAME, clause_index, unknown_clause
 from governance.diagnostics import Diagnostic, MedunionError, error, warning
 from governance.expressions import Expression, ExpressionType, infer_type, literal_type
 from governance.expressions.syntax import Binary, Literal, Membership, Name
@@ -67,6 +67,10 @@ class _Checker:
             ids[item.id] = item
         keys = {s.key for s in self.rs.sources}
         index = clause_index(self.rs.path)
+        if index is None:
+            self.found.append(error(
+                f"no clause index ({INDEX_NAME}) in any folder above {self.rs.path}, so its citations cannot "
+                f"be checked; keep rule files in a rules folder that has {INDEX_NAME}", self.rs.location))
         for item in (*self.rs.rules, *self.rs.tables, *self.rs.parameters.values()):
             problem = unknown_clause(item.clause, index) if index is not None else None
             if problem:

@@ -427,9 +427,22 @@ def test_a_name_declared_twice(tmp_path: Path) -> None:
 def test_a_clause_citing_a_plan_that_is_not_a_source(tmp_path: Path) -> None:
     text = rule("a", None, "a: 1").replace("demo-2017 I.1", "zhenghe-2017 IV.7.2")
     path, found = _check(tmp_path, INPUTS + "rules:\n" + text + rule("b", None, "b: 1"))
-    assert _one(found) == (f"{_at(path, 'id: a')}: error: clause 'zhenghe-2017 IV.7.2' cites 'zhenghe-2017', "
-                           "which is not among this rule set's sources (demo-2017); add it under sources or fix "
-                           "the key")
+    assert (f"{_at(path, 'id: a')}: error: clause 'zhenghe-2017 IV.7.2' cites 'zhenghe-2017', "
+            "which is not among this rule set's sources (demo-2017); add it under sources or fix "
+            "the key") in [str(d) for d in found]
+
+
+def test_a_rule_file_with_no_clause_index_above_it_cannot_decide(tmp_path: Path) -> None:
+    from governance.compile import compile_ruleset
+    from governance.load import load_ruleset
+
+    path = write_ruleset(tmp_path, INPUTS + "rules:\n" + rule("a", None, "a: 1") + rule("b", None, "b: 1"))
+    (tmp_path / "clauses.yaml").unlink()
+    found = [str(d) for d in check_ruleset(load_ruleset(path))]
+    assert found == [f"{path}:1:1: error: no clause index (clauses.yaml) in any folder above {path}, so its "
+                     "citations cannot be checked; keep rule files in a rules folder that has clauses.yaml"]
+    with pytest.raises(MedunionError):
+        compile_ruleset(load_ruleset(path))
 
 
 def test_an_output_reading_itself_is_a_cycle(tmp_path: Path) -> None:

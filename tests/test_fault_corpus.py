@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from medunion.cli import app
 
-FAULTS = sorted((Path(__file__).parent / "faults").glob("*.yaml"))
+FAULTS = sorted(p for p in (Path(__file__).parent / "faults").glob("*.yaml") if p.name != "clauses.yaml")
+# faults/clauses.yaml links to rules/clauses.yaml: the corpus's citations are checked like the shipped rules'.
 
 
 def expected(path: Path) -> str:
