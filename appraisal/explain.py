@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -302,61 +303,88 @@ def to_text(exp: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _what_if_lines(w: dict[str, Any]) -> list[str]:
-    out = [w["summary"]]
+def _what_if_lines(w: dict[str, Any], esc: Callable[[Any], str] = str) -> list[str]:
+    """The what-if part as lines; `esc` escapes the scheme's texts (Markdown) or not (text)."""
+    out = [esc(w["summary"])]
     for c in w.get("changes", []):
+        title = esc(c["title"])
         if c["reachable"]:
             if c["required"] is None:
-                out.append(f"- {c['title']}: any value gives enough points")
+                out.append(f"- {title}: any value gives enough points")
                 continue
             delta = "" if c["change"] is None else f" (change {c['change']:+g})"
-            source = (f"; computed from {', '.join(c['computed_from'])}"
+            source = (f"; computed from {', '.join(esc(n) for n in c['computed_from'])}"
                       if c.get("computed_from") else "")
-            out.append(f"- {c['title']}: {c['relation']} {_fmt(c['required'])} "
-                       f"{c['unit']}{delta}{source}")
+            out.append(f"- {title}: {c['relation']} {_fmt(c['required'])} "
+                       f"{esc(c['unit'])}{delta}{source}")
         else:
-            out.append(f"- {c['title']}: {c['why']}")
+            out.append(f"- {title}: {esc(c['why'])}")
     return out
 
 
+_MD_BACKSLASH = re.compile(r"[\\`*\[\]|]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|(?<=www)\.", re.IGNORECASE)
+_MD_ENTITY = {"~": "&#126;", "@": "&#64;", "://": "&#58;//"}
+
+
+def md_text(value: Any) -> str:
+    """Text from the data or the scheme, safe in Markdown: `<`, `>` and `&` as entities (no
+    HTML); a backslash before the characters of links, emphasis, code and tables; and bare
+    URLs, e-mail addresses and strike-through broken with entities (which CommonMark and
+    Python-Markdown both show as the character), so no renderer makes a link; on one line."""
+    text = " ".join(str(value).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_BACKSLASH.sub(lambda m: "\\" + m.group(0), text)
+    for plain, entity in _MD_ENTITY.items():
+        text = text.replace(plain, entity)
+    return text
+
+
+def md_code(value: Any) -> str:
+    """Text as a Markdown code span: shown literally; a backtick could only close it early."""
+    return "`" + " ".join(str(value).replace("`", "'").split()) + "`"
+
+
 def to_markdown(exp: dict[str, Any]) -> str:
-    """The same explanation as a Markdown page."""
+    """The same explanation as a Markdown page; every text from the data or the scheme is
+    escaped (`md_text`), so a unit name cannot become HTML, a link or emphasis."""
     u = exp["unit"]
     md = []
     if exp.get("data_label"):
-        md.append(f"> **{exp['data_label']}**\n")
+        md.append(f"> **{md_text(exp['data_label'])}**\n")
     md += [
-        f"# {u['name']} — {exp['year']}",
+        f"# {md_text(u['name'])} — {exp['year']}",
         "",
-        f"*{exp['scheme']['title']}* (`{exp['scheme']['id']}` {exp['scheme']['version']})",
+        f"*{md_text(exp['scheme']['title'])}* ({md_code(exp['scheme']['id'])} "
+        f"{md_text(exp['scheme']['version'])})",
         "",
         f"**Total {_fmt(exp['total'])} / {_fmt(exp['total_points'])} — grade "
         f"{exp['grade']} — rank {exp['rank']} of {exp['cohort']}**",
         "",
     ]
     for v in exp["vetoes"]:
-        md.append(f"- **Veto** {v['title']} (`{v['clause']}`): grade capped at {v['caps_grade_at']}")
+        md.append(f"- **Veto** {md_text(v['title'])} ({md_code(v['clause'])}): grade capped at "
+                  f"{v['caps_grade_at']}")
     if exp["rectification_notice"]:
-        md.append(f"- **Rectification notice** due (`{exp['rectification_clause']}`)")
+        md.append(f"- **Rectification notice** due ({md_code(exp['rectification_clause'])})")
     for k, v in exp["consequences"].items():
-        md.append(f"- {k}: {_fmt(v)}")
+        md.append(f"- {md_text(k)}: {md_text(_fmt(v))}")
     md.append("")
     md.append("| indicator | clause | raw | value | target | method | points | why |")
     md.append("|---|---|---|---|---|---|---|---|")
     for dim in exp["dimensions"]:
-        md.append(f"| **{dim['title']}** | {dim['clause'] or ''} | | | | | "
+        md.append(f"| **{md_text(dim['title'])}** | {md_text(dim['clause'] or '')} | | | | | "
                   f"**{_fmt(dim['points'])} / {_fmt(dim['max_points'])}** | |")
         for ind in dim["indicators"]:
-            raw = "<br>".join(f"{k} = {_fmt(v)}" for k, v in ind["raw"].items())
+            raw = "<br>".join(f"{md_text(k)} = {_fmt(v)}" for k, v in ind["raw"].items())
             md.append(
-                f"| {ind['title']} | `{ind['clause']}` | {raw} | {_fmt(ind['value'])} | "
-                f"{_fmt(ind['target'])} | {ind['method']} | {_fmt(ind['points'])} | "
-                f"{ind['why'].replace('|', '/')} |"
+                f"| {md_text(ind['title'])} | {md_code(ind['clause'])} | {raw} | {_fmt(ind['value'])} | "
+                f"{_fmt(ind['target'])} | {md_text(ind['method'])} | {_fmt(ind['points'])} | "
+                f"{md_text(ind['why'].replace('|', '/'))} |"
             )
     md.append("")
     md.append("## What would change the result")
     md.append("")
-    md.extend(_what_if_lines(exp["what_if"]))
+    md.extend(_what_if_lines(exp["what_if"], md_text))
     return "\n".join(md) + "\n"
 
 

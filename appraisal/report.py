@@ -9,21 +9,29 @@ repeated on every output so example figures are never mistaken for real ones.
 from __future__ import annotations
 
 import base64
-import html
+import functools
+import hashlib
 import io
 import json
+import math
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+import jinja2
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from appraisal.explain import to_markdown, to_text
+from appraisal.safe_cells import neutralise_workbook, write_csv
 from appraisal.score import Appraisal
 from appraisal.stability import Stability
 
@@ -125,6 +133,7 @@ def write_workbook(
                     cell.number_format = "0.00"
         if app.label:
             book["About"]["B2"].font = Font(bold=True, color="C00000")
+        neutralise_workbook(book)
     return path
 
 
@@ -166,9 +175,48 @@ def charts(app: Appraisal) -> dict[str, str]:
     return {"distribution": dist, "dimensions": by_dim}
 
 
-def _table(frame: pd.DataFrame, max_rows: int = 500) -> str:
-    return frame.head(max_rows).to_html(index=False, border=0, classes="t", na_rep="",
-                                        float_format=lambda x: f"{x:.2f}")
+@dataclass(frozen=True)
+class _Cell:
+    """One table cell of the HTML report: text (escaped by the template) and an optional link."""
+
+    text: str
+    href: str | None = None
+
+
+def _cell_text(value: Any) -> str:
+    """A value as the report shows it: numbers to 2 decimals, nothing for a missing one."""
+    if value is None or (isinstance(value, (float, np.floating)) and math.isnan(value)):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (float, np.floating)):
+        return f"{value:.2f}"
+    if isinstance(value, np.generic):
+        return str(value.item())
+    if value is pd.NA or value is pd.NaT:
+        return ""
+    return str(value)
+
+
+def _table(frame: pd.DataFrame, max_rows: int | None = 500,
+           links: dict[str, str] | None = None) -> dict[str, Any]:
+    """Columns and cells for the template's table macro; `links` adds an explanation column."""
+    shown = frame if max_rows is None else frame.head(max_rows)
+    columns = [str(c) for c in shown.columns]
+    rows = [[_Cell(_cell_text(v)) for v in record] for record in shown.itertuples(index=False, name=None)]
+    if links is not None:
+        columns.append("explanation")
+        for row, uid in zip(rows, shown["unit_id"], strict=True):
+            href = links.get(uid)
+            row.append(_Cell(str(uid), quote(href)) if href else _Cell(""))
+    return {"columns": columns, "rows": rows}
+
+
+@functools.lru_cache(maxsize=1)
+def _templates() -> jinja2.Environment:
+    """The report templates, autoescaped: a unit name is text, never markup or script."""
+    return jinja2.Environment(loader=jinja2.PackageLoader("appraisal", "templates"),
+                              autoescape=jinja2.select_autoescape(), undefined=jinja2.StrictUndefined)
 
 
 def write_html(
@@ -176,56 +224,30 @@ def write_html(
     explanation_links: dict[str, str] | None = None,
 ) -> Path:
     """A self-contained HTML report with the charts embedded."""
-    pics = charts(app)
     res = app.results
     cols = ["rank", "unit_id", "unit_name", "total", "grade", "vetoed_by",
             "rectification_notice", *[c.id for c in app.scheme.consequence_fields],
             *[f"dimension.{d.id}" for d in app.scheme.dimensions if d.weight > 0]]
-    table = res[cols].copy()
-    if explanation_links:
-        table["explanation"] = [
-            f'<a href="{explanation_links[u]}">{html.escape(u)}</a>' if u in explanation_links
-            else "" for u in table["unit_id"]
-        ]
-    banner = (f'<p class="label">{html.escape(app.label)}</p>' if app.label else "")
-    counts = res["grade"].value_counts().to_dict()
-    stab_html = ""
-    if stab is not None:
-        stab_html = (
-            f"<h2>Stability of the ranking (weights ±{stab.delta:.0%})</h2>"
-            f"<p>Joint random moves of all weights ({stab.joint_draws} seeded draws): at most "
-            f"{stab.joint_max_grade_changes} unit(s) change grade (mean "
-            f"{stab.joint_mean_grade_changes:.2f}); at most {stab.joint_max_rank_changes} change "
-            "rank.</p>" + _table(stab.one_at_a_time)
-        )
     rejected = app.validated.rejected
-    body = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<title>{html.escape(app.scheme.title)} — {app.year}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2em; max-width: 1200px; }}
-.label {{ background: #C00000; color: white; padding: .5em 1em; font-weight: bold; }}
-table.t {{ border-collapse: collapse; font-size: 13px; }}
-table.t td, table.t th {{ border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left; }}
-table.t th {{ background: #1F4E78; color: white; }}
-</style></head><body>
-{banner}
-<h1>{html.escape(app.scheme.title)} — {app.year}</h1>
-<p><code>{app.scheme.id}</code> version {app.scheme.version} ({app.scheme.status});
-{len(res)} unit(s) scored; grades: {html.escape(json.dumps(counts))};
-{rejected['row'].nunique() if len(rejected) else 0} row(s) rejected.</p>
-<ul>{''.join(f'<li>{html.escape(n)}</li>' for n in app.notes)}</ul>
-<h2>Distribution of totals</h2>
-<img alt="distribution of totals" src="data:image/png;base64,{pics['distribution']}">
-<h2>Points by dimension</h2>
-<img alt="points by dimension" src="data:image/png;base64,{pics['dimensions']}">
-<h2>Scores</h2>
-{table.to_html(index=False, border=0, classes="t", escape=False, float_format=lambda x: f"{x:.2f}")}
-<h2>Rejected rows</h2>
-{_table(rejected) if len(rejected) else "<p>None.</p>"}
-{stab_html}
-</body></html>
-"""
+    stability_view = None
+    if stab is not None:
+        stability_view = {
+            "delta": f"{stab.delta:.0%}", "draws": stab.joint_draws,
+            "max_grade_changes": stab.joint_max_grade_changes,
+            "mean_grade_changes": f"{stab.joint_mean_grade_changes:.2f}",
+            "max_rank_changes": stab.joint_max_rank_changes,
+            "table": _table(stab.one_at_a_time),
+        }
+    body = _templates().get_template("report.html").render(
+        title=app.scheme.title, year=app.year, label=app.label, scheme_id=app.scheme.id,
+        version=app.scheme.version, status=app.scheme.status, scored=len(res),
+        grades=json.dumps(res["grade"].value_counts().to_dict()),
+        rejected_rows=rejected["row"].nunique() if len(rejected) else 0,
+        notes=app.notes, charts=charts(app),
+        scores=_table(res[cols], None, explanation_links or None),
+        rejected=_table(rejected) if len(rejected) else None,
+        stability=stability_view,
+    )
     path.write_text(body, encoding="utf-8")
     return path
 
@@ -246,6 +268,18 @@ def _jsonable(x: Any) -> Any:
     return str(x)
 
 
+_SAFE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,100}")
+
+
+def unit_file_stem(unit_id: str) -> str:
+    """The file name (without suffix) of a unit's explanation: the id itself when it is a
+    plain name (scheme ids always are), else a slug with a hash, so no id can leave the folder."""
+    if _SAFE_STEM.fullmatch(unit_id):
+        return unit_id
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "_", unit_id).strip("_-")[:60] or "unit"
+    return f"{slug}-{hashlib.sha256(unit_id.encode('utf-8')).hexdigest()[:10]}"
+
+
 def write_all(
     out_dir: Path, app: Appraisal, explanations: list[dict[str, Any]], stab: Stability | None,
     per_unit_files: bool = True,
@@ -254,9 +288,9 @@ def write_all(
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     results_csv = out_dir / "results.csv"
-    app.results.to_csv(results_csv, index=False)
+    write_csv(app.results, results_csv)
     rejected_csv = out_dir / "rejected.csv"
-    app.validated.rejected.to_csv(rejected_csv, index=False)
+    write_csv(app.validated.rejected, rejected_csv)
     written += [results_csv, rejected_csv]
     payload = {
         "data_label": app.label or None,
@@ -279,11 +313,12 @@ def write_all(
         folder.mkdir(exist_ok=True)
         for exp in explanations:
             uid = exp["unit"]["id"]
-            md = folder / f"{uid}.md"
+            stem = unit_file_stem(uid)
+            md = folder / f"{stem}.md"
             md.write_text(to_markdown(exp), encoding="utf-8")
-            txt = folder / f"{uid}.txt"
+            txt = folder / f"{stem}.txt"
             txt.write_text(to_text(exp), encoding="utf-8")
-            links[uid] = f"explanations/{uid}.md"
+            links[uid] = f"explanations/{stem}.md"
             written += [md, txt]
     written.append(write_workbook(out_dir / "appraisal.xlsx", app, explanations, stab))
     written.append(write_html(out_dir / "report.html", app, explanations, stab, links))

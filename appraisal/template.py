@@ -3,6 +3,8 @@ units and Excel data validation, so a county office fills in what the scheme rea
 
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -11,6 +13,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from appraisal.safe_cells import neutralise_workbook
 from appraisal.scheme import Scheme
 
 _HEADER = PatternFill("solid", fgColor="1F4E78")
@@ -37,7 +40,10 @@ def _validation(kind: str, low: float | None, high: float | None) -> DataValidat
 
 
 def write_template(scheme: Scheme, year: int, path: Path) -> Path:
-    """Sheet 'Data' (one row per unit, header = row 1, as `appraise` reads it) and 'Columns'."""
+    """Sheet 'Data' (one row per unit, header = row 1, as `appraise` reads it) and 'Columns'.
+
+    Every text cell is neutralised (`appraisal.safe_cells`); the file appears whole or not at all.
+    """
     wb = Workbook()
     ws = wb.active
     ws.title = "Data"
@@ -90,6 +96,13 @@ def write_template(scheme: Scheme, year: int, path: Path) -> Path:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
     ws.freeze_panes = "C2"
+    neutralise_workbook(wb)  # unit names and descriptions are text, never formulas
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    partial = path.with_name(f".{path.name}.partial-{uuid.uuid4().hex[:12]}")
+    try:  # a crash never leaves a half-written template where the officer expects one
+        wb.save(partial)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
     return path

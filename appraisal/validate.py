@@ -7,13 +7,17 @@ What happens to a missing value is the scheme's explicit policy per column.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from appraisal.scheme import Scheme
+from appraisal.read import TEMPORAL, DateCell, PercentCell, RefusedCell, read_input
+from appraisal.scheme import Column, Scheme
 from governance.diagnostics import MedunionError, error
 
 _TRUE = {"true", "yes", "1", "y", "t"}
@@ -33,26 +37,22 @@ class ValidatedData:
 
 
 def read_table(path: str | Path) -> tuple[pd.DataFrame, int]:
-    """Raw table from CSV, Excel or Parquet, and the row number of its first data row."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if not path.exists():
-        raise MedunionError(error(f"no such data file: {path}"))
-    if suffix == ".csv":
-        return pd.read_csv(path, dtype=str, keep_default_na=False, comment=None), 2
-    if suffix in (".xlsx", ".xlsm"):
-        frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl",
-                              keep_default_na=False)
-        return frame, 2
-    if suffix == ".parquet":
-        return pd.read_parquet(path), 1
-    raise MedunionError(error(f"unsupported data file type '{suffix}': use .csv, .xlsx or .parquet"))
+    """Raw table from CSV, Excel or Parquet, and the row number of its first data row.
+
+    Cells that cannot be read plainly stay in the table as markers (`appraisal.read`), which
+    `validate_rows` reads or rejects with their cell reference; `read_input` also gives the
+    notes on how the file was read (its encoding, its sheet).
+    """
+    table = read_input(path)
+    return table.frame, table.first_row
 
 
 _MISSING_WORDS = frozenset({"", "nan", "none", "na", "null"})
 
 
-def _is_missing(raw: pd.Series, candidates: np.ndarray | None = None) -> np.ndarray:
+def _is_missing(
+    raw: pd.Series, candidates: np.ndarray | None = None, words: frozenset[str] = _MISSING_WORDS
+) -> np.ndarray:
     """Empty cells, NaN/None and the words people type for 'no value'.
 
     `candidates` limits the text check to cells that are not numbers (the usual few).
@@ -65,8 +65,8 @@ def _is_missing(raw: pd.Series, candidates: np.ndarray | None = None) -> np.ndar
         texts[look] = [isinstance(v, str) for v in values[look]]
     if texts.any():
         idx = np.flatnonzero(texts)
-        words = pd.Index(values[idx].astype(str)).str.strip().str.lower()
-        missing[idx] |= np.asarray(words.isin(list(_MISSING_WORDS)), dtype=bool)
+        found = pd.Index(values[idx].astype(str)).str.strip().str.lower()
+        missing[idx] |= np.asarray(found.isin(list(words)), dtype=bool)
     return missing
 
 
@@ -82,6 +82,101 @@ def _parse_boolean(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return values, np.isnan(values)
 
 
+_EMPTY = frozenset({""})
+_PERCENT_TEXT = re.compile(r"\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*%\s*")
+_MARKERS = (RefusedCell, DateCell, PercentCell)
+
+
+def _odd_cells(series: pd.Series, candidates: np.ndarray, percent_text: bool = True) -> dict[int, Any]:
+    """Cells among `candidates` that are not plain values: reader markers, dates and times,
+    and (for number columns) text such as '22%'. Only cells that failed to parse are looked at."""
+    idx = np.flatnonzero(candidates)
+    if not len(idx) or (series.dtype != object and not percent_text):
+        return {}
+    values = series.to_numpy(dtype=object)
+    found: dict[int, Any] = {}
+    for i in idx:
+        v = values[i]
+        if isinstance(v, (*_MARKERS, *TEMPORAL, np.datetime64, np.timedelta64)) or (
+            percent_text and isinstance(v, str) and _PERCENT_TEXT.fullmatch(v)
+        ):
+            found[int(i)] = v
+    return found
+
+
+def _is_percent_unit(col: Column) -> bool:
+    """A number column whose declared unit is percent: 22% means 22 in it."""
+    unit = col.unit.strip().lower()
+    return "%" in unit or "percent" in unit or "per cent" in unit
+
+
+def _temporal_column(scheme_id: str, name: str, series: pd.Series, wanted: str) -> MedunionError:
+    return MedunionError(error(
+        f"column '{name}' holds dates or times ({series.dtype}), not numbers; the scheme "
+        f"{scheme_id} reads it as {wanted}: write the numbers themselves (a date is never read "
+        "as a number)"))
+
+
+def _is_temporal_dtype(series: pd.Series) -> bool:
+    return series.dtype.kind in "mM" or isinstance(series.dtype, pd.PeriodDtype)
+
+
+def _percent_of(cell: Any) -> tuple[float, float, str]:
+    """(percent points, ratio, how it looked) of a percent cell or a '22%' text."""
+    if isinstance(cell, PercentCell):
+        return cell.points, cell.value, f"{cell.cell} ({cell})"
+    number = _PERCENT_TEXT.fullmatch(cell)
+    assert number is not None
+    points = float(number.group(1))
+    return points, float(Decimal(number.group(1)) / 100), f"'{cell.strip()}'"
+
+
+def _read_cell(cell: Any, name: str, col: Column) -> tuple[float | None, str]:
+    """A cell the plain parse could not read: (its number, '') when what the officer meant is
+    certain, else (None, the reason it is refused and what to do)."""
+    if isinstance(cell, RefusedCell):
+        return None, cell.reason
+    if isinstance(cell, DateCell):
+        return None, (f"{cell.cell} holds a date or time ({cell}), not a number: check the cell's "
+                      f"format in Excel and type the number ({col.unit})")
+    if col.type == "boolean":
+        what = f"{cell.cell} ({cell})" if isinstance(cell, PercentCell) else f"'{cell}'"
+        return None, f"{what} is a percentage; column {name} is true or false"
+    points, ratio, what = _percent_of(cell)
+    if col.type == "percent" or (col.type in ("number", "integer") and _is_percent_unit(col)):
+        return points, ""
+    if col.type == "ratio":
+        return ratio, ""
+    return None, (f"{what} is a percentage, but column {name} is not a percent ({col.type}, in "
+                  f"{col.unit}): say which you mean: remove the % and type the number of {col.unit}")
+
+
+def _key_cell_reason(cell: Any, name: str) -> str:
+    """Why a marked cell in unit_id or year cannot be read."""
+    if isinstance(cell, RefusedCell):
+        return cell.reason
+    where = getattr(cell, "cell", "the cell")
+    what = "a date or time" if isinstance(cell, DateCell) else "a number formatted as a percentage"
+    example = ": type the year as a number, e.g. 2019" if name == "year" else ""
+    return f"{where} holds {what} ({cell}), not a {'year' if name == 'year' else 'unit id'}{example}"
+
+
+def _blank_rows(raw: pd.DataFrame, no_year: np.ndarray) -> np.ndarray:
+    """Rows with no value at all (an empty line inside the table): skipped, and said so.
+    Only rows without a year are looked at, so a long table costs next to nothing."""
+    blank = no_year.copy()
+    for name in raw.columns:
+        if not blank.any():
+            break
+        blank &= _is_missing(raw[name], blank, words=_EMPTY)
+    return blank
+
+
+def _row_list(rows: np.ndarray, limit: int = 10) -> str:
+    shown = ", ".join(map(str, rows[:limit].tolist()))
+    return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
+
+
 def validate_rows(
     scheme: Scheme, raw: pd.DataFrame, year: int, first_row: int = 2
 ) -> ValidatedData:
@@ -95,9 +190,14 @@ def validate_rows(
             )
         )
     raw = raw.reset_index(drop=True)
-    rows = np.arange(len(raw)) + first_row
+    n = len(raw)
+    rows = np.arange(n) + first_row
     problems: list[pd.DataFrame] = []
     notes: list[str] = []
+    for name in ("year", *scheme.columns):
+        if _is_temporal_dtype(raw[name]):
+            raise _temporal_column(scheme.id, name, raw[name], "a year" if name == "year" else
+                                   f"a {scheme.columns[name].type} in {scheme.columns[name].unit}")
 
     def reject(mask: np.ndarray, column: str, reason: str | pd.Series, values: pd.Series) -> None:
         if mask.any():
@@ -114,23 +214,46 @@ def validate_rows(
                 )
             )
 
+    def refuse_cells(cells: dict[int, str], column: str, values: pd.Series, where: np.ndarray) -> np.ndarray:
+        """Reject the rows of cells that cannot be read (with the reason of each); their mask."""
+        mask = np.zeros(n, dtype=bool)
+        if not cells:
+            return mask
+        mask[list(cells)] = True
+        reasons = pd.Series([""] * n, dtype=object)
+        reasons.iloc[list(cells)] = list(cells.values())
+        reject(mask & where, column, reasons, values)
+        return mask
+
     year_raw = raw["year"]
     year_num = pd.to_numeric(year_raw, errors="coerce").to_numpy(dtype=float)
-    bad_year = np.isnan(year_num) | (year_num != np.floor(np.nan_to_num(year_num)))
+    blank = _blank_rows(raw, np.isnan(year_num))
+    if blank.any():
+        notes.append(f"{int(blank.sum())} empty row(s) skipped: row(s) {_row_list(rows[blank])}")
+    year_odd = _odd_cells(year_raw, np.isnan(year_num) & ~blank, percent_text=False)
+    if any(isinstance(v, (*TEMPORAL, np.datetime64, np.timedelta64)) for v in year_odd.values()):
+        raise _temporal_column(scheme.id, "year", year_raw, "a year")
+    year_marked = refuse_cells({i: _key_cell_reason(v, "year") for i, v in year_odd.items()}, "year",
+                               year_raw, ~blank)
+    bad_year = ~blank & ~year_marked & (np.isnan(year_num) | (year_num != np.floor(np.nan_to_num(year_num))))
     reject(bad_year, "year", "year is missing or not a whole number", year_raw)
-    other_year = ~bad_year & (year_num != year)
+    bad_year |= year_marked
+    other_year = ~blank & ~bad_year & (year_num != year)
     if other_year.any():
         notes.append(f"{int(other_year.sum())} row(s) of other years were not part of {year}")
-    in_year = ~bad_year & ~other_year
+    in_year = ~blank & ~bad_year & ~other_year
 
     unit = raw["unit_id"].astype(str).str.strip()
-    unit_missing = _is_missing(raw["unit_id"])
+    unit_odd = _odd_cells(raw["unit_id"], in_year, percent_text=False)
+    unit_marked = refuse_cells({i: _key_cell_reason(v, "unit_id") for i, v in unit_odd.items()}, "unit_id",
+                               raw["unit_id"], in_year)
+    unit_missing = _is_missing(raw["unit_id"]) & ~unit_marked
     known = {u.id for u in scheme.units}
     unit_np = unit.to_numpy(dtype=object)
-    unknown = in_year & ~unit_missing & (pd.Index(sorted(known)).get_indexer(unit_np) < 0)
+    unknown = in_year & ~unit_missing & ~unit_marked & (pd.Index(sorted(known)).get_indexer(unit_np) < 0)
     reject(unit_missing & in_year, "unit_id", "unit_id is missing", raw["unit_id"])
     reject(unknown, "unit_id", f"unknown unit: not a unit of {scheme.id}", raw["unit_id"])
-    candidate = in_year & ~unit_missing & ~unknown
+    candidate = in_year & ~unit_missing & ~unknown & ~unit_marked
     counts = unit[candidate].value_counts()
     dup = candidate & unit.map(counts).fillna(0).gt(1).to_numpy()
     if dup.any():
@@ -146,13 +269,38 @@ def validate_rows(
         series = raw[name]
         if col.type == "boolean":
             values, bad = _parse_boolean(series)
+            odd = _odd_cells(series, bad & ~blank, percent_text=True)
+        else:
+            values = np.array(pd.to_numeric(series, errors="coerce"), dtype=float)
+            odd = _odd_cells(series, np.isnan(values) & ~blank)
+        if any(isinstance(v, (*TEMPORAL, np.datetime64, np.timedelta64)) for v in odd.values()):
+            raise _temporal_column(scheme.id, name, series, f"a {col.type} in {col.unit}")
+        refused: dict[int, str] = {}
+        read: list[int] = []
+        for i, cell in odd.items():
+            number, reason = _read_cell(cell, name, col)
+            if number is None:
+                refused[i] = reason
+            else:
+                values[i] = number
+                read.append(i)
+        handled = refuse_cells(refused, name, series, in_year)
+        handled[read] = True
+        shown = [i for i in read if in_year[i]]
+        if shown:
+            first = odd[shown[0]]
+            how = "as a ratio" if col.type == "ratio" else "as percent points"
+            example = f"{first.cell}: {first}" if isinstance(first, PercentCell) else f"'{first.strip()}'"
+            notes.append(f"{name}: {len(shown)} percentage cell(s) read {how} (e.g. {example} → "
+                         f"{values[shown[0]]:g})")
+        if col.type == "boolean":
+            bad &= ~handled
             missing = _is_missing(series, bad)
             bad &= ~missing
             reject(in_year & bad, name, "wrong type: expected true or false", series)
         else:
-            values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
-            missing = _is_missing(series, np.isnan(values))
-            bad = np.isnan(values) & ~missing
+            missing = _is_missing(series, np.isnan(values)) & ~handled
+            bad = np.isnan(values) & ~missing & ~handled
             reject(in_year & bad, name, "wrong type: expected a number", series)
             ok = ~np.isnan(values)
             if col.type == "integer":

@@ -1,15 +1,52 @@
-"""`medunion appraise` and `medunion template`: the appraisal officers' commands."""
+"""`medunion appraise` and `medunion template`: the appraisal officers' commands.
+
+Exit status: 0 done; 1 refused or failed (a file that cannot be read, a scheme error, nothing
+scored); 2 usage (typer's own, for a bad option); 3 done, with rows rejected (listed).
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from medunion.commands.common import RulesOption, fail, rules_root
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from governance.diagnostics import MedunionError
+
 _LONG_RUN = 5_000  # units; below this a progress bar would only flicker
+DONE, REFUSED, USAGE, DONE_WITH_REJECTIONS = 0, 1, 2, 3
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _printable(text: object) -> str:
+    """Text from the data for the terminal: control characters (escape sequences) shown, not run."""
+    return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], str(text))
+
+
+def _refuse(exc: MedunionError) -> NoReturn:
+    """`fail`, with the data's text in the messages made printable (a column name can carry
+    terminal escape sequences)."""
+    from governance.diagnostics import Diagnostic, MedunionError
+
+    fail(MedunionError([Diagnostic(d.severity, _printable(d.message), d.location) for d in exc.diagnostics]))
+
+
+def _os_failure(exc: OSError, fallback: Path) -> NoReturn:
+    """A file-system refusal (permissions, a full disk) as one line, exit 1."""
+    where = exc.filename or fallback
+    typer.echo(f"{where}: error: {exc.strerror or exc}", err=True)
+    raise typer.Exit(REFUSED)
+
+
+def _print_rejections(rejected: pd.DataFrame) -> None:
+    for row in rejected.itertuples():
+        typer.echo(_printable(f"  rejected row {row.row} ({row.unit_id}) {row.column}: {row.reason}"))
 
 
 def appraise(
@@ -24,7 +61,7 @@ def appraise(
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-    from appraisal.pipeline import appraise_file
+    from appraisal.pipeline import NothingScored, appraise_file
     from appraisal.scheme import resolve_scheme
     from governance.diagnostics import MedunionError
 
@@ -44,20 +81,29 @@ def appraise(
                 bar.advance(tasks[step], advance)
 
             run = appraise_file(chosen, data, year, out, progress, unit_files)
+    except NothingScored as exc:
+        for note in exc.appraisal.notes:
+            typer.echo(_printable(f"  note: {note}"))
+        _print_rejections(exc.appraisal.validated.rejected)
+        typer.echo(f"nothing written to {out}", err=True)
+        _refuse(exc)
     except MedunionError as exc:
-        fail(exc)
+        _refuse(exc)
+    except OSError as exc:
+        _os_failure(exc, out)
     app = run.appraisal
     counts = app.results["grade"].value_counts().to_dict()
+    rejected = app.validated.rejected
     if app.label:
-        console.print(f"[bold red]{app.label}[/]")
-    console.print(f"{chosen.id} {chosen.version}, {year}: {len(app.results)} unit(s) scored, "
-                  f"grades {counts}, {len(app.validated.rejected)} rejection(s)")
+        console.print(_printable(app.label), style="bold red", markup=False)
+    typer.echo(_printable(f"{chosen.id} {chosen.version}, {year}: {len(app.results)} unit(s) scored, "
+                          f"grades {counts}, {len(rejected)} rejection(s) in {rejected['row'].nunique()} "
+                          "row(s)"))
     for note in app.notes:
-        console.print(f"  note: {note}", markup=False)
-    for row in app.validated.rejected.itertuples():
-        console.print(f"  rejected row {row.row} ({row.unit_id}) {row.column}: {row.reason}",
-                      markup=False)
-    console.print(f"wrote {len(run.written)} file(s) to {out}")
+        typer.echo(_printable(f"  note: {note}"))
+    _print_rejections(rejected)
+    typer.echo(f"wrote {len(run.written)} file(s) to {out}")
+    raise typer.Exit(DONE_WITH_REJECTIONS if len(rejected) else DONE)
 
 
 def template(
@@ -77,10 +123,12 @@ def template(
 
     try:
         chosen = resolve_scheme(scheme, year, rules_root(rules) / "appraisal")
+        path = write_template(chosen, year, out or Path(f"{chosen.id}-{year}-input.xlsx"))
     except MedunionError as exc:
-        fail(exc)
-    path = write_template(chosen, year, out or Path(f"{chosen.id}-{year}-input.xlsx"))
-    Console().print(f"wrote {path}")
+        _refuse(exc)
+    except OSError as exc:
+        _os_failure(exc, out or Path("."))
+    Console().print(f"wrote {path}", markup=False)
 
 
 def register(app: typer.Typer) -> None:
