@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from governance.expressions.builtins import BUILTINS
+from governance.expressions.operators import ARITHMETIC, BINARY, COMPARISON, EQUALITY, LOGICAL, UNARY
 from governance.expressions.parser import parse_expression
 from governance.expressions.syntax import (
     Binary,
@@ -24,32 +26,6 @@ from governance.expressions.syntax import (
     Unary,
 )
 
-_COMPARISON = {
-    "==": "is",
-    "!=": "is not",
-    "<": "is less than",
-    "<=": "is at most",
-    ">": "is more than",
-    ">=": "is at least",
-}
-_DATE_COMPARISON = {
-    "==": "is",
-    "!=": "is not",
-    "<": "is before",
-    "<=": "is on or before",
-    ">": "is after",
-    ">=": "is on or after",
-}
-_NEGATED_COMPARISON = {
-    "==": "!=",
-    "!=": "==",
-    "<": ">=",
-    "<=": ">",
-    ">": "<=",
-    ">=": "<",
-}
-_ARITHMETIC = {"+": "+", "-": "−", "*": "×", "/": "÷", "%": "modulo"}
-_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "%": 2}
 # Units worth saying after a number ("more than 6 months"); others (ratio, score) are not.
 _COUNTED_UNITS = {"month", "day", "year", "week", "person", "bed", "visit", "time"}
 _UNCOUNTED_UNITS = {"yuan", "%"}
@@ -121,12 +97,12 @@ class _Renderer:
 
     # conditions -----------------------------------------------------------------------
     def condition(self, node: Node) -> str:
-        if isinstance(node, Binary) and node.op in ("and", "or"):
+        if isinstance(node, Binary) and node.op in LOGICAL:
             parts = [self._grouped(p, node.op) for p in _flatten(node, node.op)]
-            return join_clauses(parts, node.op)
+            return join_clauses(parts, BINARY[node.op].words)
         if isinstance(node, Unary) and node.op == "not":
             return self.negation(node.operand)
-        if isinstance(node, Binary) and node.op in _COMPARISON:
+        if isinstance(node, Binary) and node.op in COMPARISON:
             return self.comparison(node.op, node.left, node.right)
         if isinstance(node, Membership):
             return self.membership(node.operand, node.collection, node.negated)
@@ -136,7 +112,7 @@ class _Renderer:
 
     def _grouped(self, node: Node, inside: str) -> str:
         """A nested and/or inside the other one, grouped in words rather than brackets."""
-        if isinstance(node, Binary) and node.op in ("and", "or") and node.op != inside:
+        if isinstance(node, Binary) and node.op in LOGICAL and node.op != inside:
             parts = [self._grouped(p, node.op) for p in _flatten(node, node.op)]
             if node.op == "or":
                 return f"either {join_clauses(parts, 'or')}"
@@ -146,13 +122,13 @@ class _Renderer:
     def negation(self, node: Node) -> str:
         if isinstance(node, Name):
             return f"not {humanise(node.name)}"
-        if isinstance(node, Binary) and node.op in _NEGATED_COMPARISON:
-            return self.comparison(_NEGATED_COMPARISON[node.op], node.left, node.right)
+        if isinstance(node, Binary) and node.op in COMPARISON:
+            return self.comparison(BINARY[node.op].negation, node.left, node.right)
         if isinstance(node, Membership):
             return self.membership(node.operand, node.collection, not node.negated)
         if isinstance(node, Unary) and node.op == "not":
             return self.condition(node.operand)
-        if isinstance(node, Binary) and node.op in ("and", "or"):
+        if isinstance(node, Binary) and node.op in LOGICAL:
             parts = [self._grouped(p, node.op) for p in _flatten(node, node.op)]
             if node.op == "and":
                 lead = "not both" if len(parts) == 2 else "not all of"
@@ -163,14 +139,14 @@ class _Renderer:
         return f"it is not the case that {self.condition(node)}"
 
     def comparison(self, op: str, left: Node, right: Node) -> str:
-        if op in ("==", "!=") and isinstance(right, Literal) and isinstance(right.value, bool):
+        if op in EQUALITY and isinstance(right, Literal) and isinstance(right.value, bool):
             positive = right.value == (op == "==")
             subject = self.value(left)
             return subject if positive else f"not {subject}"
         unit = self._unit_of(left)
-        words = _COMPARISON[op]
+        words = BINARY[op].words
         if isinstance(right, Literal) and isinstance(right.value, dt.date):
-            words = _DATE_COMPARISON[op]
+            words = BINARY[op].date_words
         return f"{self.value(left)} {words} {self.value(right, unit)}"
 
     def membership(self, operand: Node, collection: Node, negated: bool) -> str:
@@ -193,10 +169,11 @@ class _Renderer:
             return with_unit(format_value(node.value), node.value, unit)
         if isinstance(node, Name):
             return humanise(node.name)
-        if isinstance(node, Binary) and node.op in _ARITHMETIC:
+        if isinstance(node, Binary) and node.op in ARITHMETIC:
             return self.arithmetic(node)
         if isinstance(node, Unary) and node.op == "-":
-            return f"−{self._operand(node.operand, 3)}"
+            negate = UNARY[node.op]
+            return f"{negate.words}{self._operand(node.operand, negate.precedence)}"
         if isinstance(node, ListExpr):
             return join_words([self.value(item, unit) for item in node.items], "and")
         if isinstance(node, Call):
@@ -210,15 +187,15 @@ class _Renderer:
         return self.condition(node)
 
     def arithmetic(self, node: Binary) -> str:
-        level = _PRECEDENCE[node.op]
-        left = self._operand(node.left, level)
-        # the right side of - and / needs brackets at equal precedence: a − (b − c)
-        right = self._operand(node.right, level + (1 if node.op in ("-", "/", "%") else 0))
-        return f"{left} {_ARITHMETIC[node.op]} {right}"
+        op = BINARY[node.op]
+        left = self._operand(node.left, op.precedence)
+        # the right side of a non-associative operator needs brackets at equal precedence: a − (b − c)
+        right = self._operand(node.right, op.precedence + (0 if op.associative else 1))
+        return f"{left} {op.words} {right}"
 
     def _operand(self, node: Node, level: int) -> str:
         text = self.value(node)
-        if isinstance(node, Binary) and node.op in _PRECEDENCE and _PRECEDENCE[node.op] < level:
+        if isinstance(node, Binary) and node.op in ARITHMETIC and BINARY[node.op].precedence < level:
             return f"({text})"
         if isinstance(node, Conditional):
             return f"({text})"
@@ -228,37 +205,13 @@ class _Renderer:
         return text
 
     def call(self, node: Call) -> str:
+        """A call in the words its registry entry gives; a call no wording fits stays as written."""
         args = [self.value(a) for a in node.args]
-        name = node.function
-        if name in ("min", "max") and args:
-            if len(args) == 1:
-                return args[0]
-            word = {"min": "smaller", "max": "larger"}[name] if len(args) == 2 else (
-                {"min": "smallest", "max": "largest"}[name]
-            )
-            return f"the {word} of {join_words(args, 'and')}"
-        if name == "round" and args:
-            digits = node.args[1] if len(node.args) > 1 else None
-            if digits is None or (isinstance(digits, Literal) and digits.value == 0):
-                return f"{args[0]}, rounded to a whole number"
-            if isinstance(digits, Literal) and digits.value == 1:
-                return f"{args[0]}, rounded to 1 decimal place"
-            return f"{args[0]}, rounded to {args[1]} decimal places"
-        one_argument = {
-            "abs": "the absolute value of {}",
-            "floor": "{}, rounded down",
-            "ceil": "{}, rounded up",
-            "year": "the year of {}",
-            "month": "the month of {}",
-            "day": "the day of the month of {}",
-        }
-        if name in one_argument and len(args) == 1:
-            return one_argument[name].format(args[0])
-        if name == "add_months" and len(args) == 2:
-            return f"{args[0]} plus {args[1]} months"
-        if name == "months_between" and len(args) == 2:
-            return f"the whole months from {args[0]} to {args[1]}"
-        return f"{name}({', '.join(args)})"
+        builtin = BUILTINS.get(node.function)
+        template = builtin.phrase(node.args) if builtin is not None else None
+        if template is None:
+            return f"{node.function}({', '.join(args)})"
+        return template.format(*args, all=join_words(args, "and"))
 
     def _unit_of(self, node: Node) -> str | None:
         return self.units.get(node.name) if isinstance(node, Name) else None

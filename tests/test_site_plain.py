@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from governance.expressions import parse_expression
+from governance.expressions.builtins import BUILTINS
 from publication.plain import plain_condition, plain_conditions, plain_value
 
 
@@ -91,9 +92,33 @@ def test_a_when_list_reads_as_all_of_its_conditions() -> None:
         ("if x > 6 then 1 else 0", "1 if x is more than 6, otherwise 0"),
         ("add_months(start, 6)", "start plus 6 months"),
         ("months_between(a, b)", "the whole months from a to b"),
+        ("round(x, 0)", "x, rounded to a whole number"),
+        ("round(x, 1)", "x, rounded to 1 decimal place"),
+        ("round(x, n)", "x, rounded to n decimal places"),
+        ("min(a)", "a"),
+        ("max(a, b)", "the larger of a and b"),
+        ("min(a, b, c)", "the smallest of a, b and c"),
+        ("abs(x - y)", "the absolute value of x − y"),
+        ("floor(x)", "x, rounded down"),
+        ("ceil(x)", "x, rounded up"),
+        ("year(d)", "the year of d"),
+        ("month(d)", "the month of d"),
+        ("day(d)", "the day of the month of d"),
+        ("frobnicate(a, 2)", "frobnicate(a, 2)"),  # not a built-in: shown as written
         ("0.85", "0.85"),
         ("-x", "−x"),
     ],
 )
 def test_formulas_read_with_words_and_symbols(text: str, expected: str) -> None:
     assert plain_value(text) == expected
+
+
+@pytest.mark.parametrize("name", sorted(BUILTINS))
+def test_every_builtin_reads_in_words_with_all_its_arguments(name: str) -> None:
+    builtin = BUILTINS[name]
+    for count in range(builtin.min_args, (builtin.max_args or 3) + 1):
+        arguments = [f"argument_{i}" for i in range(count)]
+        words = plain_value(f"{name}({', '.join(arguments)})")
+        assert f"{name}(" not in words and "{" not in words, words
+        for i in range(count):
+            assert f"argument {i}" in words, (i, words)

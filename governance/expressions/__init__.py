@@ -4,14 +4,14 @@ from governance.expressions.parser import parse_expression
 from governance.expressions.render import format_value, render_with_values, to_text
 from governance.expressions.scalar import EvaluationError, evaluate
 from governance.expressions.syntax import Expression
-from governance.expressions.typecheck import (
+from governance.expressions.typecheck import infer_type
+from governance.expressions.valuetypes import (
     BOOLEAN,
     DATE,
     INTEGER,
     NUMBER,
     STRING,
     ExpressionType,
-    infer_type,
     literal_type,
 )
 from governance.expressions.vector import as_column, evaluate_columns

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, replace
 
 from governance.diagnostics import Location, MedunionError, error
+from governance.expressions.operators import BINARY, COMPARISON, KEYWORDS, MEMBERSHIP, SYMBOLS, Precedence
 from governance.expressions.syntax import (
     Binary,
     Call,
@@ -20,16 +21,16 @@ from governance.expressions.syntax import (
     Unary,
 )
 
-KEYWORDS = frozenset({"and", "or", "not", "in", "if", "then", "else", "true", "false"})
-
+_PUNCTUATION = ("(", ")", "[", "]", ",")
 _TOKEN = re.compile(
     r"""
     (?P<space>\s+)
   | (?P<number>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
   | (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<op>==|!=|<=|>=|<|>|\+|-|\*|/|%|\(|\)|\[|\]|,)
-    """,
+  | (?P<op>"""
+    + "|".join(re.escape(symbol) for symbol in (*SYMBOLS, *_PUNCTUATION))
+    + ")",
     re.VERBOSE,
 )
 
@@ -127,22 +128,26 @@ class _Parser:
             self.expect("else", "'else': an 'if' needs both branches")
             otherwise = self.expression()
             return Conditional(start, otherwise.end, condition, then, otherwise)
-        return self.disjunction()
+        return self.binary(Precedence.OR)
 
-    def disjunction(self) -> Node:
-        node = self.conjunction()
-        while self.at("or"):
+    def binary(self, level: int) -> Node:
+        """A left-associative run of the binary operators at `level` (`a - b - c` is `(a - b) - c`);
+        the levels and their operators come from the operator table."""
+        if level == Precedence.NOT:
+            return self.negation()
+        if level == Precedence.COMPARISON:
+            return self.comparison()
+        if level >= Precedence.NEGATE:
+            return self.unary()
+        tighter = level + 1
+        node = self.binary(tighter)
+        while self.current.kind in ("op", "keyword"):
+            op = BINARY.get(self.current.text)
+            if op is None or op.precedence != level:
+                break
             self.advance()
-            right = self.conjunction()
-            node = Binary(node.start, right.end, "or", node, right)
-        return node
-
-    def conjunction(self) -> Node:
-        node = self.negation()
-        while self.at("and"):
-            self.advance()
-            right = self.negation()
-            node = Binary(node.start, right.end, "and", node, right)
+            right = self.binary(tighter)
+            node = Binary(node.start, right.end, op.symbol, node, right)
         return node
 
     def negation(self) -> Node:
@@ -153,44 +158,28 @@ class _Parser:
         return self.comparison()
 
     def comparison(self) -> Node:
-        left = self.additive()
+        left = self.binary(Precedence.SUM)
         token = self.current
-        if token.kind == "op" and token.text in ("==", "!=", "<", "<=", ">", ">="):
+        if token.kind == "op" and token.text in COMPARISON:
             self.advance()
-            right = self.additive()
+            right = self.binary(Precedence.SUM)
             node: Node = Binary(left.start, right.end, token.text, left, right)
-        elif self.at("in"):
+        elif self.at(MEMBERSHIP):
             self.advance()
-            collection = self.additive()
+            collection = self.binary(Precedence.SUM)
             node = Membership(left.start, collection.end, left, collection, False)
-        elif self.at("not") and self.tokens[self.index + 1].text == "in":
+        elif self.at("not") and self.tokens[self.index + 1].text == MEMBERSHIP:
             self.advance()
             self.advance()
-            collection = self.additive()
+            collection = self.binary(Precedence.SUM)
             node = Membership(left.start, collection.end, left, collection, True)
         else:
             return left
         following = self.current
-        if following.kind == "op" and following.text in ("==", "!=", "<", "<=", ">", ">="):
+        if following.kind == "op" and following.text in COMPARISON:
             raise _Failure(
                 "comparisons cannot be chained; write 'a < b and b < c'", following.start
             )
-        return node
-
-    def additive(self) -> Node:
-        node = self.term()
-        while self.current.kind == "op" and self.current.text in ("+", "-"):
-            op = self.advance().text
-            right = self.term()
-            node = Binary(node.start, right.end, op, node, right)
-        return node
-
-    def term(self) -> Node:
-        node = self.unary()
-        while self.current.kind == "op" and self.current.text in ("*", "/", "%"):
-            op = self.advance().text
-            right = self.unary()
-            node = Binary(node.start, right.end, op, node, right)
         return node
 
     def unary(self) -> Node:

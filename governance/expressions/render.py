@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from governance.expressions.operators import BINARY, UNARY, Precedence
 from governance.expressions.syntax import (
     Binary,
     Call,
@@ -19,8 +20,13 @@ from governance.expressions.syntax import (
     Unary,
 )
 
-_PRECEDENCE = {"or": 1, "and": 2, "not": 3, "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4,
-               "in": 4, "+": 5, "-": 5, "*": 6, "/": 6, "%": 6}
+# Read from the operator table once, into plain dicts and names: this runs for every node of every
+# explained case.
+_LEVEL = {symbol: op.precedence for symbol, op in BINARY.items()}
+_UNARY_LEVEL = {symbol: op.precedence for symbol, op in UNARY.items()}
+_CONDITIONAL, _COMPARISON, _SUM, _ATOM = (
+    Precedence.CONDITIONAL, Precedence.COMPARISON, Precedence.SUM, Precedence.ATOM
+)
 
 
 def format_value(value: Any) -> str:
@@ -44,14 +50,14 @@ def format_value(value: Any) -> str:
 
 def _precedence(node: Node) -> int:
     if isinstance(node, Binary):
-        return _PRECEDENCE[node.op]
+        return _LEVEL[node.op]
     if isinstance(node, Membership):
-        return 4
+        return _COMPARISON
     if isinstance(node, Unary):
-        return 3 if node.op == "not" else 7
+        return _UNARY_LEVEL[node.op]
     if isinstance(node, Conditional):
-        return 0
-    return 8
+        return _CONDITIONAL
+    return _ATOM
 
 
 def to_text(node: Node, values: Mapping[str, Any] | None = None) -> str:
@@ -62,8 +68,8 @@ def to_text(node: Node, values: Mapping[str, Any] | None = None) -> str:
         level = _precedence(child)
         # comparisons do not chain, so a comparison inside a comparison is always bracketed;
         # arithmetic brackets a same-level right operand: a - (b - c)
-        same = level == parent_level and (right or level == 4)
-        if level < parent_level or (same and level >= 4):
+        same = level == parent_level and (right or level == _COMPARISON)
+        if level < parent_level or (same and level >= _COMPARISON):
             return f"({text})"
         return text
 
@@ -76,15 +82,14 @@ def to_text(node: Node, values: Mapping[str, Any] | None = None) -> str:
             return f"{node.name} (= {format_value(values[node.name])})"
         return node.name
     if isinstance(node, Unary):
-        if node.op == "not":
-            return "not " + wrap(node.operand, 3)
-        return "-" + wrap(node.operand, 7)
+        separator = " " if node.op.isalpha() else ""  # `not x`, `-x`
+        return node.op + separator + wrap(node.operand, _UNARY_LEVEL[node.op])
     if isinstance(node, Binary):
-        level = _PRECEDENCE[node.op]
+        level = _LEVEL[node.op]
         return f"{wrap(node.left, level)} {node.op} {wrap(node.right, level, right=True)}"
     if isinstance(node, Membership):
         op = "not in" if node.negated else "in"
-        return f"{wrap(node.operand, 5)} {op} {to_text(node.collection, values)}"
+        return f"{wrap(node.operand, _SUM)} {op} {to_text(node.collection, values)}"
     if isinstance(node, ListExpr):
         return "[" + ", ".join(to_text(item, values) for item in node.items) + "]"
     if isinstance(node, Call):

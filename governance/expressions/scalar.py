@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import math
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-
 from governance.diagnostics import MedunionError, error
+from governance.expressions.builtins import BUILTINS, unknown_call
+from governance.expressions.operators import BINARY, COMPARISON
 from governance.expressions.syntax import (
     Binary,
     Call,
@@ -25,44 +23,8 @@ from governance.expressions.syntax import (
 )
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Same day of month `months` later, clipped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
-    index = day.year * 12 + day.month - 1 + int(months)
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(day.day, last))
-
-
-def months_between(start: dt.date, end: dt.date) -> int:
-    """Whole months from start to end: the largest m with add_months(start, m) <= end
-    (negative when end is earlier), so the two functions agree at month ends."""
-    if end < start:
-        return -months_between(end, start)
-    months = (end.year - start.year) * 12 + end.month - start.month
-    return months - 1 if add_months(start, months) > end else months
-
-
-def round_half_even(value: float, digits: int = 0) -> float:
-    """numpy's rounding, so that one case and a whole column round alike."""
-    return float(np.round(value, digits))
-
-
 class EvaluationError(MedunionError):
     """A case that the expression cannot be evaluated on (division by zero)."""
-
-
-def _compare(op: str, left: Any, right: Any) -> bool:
-    if op == "==":
-        return bool(left == right)
-    if op == "!=":
-        return bool(left != right)
-    if op == "<":
-        return bool(left < right)
-    if op == "<=":
-        return bool(left <= right)
-    if op == ">":
-        return bool(left > right)
-    return bool(left >= right)
 
 
 class _Evaluator:
@@ -104,55 +66,28 @@ class _Evaluator:
         if op == "or":
             return bool(left) or bool(self.compute(node.right))
         right = self.compute(node.right)
-        if op in ("==", "!=", "<", "<=", ">", ">="):
-            return _compare(op, left, right)
+        operation = BINARY[op]
+        if op in COMPARISON:
+            return bool(operation.apply(left, right))  # type: ignore[misc]
         if isinstance(left, dt.date) or isinstance(right, dt.date):
             if isinstance(left, dt.date) and isinstance(right, dt.date):
                 return (left - right).days
             if isinstance(left, dt.date):
                 return left + dt.timedelta(days=int(right) if op == "+" else -int(right))
             return right + dt.timedelta(days=int(left))
-        if op == "+":
-            return left + right
-        if op == "-":
-            return left - right
-        if op == "*":
-            return left * right
-        if right == 0:
+        if operation.divides and right == 0:
             snippet = self.expr.full_text[node.start : node.end]
             raise EvaluationError(
                 error(f"division by zero in `{snippet}`", self.expr.location_of(node))
             )
-        if op == "/":
-            return left / right
-        return left % right
+        return operation.apply(left, right)  # type: ignore[misc]
 
     def call(self, node: Call) -> Any:
-        args = [self.compute(arg) for arg in node.args]
-        name = node.function
-        if name == "min":
-            return min(args)
-        if name == "max":
-            return max(args)
-        if name == "round":
-            return round_half_even(args[0], int(args[1]) if len(args) > 1 else 0)
-        if name == "abs":
-            return abs(args[0])
-        if name == "floor":
-            return math.floor(args[0])
-        if name == "ceil":
-            return math.ceil(args[0])
-        if name == "add_months":
-            return add_months(args[0], args[1])
-        if name == "months_between":
-            return months_between(args[0], args[1])
-        if name == "year":
-            return args[0].year
-        if name == "month":
-            return args[0].month
-        if name == "day":
-            return args[0].day
-        raise TypeError(name)
+        try:
+            builtin = BUILTINS[node.function]
+        except KeyError:
+            raise unknown_call(self.expr, node) from None
+        return builtin.scalar(*[self.compute(arg) for arg in node.args])
 
 
 def evaluate(expr: Expression, env: Mapping[str, Any]) -> Any:

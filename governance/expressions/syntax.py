@@ -32,7 +32,7 @@ class Name(Node):
 
 @dataclass(frozen=True)
 class Unary(Node):
-    op: str  # "-" or "not"
+    op: str  # a key of operators.UNARY
     operand: Node
 
     def children(self) -> tuple[Node, ...]:
@@ -41,7 +41,7 @@ class Unary(Node):
 
 @dataclass(frozen=True)
 class Binary(Node):
-    op: str  # + - * / % == != < <= > >= and or
+    op: str  # a key of operators.BINARY
     left: Node
     right: Node
 
@@ -69,7 +69,7 @@ class Membership(Node):
 
 @dataclass(frozen=True)
 class Call(Node):
-    function: str
+    function: str  # a key of builtins.BUILTINS once type-checked
     args: tuple[Node, ...]
 
     def children(self) -> tuple[Node, ...]:
@@ -84,11 +84,6 @@ class Conditional(Node):
 
     def children(self) -> tuple[Node, ...]:
         return (self.condition, self.then, self.otherwise)
-
-
-ARITHMETIC = frozenset({"+", "-", "*", "/", "%"})
-COMPARISON = frozenset({"==", "!=", "<", "<=", ">", ">="})
-LOGICAL = frozenset({"and", "or"})
 
 
 def walk(node: Node) -> Iterator[Node]:

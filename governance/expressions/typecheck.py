@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from governance.diagnostics import MedunionError, error
+from governance.expressions.builtins import BUILTINS, Mismatch, unknown_function
+from governance.expressions.operators import BINARY, EQUALITY, LOGICAL, ORDERING
 from governance.expressions.syntax import (
     Binary,
     Call,
@@ -20,69 +20,28 @@ from governance.expressions.syntax import (
     Node,
     Unary,
 )
+from governance.expressions.valuetypes import (
+    BOOLEAN,
+    DATE,
+    INTEGER,
+    KINDS,
+    NUMBER,
+    STRING,
+    ExpressionType,
+    literal_type,
+)
 
-KINDS = ("number", "integer", "boolean", "enum", "date", "string", "list")
-
-
-@dataclass(frozen=True)
-class ExpressionType:
-    """A value's type; enum carries its allowed values, list its element type."""
-
-    kind: str
-    values: tuple[str, ...] = ()
-    element: ExpressionType | None = field(default=None)
-
-    @property
-    def numeric(self) -> bool:
-        return self.kind in ("number", "integer")
-
-    @property
-    def textual(self) -> bool:
-        return self.kind in ("enum", "string")
-
-    def describe(self) -> str:
-        if self.kind == "enum":
-            return "an enum (" + ", ".join(repr(v) for v in self.values) + ")"
-        if self.kind == "list" and self.element is not None:
-            return f"a list of {self.element.describe()}"
-        return {"integer": "an integer", "number": "a number", "boolean": "a boolean",
-                "date": "a date", "string": "a string"}.get(self.kind, self.kind)
-
-
-NUMBER = ExpressionType("number")
-INTEGER = ExpressionType("integer")
-BOOLEAN = ExpressionType("boolean")
-DATE = ExpressionType("date")
-STRING = ExpressionType("string")
-
-# name -> (minimum args, maximum args or None)
-FUNCTIONS: dict[str, tuple[int, int | None]] = {
-    "min": (1, None),
-    "max": (1, None),
-    "round": (1, 2),
-    "abs": (1, 1),
-    "floor": (1, 1),
-    "ceil": (1, 1),
-    "add_months": (2, 2),
-    "months_between": (2, 2),
-    "year": (1, 1),
-    "month": (1, 1),
-    "day": (1, 1),
-}
-
-
-def literal_type(value: object) -> ExpressionType:
-    if isinstance(value, bool):
-        return BOOLEAN
-    if isinstance(value, int):
-        return INTEGER
-    if isinstance(value, float):
-        return NUMBER
-    if isinstance(value, dt.date):
-        return DATE
-    if isinstance(value, str):
-        return STRING
-    raise TypeError(f"no expression type for {value!r}")
+__all__ = [
+    "BOOLEAN",
+    "DATE",
+    "INTEGER",
+    "KINDS",
+    "NUMBER",
+    "STRING",
+    "ExpressionType",
+    "infer_type",
+    "literal_type",
+]
 
 
 class _Checker:
@@ -127,15 +86,15 @@ class _Checker:
         left = self.check(node.left)
         right = self.check(node.right)
         op = node.op
-        if op in ("and", "or"):
+        if op in LOGICAL:
             for side, side_type in ((node.left, left), (node.right, right)):
                 if side_type.kind != "boolean":
                     raise self.fail(side, f"'{op}' joins conditions; this is {side_type.describe()}")
             return BOOLEAN
-        if op in ("==", "!="):
+        if op in EQUALITY:
             self.comparable(node, node.left, left, node.right, right)
             return BOOLEAN
-        if op in ("<", "<=", ">", ">="):
+        if op in ORDERING:
             if (left.numeric and right.numeric) or (left.kind == right.kind == "date"):
                 return BOOLEAN
             raise self.fail(node, f"cannot order {left.describe()} against {right.describe()}")
@@ -154,7 +113,7 @@ class _Checker:
             return DATE
         if op == "-" and left.kind == right.kind == "date":
             return INTEGER
-        verb = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide", "%": "take the remainder of"}[op]
+        verb = BINARY[op].verb
         hint = " (dates move by whole days: add an integer)" if "date" in (left.kind, right.kind) else ""
         raise self.fail(node, f"cannot {verb} {left.describe()} and {right.describe()}{hint}")
 
@@ -224,51 +183,17 @@ class _Checker:
         raise self.fail(node, f"mixes values of different types ({kinds})")
 
     def visit_Call(self, node: Call) -> ExpressionType:
-        if node.function not in FUNCTIONS:
-            close = difflib.get_close_matches(node.function, list(FUNCTIONS), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(sorted(FUNCTIONS))
-            raise self.fail(node, f"unknown function '{node.function}'; {hint}")
-        low, high = FUNCTIONS[node.function]
+        builtin = BUILTINS.get(node.function)
+        if builtin is None:
+            raise self.fail(node, unknown_function(node.function))
         count = len(node.args)
-        if count < low or (high is not None and count > high):
-            wanted = str(low) if low == high else f"{low} to {high}" if high else f"at least {low}"
-            raise self.fail(node, f"{node.function}() takes {wanted} argument(s), not {count}")
-        args = [self.check(arg) for arg in node.args]
-        name = node.function
-        if name in ("min", "max"):
-            if all(a.kind == "date" for a in args):
-                return DATE
-            for arg_node, arg in zip(node.args, args, strict=True):
-                if not arg.numeric:
-                    raise self.fail(arg_node, f"{name}() takes numbers or dates, not {arg.describe()}")
-            return self.unify(node, args)
-        if name == "round":
-            self.need(node.args[0], args[0], "number")
-            if count == 2 and args[1].kind != "integer":
-                raise self.fail(node.args[1], "round()'s digits must be an integer")
-            return NUMBER
-        if name == "abs":
-            self.need(node.args[0], args[0], "number")
-            return args[0]
-        if name in ("floor", "ceil"):
-            self.need(node.args[0], args[0], "number")
-            return INTEGER
-        if name == "add_months":
-            self.need(node.args[0], args[0], "date")
-            if args[1].kind != "integer":
-                raise self.fail(node.args[1], "add_months() moves by a whole number of months")
-            return DATE
-        if name == "months_between":
-            self.need(node.args[0], args[0], "date")
-            self.need(node.args[1], args[1], "date")
-            return INTEGER
-        self.need(node.args[0], args[0], "date")  # year, month, day
-        return INTEGER
-
-    def need(self, node: Node, actual: ExpressionType, kind: str) -> None:
-        ok = actual.numeric if kind == "number" else actual.kind == kind
-        if not ok:
-            raise self.fail(node, f"expected {ExpressionType(kind).describe()}, found {actual.describe()}")
+        if not builtin.accepts(count):
+            raise self.fail(node, f"{node.function}() takes {builtin.arity()} argument(s), not {count}")
+        result = builtin.type_rule(tuple(self.check(arg) for arg in node.args))
+        if isinstance(result, Mismatch):
+            culprit = node if result.argument is None else node.args[result.argument]
+            raise self.fail(culprit, result.message)
+        return result
 
 
 def infer_type(expr: Expression, env: Mapping[str, ExpressionType]) -> ExpressionType:

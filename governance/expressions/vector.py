@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 
 from governance.diagnostics import error
+from governance.expressions.builtins import BUILTINS, unknown_call
+from governance.expressions.operators import BINARY, COMPARISON
 from governance.expressions.scalar import EvaluationError
 from governance.expressions.syntax import (
     Binary,
@@ -74,35 +76,6 @@ def _dtype_of(value: Any) -> Any:
     return object
 
 
-def _year_month_day(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    months = days.astype("datetime64[M]")
-    year = months.astype("datetime64[Y]").astype(np.int64) + 1970
-    month = months.astype(np.int64) % 12 + 1
-    day = (days - months.astype("datetime64[D]")).astype(np.int64) + 1
-    return year, month, day
-
-
-def add_months_columns(days: np.ndarray, months: np.ndarray) -> np.ndarray:
-    year, month, day = _year_month_day(days)
-    index = (year - 1970) * 12 + (month - 1) + np.asarray(months, dtype=np.int64)
-    first = index.astype("datetime64[M]").astype("datetime64[D]")
-    following = (index + 1).astype("datetime64[M]").astype("datetime64[D]")
-    length = (following - first).astype(np.int64)
-    return first + (np.minimum(day, length) - 1).astype("timedelta64[D]")
-
-
-def months_between_columns(start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    start, end = np.broadcast_arrays(start, end)
-    sign = np.where(end < start, -1, 1)
-    low = np.where(end < start, end, start)
-    high = np.where(end < start, start, end)
-    y0, m0, _ = _year_month_day(low)
-    y1, m1, _ = _year_month_day(high)
-    months = (y1 - y0) * 12 + (m1 - m0)
-    months = months - (add_months_columns(low, months) > high).astype(np.int64)
-    return sign * months
-
-
 class _Vector:
     def __init__(self, expr: Expression, columns: Mapping[str, Any], length: int,
                  labels: Sequence[Any] | None = None) -> None:
@@ -157,18 +130,9 @@ class _Vector:
             left = np.asarray(left, dtype=bool)
             return left | np.asarray(self.compute(node.right, active & ~left), dtype=bool)
         right = self.compute(node.right, active)
-        if op == "==":
-            return np.asarray(left == right, dtype=bool)
-        if op == "!=":
-            return np.asarray(left != right, dtype=bool)
-        if op == "<":
-            return np.asarray(left < right, dtype=bool)
-        if op == "<=":
-            return np.asarray(left <= right, dtype=bool)
-        if op == ">":
-            return np.asarray(left > right, dtype=bool)
-        if op == ">=":
-            return np.asarray(left >= right, dtype=bool)
+        operation = BINARY[op]
+        if op in COMPARISON:
+            return np.asarray(operation.apply(left, right), dtype=bool)  # type: ignore[misc]
         left_date = left.dtype.kind == "M"
         right_date = right.dtype.kind == "M"
         if left_date and right_date:
@@ -178,12 +142,8 @@ class _Vector:
             return left + delta if op == "+" else left - delta
         if right_date:
             return right + left.astype("timedelta64[D]")
-        if op == "+":
-            return left + right
-        if op == "-":
-            return left - right
-        if op == "*":
-            return left * right
+        if not operation.divides:
+            return operation.apply(left, right)  # type: ignore[misc]
         zero = (right == 0) & active
         if zero.any():
             row = int(np.flatnonzero(zero)[0])
@@ -192,35 +152,14 @@ class _Vector:
             raise EvaluationError(
                 error(f"division by zero in `{snippet}` on row {row}", self.expr.location_of(node))
             )
-        safe = np.where(right == 0, 1, right)
-        if op == "/":
-            return np.true_divide(left, safe)
-        return np.remainder(left, safe)
+        return operation.apply(left, np.where(right == 0, 1, right))  # type: ignore[misc]
 
     def call(self, node: Call, active: np.ndarray) -> np.ndarray:
-        args = [self.compute(arg, active) for arg in node.args]
-        name = node.function
-        if name == "min":
-            return np.minimum.reduce(np.broadcast_arrays(*args)) if len(args) > 1 else args[0]
-        if name == "max":
-            return np.maximum.reduce(np.broadcast_arrays(*args)) if len(args) > 1 else args[0]
-        if name == "round":
-            digits = int(args[1][0]) if len(args) > 1 and len(args[1]) else 0
-            if len(args) > 1 and len(set(np.asarray(args[1]).tolist())) > 1:
-                return np.array([np.round(v, int(d)) for v, d in zip(args[0], args[1], strict=True)])
-            return np.round(np.asarray(args[0], dtype=np.float64), digits)
-        if name == "abs":
-            return np.abs(args[0])
-        if name == "floor":
-            return np.floor(args[0]).astype(np.int64)
-        if name == "ceil":
-            return np.ceil(args[0]).astype(np.int64)
-        if name == "add_months":
-            return add_months_columns(args[0], args[1])
-        if name == "months_between":
-            return months_between_columns(args[0], args[1])
-        year, month, day = _year_month_day(args[0])
-        return {"year": year, "month": month, "day": day}[name]
+        try:
+            builtin = BUILTINS[node.function]
+        except KeyError:
+            raise unknown_call(self.expr, node) from None
+        return builtin.column(*[self.compute(arg, active) for arg in node.args])
 
 
 def evaluate_columns(

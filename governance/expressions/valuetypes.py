@@ -1,0 +1,55 @@
+"""The static types of the expression language, apart from the checker so built-ins can name them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+KINDS = ("number", "integer", "boolean", "enum", "date", "string", "list")
+
+
+@dataclass(frozen=True)
+class ExpressionType:
+    """A value's type; enum carries its allowed values, list its element type."""
+
+    kind: str
+    values: tuple[str, ...] = ()
+    element: ExpressionType | None = field(default=None)
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("number", "integer")
+
+    @property
+    def textual(self) -> bool:
+        return self.kind in ("enum", "string")
+
+    def describe(self) -> str:
+        if self.kind == "enum":
+            return "an enum (" + ", ".join(repr(v) for v in self.values) + ")"
+        if self.kind == "list" and self.element is not None:
+            return f"a list of {self.element.describe()}"
+        return {"integer": "an integer", "number": "a number", "boolean": "a boolean",
+                "date": "a date", "string": "a string"}.get(self.kind, self.kind)
+
+
+NUMBER = ExpressionType("number")
+INTEGER = ExpressionType("integer")
+BOOLEAN = ExpressionType("boolean")
+DATE = ExpressionType("date")
+STRING = ExpressionType("string")
+
+
+def literal_type(value: object) -> ExpressionType:
+    """The type of a literal value as written in a rule set or a case."""
+    if isinstance(value, bool):
+        return BOOLEAN
+    if isinstance(value, int):
+        return INTEGER
+    if isinstance(value, float):
+        return NUMBER
+    if isinstance(value, dt.date):
+        return DATE
+    if isinstance(value, str):
+        return STRING
+    raise TypeError(f"no expression type for {value!r}")
