@@ -15,14 +15,6 @@ from governance.tables import cell_literal_types, cell_matches, domain_pieces
 _MAX_GAP_COMBINATIONS = 200_000
 
 
-def _assignable(target: ExpressionType, value: ExpressionType) -> bool:
-    if target.numeric and value.numeric:
-        return not (target.kind == "integer" and value.kind == "number")
-    if target.kind == "enum" and value.kind in ("enum", "string"):
-        return value.kind == "string" or set(value.values) <= set(target.values)
-    return target.kind == value.kind or (target.kind == "string" and value.kind == "enum")
-
-
 class _Checker:
     def __init__(self, ruleset: RuleSet) -> None:
         self.rs = ruleset
@@ -107,7 +99,7 @@ class _Checker:
                 continue
             kind = self.typed(formula)
             target = self.rs.outputs[output].type
-            if kind is not None and not _assignable(target, kind):
+            if kind is not None and not target.accepts(kind):
                 self.found.append(error(
                     f"rule '{rule.id}' gives output '{output}' ({target.describe()}) {kind.describe()}",
                     formula.origin or rule.location))
@@ -209,7 +201,7 @@ class _Checker:
             for output, result in zip(table.outputs, row.results, strict=True):
                 kind = self.typed(result)
                 target = self.rs.outputs.get(output)
-                if kind is not None and target is not None and not _assignable(target.type, kind):
+                if kind is not None and target is not None and not target.type.accepts(kind):
                     self.found.append(error(
                         f"table '{table.id}' {row.label} gives '{output}' ({target.type.describe()}) "
                         f"{kind.describe()}", result.origin or row.location))

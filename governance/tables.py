@@ -14,6 +14,7 @@ import numpy as np
 
 from governance.diagnostics import Location, MedunionError, error
 from governance.expressions import ExpressionType, parse_expression
+from governance.expressions.operators import BINARY
 from governance.expressions.syntax import ListExpr, Literal
 from governance.model import CellTest, Field
 
@@ -83,17 +84,10 @@ def parse_cell(raw: Any, location: Location | None = None) -> CellTest:
 
 
 def _compare(op: str, left: Any, right: Any) -> Any:
-    if op == "==":
-        return left == right
-    if op == "!=":
-        return left != right
-    if op == "<":
-        return left < right
-    if op == "<=":
-        return left <= right
-    if op == ">":
-        return left > right
-    return left >= right
+    """A cell's comparison, computed by the operator table that the expressions use too."""
+    apply = BINARY[op].apply
+    assert apply is not None  # comparisons always compute; only and/or short-circuit
+    return apply(left, right)
 
 
 def cell_matches(cell: CellTest, value: Any) -> bool:

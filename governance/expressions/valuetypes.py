@@ -24,6 +24,16 @@ class ExpressionType:
     def textual(self) -> bool:
         return self.kind in ("enum", "string")
 
+    def accepts(self, value: ExpressionType) -> bool:
+        """Whether a value of type `value` may be stored where this type is declared (a rule's output,
+        a lifecycle's `set`): numbers widen but do not narrow, text may go into an enum (checked
+        against its values when stored) and an enum into text."""
+        if self.numeric and value.numeric:
+            return not (self.kind == "integer" and value.kind == "number")
+        if self.kind == "enum" and value.kind in ("enum", "string"):
+            return value.kind == "string" or set(value.values) <= set(self.values)
+        return self.kind == value.kind or (self.kind == "string" and value.kind == "enum")
+
     def describe(self) -> str:
         if self.kind == "enum":
             return "an enum (" + ", ".join(repr(v) for v in self.values) + ")"
