@@ -25,9 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from lifecycle.chart import chart_id, chart_spec  # noqa: E402
 from lifecycle.engine import bare_durable_rate  # noqa: E402
 from lifecycle.load import load_lifecycle  # noqa: E402
-from lifecycle.run import Runner, chart_id, chart_spec  # noqa: E402
+from lifecycle.run import Runner  # noqa: E402
 from lifecycle.store import Store  # noqa: E402
 
 

@@ -1,7 +1,8 @@
 """The vectorised evaluator: a whole DataFrame of cases through the same compiled expressions.
 
-It follows the one-case evaluator's semantics exactly (exceptions, priorities, conflicts,
-defaults, undecided outputs, hit policies), row by row, but computes on whole columns.
+The decision policy (exceptions, priorities, conflicts, defaults, undecided outputs, hit
+policies) is governance.policy's, the same as the one-case evaluator's; this module supplies
+the arithmetic on whole columns (a truth is a boolean mask over the rows).
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import numpy as np
 import pandas as pd
 
 from governance.cases import parameters_on
-from governance.compile import Plan, compile_ruleset
+from governance.compile import Plan, plan_for
 from governance.diagnostics import Diagnostic, MedunionError, error
 from governance.expressions import Expression, ExpressionType, as_column, evaluate_columns
-from governance.model import DecisionTable, Field, Rule, RuleSet
+from governance.model import CellTest, DecisionTable, Field, Rule, RuleSet, TableRow
+from governance.policy import Outcome, Policy, TableOutcome, Verdict
 from governance.tables import cell_matches_column
 from governance.values import column_problems
 
@@ -66,153 +68,132 @@ def input_columns(ruleset: RuleSet, frame: pd.DataFrame) -> dict[str, np.ndarray
     return columns
 
 
-class _Frame:
-    def __init__(self, plan: Plan, columns: dict[str, Any], length: int, index: pd.Index) -> None:
-        self.plan = plan
-        self.rs = plan.ruleset
+class _Columns:
+    """The policy's backend for a table of cases: truths are boolean masks over the rows, values
+    are numpy columns. It keeps each output's column, the rows where it is decided, and (when
+    asked for) what decided each row."""
+
+    def __init__(self, columns: dict[str, Any], length: int, index: pd.Index, with_sources: bool) -> None:
         self.n = length
         self.index = index
         self.env: dict[str, Any] = columns
         self.decided: dict[str, np.ndarray] = {}
-        self.fired: dict[str, np.ndarray] = {}
-        self.tables: dict[str, dict[str, Any]] = {}
         self.by: dict[str, np.ndarray] = {}
+        self.with_sources = with_sources
+        self._all = np.ones(length, dtype=bool)  # never changed in place
+        self._none = np.zeros(length, dtype=bool)
+
+    # --- truths --------------------------------------------------------------------------------
+
+    def everywhere(self) -> np.ndarray:
+        return self._all
+
+    def nowhere(self) -> np.ndarray:
+        return self._none
+
+    def unless(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return a & ~b
+
+    def some(self, a: np.ndarray) -> bool:
+        return bool(a.any())
+
+    # --- expressions ---------------------------------------------------------------------------
 
     def blocked(self, expr: Expression) -> np.ndarray:
-        blocked = np.zeros(self.n, dtype=bool)
+        blocked = self._none
         for name in expr.names():
             if name in self.decided:
-                blocked |= ~self.decided[name]
+                blocked = blocked | ~self.decided[name]
         return blocked
 
-    def compute(self, expr: Expression, rows: np.ndarray) -> np.ndarray:
+    def _evaluate(self, expr: Expression, rows: np.ndarray) -> Any:
         return evaluate_columns(expr, self.env, self.n, rows, labels=self.index)
 
-    def rule(self, rule: Rule) -> np.ndarray:
-        if rule.id not in self.fired:
-            fired = np.ones(self.n, dtype=bool)
-            for condition in rule.conditions:
-                for part in condition.conjuncts():
-                    fired &= ~self.blocked(part)
-                    fired &= np.asarray(self.compute(part, fired), dtype=bool)
-            self.fired[rule.id] = fired
-        return self.fired[rule.id]
+    def holds(self, expr: Expression, rows: np.ndarray) -> np.ndarray:
+        return np.asarray(self._evaluate(expr, rows), dtype=bool) & rows
+
+    def compute(self, expr: Expression, rows: np.ndarray) -> np.ndarray:
+        return as_column(self._evaluate(expr, rows), self.n)
+
+    def matches(self, cell: CellTest, value: np.ndarray) -> np.ndarray:
+        return cell_matches_column(cell, value)
+
+    # --- values --------------------------------------------------------------------------------
+
+    def blank(self, spec: Field) -> np.ndarray:
+        return as_column(_filler(spec.type), self.n)
+
+    def constant(self, value: Any) -> np.ndarray:
+        return as_column(value, self.n)
+
+    def select(self, rows: np.ndarray, new: np.ndarray, old: np.ndarray) -> np.ndarray:
+        return np.where(rows, new, old)
+
+    def differ(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.asarray(a != b, dtype=bool)
+
+    def start(self, aggregate: str) -> np.ndarray:
+        return np.full(self.n, {"sum": 0.0, "count": 0.0, "min": np.inf, "max": -np.inf}[aggregate])
+
+    def fold(self, aggregate: str, total: np.ndarray, rows: np.ndarray, value: np.ndarray) -> np.ndarray:
+        if aggregate == "count":
+            return total + rows
+        value = np.asarray(value, dtype=np.float64)
+        if aggregate == "sum":
+            return total + np.where(rows, value, 0.0)
+        if aggregate == "min":
+            return np.where(rows, np.minimum(total, value), total)
+        return np.where(rows, np.maximum(total, value), total)
+
+    # --- errors --------------------------------------------------------------------------------
 
     def first_row(self, mask: np.ndarray) -> Any:
         return self.index[int(np.flatnonzero(mask)[0])]
 
-    def table(self, table: DecisionTable) -> dict[str, Any]:
-        if table.id in self.tables:
-            return self.tables[table.id]
-        usable = np.ones(self.n, dtype=bool)
-        for column in table.columns:
-            usable &= ~self.blocked(column)
-        values = [as_column(self.compute(column, usable), self.n) for column in table.columns]
-        matches = []
-        taken = np.zeros(self.n, dtype=bool)
-        for row in table.rows:
-            mask = usable.copy()
-            for cell, column in zip(row.cells, values, strict=True):
-                mask &= cell_matches_column(cell, column)
-            if table.hit == "first":
-                mask &= ~taken
-                taken |= mask
-            matches.append(mask)
-        count = np.sum(matches, axis=0) if matches else np.zeros(self.n, dtype=int)
-        if table.hit == "unique" and (count > 1).any():
-            raise MedunionError(error(
-                f"table '{table.id}' (hit policy unique) matched several rows on case "
-                f"{self.first_row(count > 1)}", table.location))
-        results: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        for o, output in enumerate(table.outputs):
-            kind = self.rs.outputs[output].type
-            ok = count > 0
-            for row, mask in zip(table.rows, matches, strict=True):
-                ok &= ~(mask & self.blocked(row.results[o]))
-            if table.hit == "collect":
-                agg = table.aggregate
-                start = {"sum": 0.0, "count": 0.0, "min": np.inf, "max": -np.inf}[agg or "count"]
-                value = np.full(self.n, start)
-                for row, mask in zip(table.rows, matches, strict=True):
-                    active = mask & ok
-                    if agg == "count":
-                        value = value + active
-                        continue
-                    result = np.asarray(self.compute(row.results[o], active), dtype=np.float64)
-                    if agg == "sum":
-                        value = value + np.where(active, result, 0.0)
-                    elif agg == "min":
-                        value = np.where(active, np.minimum(value, result), value)
-                    else:
-                        value = np.where(active, np.maximum(value, result), value)
-            else:
-                value = as_column(_filler(kind), self.n)
-                for row, mask in zip(table.rows, matches, strict=True):
-                    active = mask & ok
-                    if active.any():
-                        value = np.where(active, self.compute(row.results[o], active), value)
-            results[output] = (value, ok)
-        label = np.full(self.n, "", dtype=object)
-        for row, mask in zip(table.rows, matches, strict=True):
-            label = np.where(mask & (label == ""), f"{table.id}:{row.label}", label)
-        self.tables[table.id] = {"results": results, "label": label}
-        return self.tables[table.id]
+    def conflict(self, output: str, outcomes: list[Outcome[np.ndarray, np.ndarray]],
+                 clash: Outcome[np.ndarray, np.ndarray], rows: np.ndarray) -> MedunionError:
+        return MedunionError(error(
+            f"conflict on output '{output}' for case {self.first_row(rows)}: rule '{clash.rule.id}' and "
+            "another rule of the same priority give different values; the drafter must say "
+            "which wins (exception_to or priority)", clash.rule.location))
 
-    def output(self, name: str) -> None:
-        spec = self.rs.outputs[name]
-        producers = self.plan.producers[name]
-        tables = [p for p in producers if isinstance(p, DecisionTable)]
-        if tables:
-            table = self.table(tables[0])
-            value, ok = table["results"][name]
-            self.settle(name, spec, value, ok, np.where(ok, table["label"], ""))
-            return
-        rules = [p for p in producers if isinstance(p, Rule)]
-        fired = {r.id: self.rule(r) for r in rules}
-        standing = {}
-        for r in rules:
-            beaten = np.zeros(self.n, dtype=bool)
-            for other in self.plan.overridden_by.get((r.id, name), ()):
-                beaten |= fired[other]
-            standing[r.id] = fired[r.id] & ~beaten
-        top = np.full(self.n, np.iinfo(np.int64).min)
-        for r in rules:
-            top = np.where(standing[r.id], np.maximum(top, r.priority), top)
-        winners = {r.id: standing[r.id] & (top == r.priority) for r in rules}
-        any_winner = np.zeros(self.n, dtype=bool)
-        blocked = np.zeros(self.n, dtype=bool)
-        for r in rules:
-            any_winner |= winners[r.id]
-            blocked |= winners[r.id] & self.blocked(r.assignments[name])
-        ok = any_winner & ~blocked
-        value = as_column(_filler(spec.type), self.n)
-        chosen = np.zeros(self.n, dtype=bool)
+    def ambiguous(self, table: DecisionTable, matches: list[tuple[TableRow, np.ndarray]], rows: np.ndarray
+                  ) -> MedunionError:
+        return MedunionError(error(
+            f"table '{table.id}' (hit policy unique) matched several rows on case {self.first_row(rows)}",
+            table.location))
+
+    # --- what the policy found: only the values are kept ----------------------------------------
+
+    def condition(self, rule: Rule, part: Expression, reached: np.ndarray, stopped: np.ndarray,
+                  held: np.ndarray) -> None:
+        return None
+
+    def rule(self, rule: Rule, fired: np.ndarray) -> None:
+        return None
+
+    def table(self, outcome: TableOutcome[np.ndarray, np.ndarray]) -> None:
+        return None
+
+    def settle(self, verdict: Verdict[np.ndarray, np.ndarray]) -> None:
+        name = verdict.output
+        self.env[name] = as_column(verdict.value, self.n)
+        self.decided[name] = verdict.decided
+        if self.with_sources:
+            self.by[name] = self._sources(verdict)
+
+    def _sources(self, verdict: Verdict[np.ndarray, np.ndarray]) -> np.ndarray:
+        """What decided each row: a rule id, `table:row`, `default`, or "" where not decided."""
         by = np.full(self.n, "", dtype=object)
-        for r in rules:
-            active = winners[r.id] & ok
-            if not active.any():
-                continue
-            result = as_column(self.compute(r.assignments[name], active), self.n)
-            clash = active & chosen & (np.asarray(result != value, dtype=bool))
-            if clash.any():
-                raise MedunionError(error(
-                    f"conflict on output '{name}' for case {self.first_row(clash)}: rule '{r.id}' and "
-                    f"another rule of the same priority give different values; the drafter must say "
-                    "which wins (exception_to or priority)", r.location))
-            first = active & ~chosen
-            value = np.where(first, result, value)
-            by = np.where(first, r.id, by)
-            chosen |= active
-        self.settle(name, spec, value, ok, by)
-
-    def settle(self, name: str, spec: Field, value: np.ndarray, ok: np.ndarray, by: np.ndarray) -> None:
-        if spec.has_default:
-            value = np.where(ok, value, as_column(spec.default, self.n))
-            by = np.where(ok, by, "default")
-            ok = np.ones(self.n, dtype=bool)
-        self.env[name] = as_column(value, self.n)
-        self.decided[name] = ok
-        self.by[name] = by
+        if verdict.table is not None:
+            table = verdict.table.table
+            for row, mask in verdict.table.matches:
+                by = np.where(mask & (by == ""), f"{table.id}:{row.label}", by)
+            by = np.where(verdict.produced, by, "")
+        for outcome in verdict.outcomes:
+            if outcome.first is not None:
+                by = np.where(outcome.first, outcome.rule.id, by)
+        return np.where(verdict.defaulted, "default", by)
 
 
 def _output_series(spec: Field, values: np.ndarray, decided: np.ndarray, index: pd.Index) -> pd.Series:
@@ -231,9 +212,9 @@ def decide_frame_with_plan(plan: Plan, frame: pd.DataFrame, on: dt.date, with_so
                            ) -> pd.DataFrame:
     rs = plan.ruleset
     columns: dict[str, Any] = {**parameters_on(rs, on), **input_columns(rs, frame)}
-    state = _Frame(plan, columns, len(frame), frame.index)
-    for name in plan.order:
-        state.output(name)
+    state = _Columns(columns, len(frame), frame.index, with_sources)
+    policy: Policy[np.ndarray, np.ndarray] = Policy(plan, state)
+    policy.run()
     result = pd.DataFrame(index=frame.index)
     for name in rs.outputs:
         result[name] = _output_series(rs.outputs[name], state.env[name], state.decided[name], frame.index)
@@ -245,4 +226,4 @@ def decide_frame_with_plan(plan: Plan, frame: pd.DataFrame, on: dt.date, with_so
 def decide_frame(ruleset: RuleSet, frame: pd.DataFrame, on: dt.date, with_sources: bool = False
                  ) -> pd.DataFrame:
     """Every output for every row (NaN/NA where not decided); `with_sources` adds `<output>__by`."""
-    return decide_frame_with_plan(compile_ruleset(ruleset), frame, on, with_sources)
+    return decide_frame_with_plan(plan_for(ruleset), frame, on, with_sources)

@@ -1,248 +1,334 @@
-"""The reference evaluator: one case, on one date, every output with its explanation."""
+"""The reference evaluator: one case, on one date, every output with its trace.
+
+The decision policy (exceptions, priorities, conflicts, defaults, hit policies) is
+governance.policy's, shared with the column evaluator; this module supplies the arithmetic on
+one case's Python values (a truth is a bool) and records what the policy finds into the typed
+trace (governance.trace), from which the explanation JSON is produced.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from governance.cases import parameters_on, validate_case
-from governance.compile import Plan, compile_ruleset
+from governance.compile import Plan, plan_for
 from governance.diagnostics import MedunionError, error
 from governance.expressions import Expression, evaluate, format_value, render_with_values
-from governance.model import DecisionTable, Rule, RuleSet
+from governance.model import CellTest, DecisionTable, Field, Rule, RuleSet, TableRow
+from governance.policy import (
+    BLOCKED_COLUMN,
+    BLOCKED_FORMULA,
+    BLOCKED_RESULT,
+    NO_RULE,
+    Outcome,
+    Policy,
+    Shortfall,
+    TableOutcome,
+    Verdict,
+)
 from governance.tables import cell_matches
+from governance.trace import (
+    EXPLANATION_FORMAT,
+    CellTrace,
+    ConditionTrace,
+    DecidedBy,
+    DecisionTrace,
+    FormulaTrace,
+    OutputTrace,
+    ParameterTrace,
+    RowTrace,
+    RulesetTrace,
+    RuleTrace,
+    TableResultTrace,
+    TableTrace,
+    to_json,
+)
 from governance.values import json_value, same_value_key
 
-EXPLANATION_FORMAT = "medunion/explanation@1"
+__all__ = ["EXPLANATION_FORMAT", "Decision", "decide", "decide_with_plan"]
+
+_NOT_EVALUATED = "not evaluated: an earlier condition failed"
+_Rendered = ConditionTrace | FormulaTrace
 
 
 @dataclass
 class Decision:
-    """The outputs of one case and the data that explains each of them."""
+    """The outputs of one case and the trace that explains each of them.
+
+    Writing each expression with its values is most of the cost of a trace, and most decisions
+    made in bulk are never explained: the evaluator leaves those texts to be written the first
+    time `trace` is read, from the case's final values (a name an expression read never changes
+    value afterwards, so the text is the one it would have had when the expression was read).
+    """
 
     outputs: dict[str, Any]
-    explanation: dict[str, Any]
+    _trace: DecisionTrace = field(repr=False)  # read it through `trace`
     ruleset: RuleSet = field(repr=False)
+    _env: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _unrendered: list[tuple[_Rendered, Expression]] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def trace(self) -> DecisionTrace:
+        """The typed trace of the decision (governance.trace)."""
+        if self._unrendered:
+            for record, expr in self._unrendered:
+                if record.with_values is None:
+                    record.with_values = render_with_values(expr, self._env)
+            self._unrendered = []
+        return self._trace
 
     @property
     def decided(self) -> dict[str, Any]:
-        return {k: v for k, v in self.outputs.items() if self.explanation["outputs"][k]["decided"]}
+        """The outputs that were decided (by a rule, a table or a default)."""
+        return {k: v for k, v in self.outputs.items() if self._trace.outputs[k].decided}
+
+    @cached_property
+    def explanation(self) -> dict[str, Any]:
+        """The trace as JSON-ready data (format `medunion/explanation@1`), made once when asked for."""
+        return to_json(self.trace)
+
+
+def _by(item: Rule | DecisionTable, rows: tuple[str, ...] | None = None) -> DecidedBy:
+    kind = "rule" if isinstance(item, Rule) else "table"
+    return DecidedBy(kind, item.id, item.title, item.title_zh, item.clause, item.source, rows)
 
 
 class _Case:
+    """The policy's backend for one case: truths are bools, values are Python values.
+
+    It also records the trace: each rule's conditions, each table's rows, each output's verdict.
+    """
+
     def __init__(self, plan: Plan, inputs: dict[str, Any], parameters: dict[str, Any]) -> None:
         self.plan = plan
         self.rs = plan.ruleset
         self.env: dict[str, Any] = {**parameters, **inputs}
-        self.undecided: dict[str, str] = {}
-        self.rules: dict[str, dict[str, Any]] = {}
-        self.tables: dict[str, dict[str, Any]] = {}
+        self.parameter_names = frozenset(parameters)
+        self.undecided: dict[str, str] = {}  # output -> why it is not decided
         self.used_parameters: set[str] = set()
-        self.table_values: dict[tuple[str, str], Any] = {}  # (table id, output) -> value, unconverted
+        self.conditions: list[ConditionTrace] = []  # of the rule being read
+        self.failed: int | None = None  # of the rule being read
+        self.rules: dict[str, RuleTrace] = {}
+        self.tables: dict[str, TableTrace] = {}
+        self.outputs: dict[str, OutputTrace] = {}
+        self.unrendered: list[tuple[_Rendered, Expression]] = []  # written when the trace is read
 
-    def blocked(self, expr: Expression) -> str | None:
-        for name in sorted(expr.names()):
-            if name in self.undecided:
-                return f"reads output '{name}', which is not decided ({self.undecided[name]})"
-        return None
+    # --- truths --------------------------------------------------------------------------------
+
+    def everywhere(self) -> bool:
+        return True
+
+    def nowhere(self) -> bool:
+        return False
+
+    def unless(self, a: bool, b: bool) -> bool:
+        return a and not b
+
+    def some(self, a: bool) -> bool:
+        return a
+
+    # --- expressions ---------------------------------------------------------------------------
+
+    def blocked(self, expr: Expression) -> bool:
+        return bool(self.undecided) and not self.undecided.keys().isdisjoint(expr.names())
+
+    def why_blocked(self, expr: Expression) -> str:
+        name = next(n for n in sorted(expr.names()) if n in self.undecided)
+        return f"reads output '{name}', which is not decided ({self.undecided[name]})"
 
     def value(self, expr: Expression) -> Any:
-        self.used_parameters |= expr.names() & set(self.rs.parameters)
+        self.used_parameters |= expr.names() & self.parameter_names
         return evaluate(expr, self.env)
 
-    def rule(self, rule: Rule) -> dict[str, Any]:
-        if rule.id in self.rules:
-            return self.rules[rule.id]
-        conditions: list[dict[str, Any]] = []
-        fired = True
-        failed = None
-        for condition in rule.conditions:
-            for part in condition.conjuncts():
-                record: dict[str, Any] = {"expression": part.text}
-                if not fired:
-                    record["value"] = None
-                    record["note"] = "not evaluated: an earlier condition failed"
-                    conditions.append(record)
-                    continue
-                reason = self.blocked(part)
-                if reason:
-                    record["value"] = None
-                    record["note"] = reason
-                    fired = False
-                else:
-                    result = bool(self.value(part))
-                    record["with_values"] = render_with_values(part, self.env)
-                    record["value"] = result
-                    fired = result
-                if not fired:
-                    failed = len(conditions)
-                conditions.append(record)
-        self.rules[rule.id] = {
-            "kind": "rule",
-            "id": rule.id,
-            "title": rule.title,
-            "title_zh": rule.title_zh,
-            "clause": rule.clause,
-            "source": rule.source,
-            "fired": fired,
-            "conditions": conditions,
-            "failed_condition": failed,
-            "exception_to": rule.exception_to,
-            "priority": rule.priority,
-            "sets": sorted(rule.assignments),
-        }
-        return self.rules[rule.id]
+    def holds(self, expr: Expression, rows: bool) -> bool:
+        return bool(self.value(expr)) if rows else False
 
-    def table(self, table: DecisionTable) -> dict[str, Any]:
-        if table.id in self.tables:
-            return self.tables[table.id]
-        record: dict[str, Any] = {
-            "kind": "table", "id": table.id, "title": table.title, "title_zh": table.title_zh,
-            "clause": table.clause, "source": table.source, "hit": table.hit,
-            "aggregate": table.aggregate, "rows": [], "matched": [], "results": {},
-        }
-        self.tables[table.id] = record
-        for column in table.columns:
-            reason = self.blocked(column)
-            if reason:
-                record["note"] = f"column `{column.text}` {reason}"
-                return record
-        values = [self.value(column) for column in table.columns]
-        matched = []
-        for row in table.rows:
-            cells = []
-            ok = True
-            for column, cell, value in zip(table.columns, row.cells, values, strict=True):
-                result = cell_matches(cell, value)
-                cells.append({"column": column.text, "value": json_value(value), "test": cell.text,
-                              "result": result})
-                ok = ok and result
-            failed = next((i for i, c in enumerate(cells) if not c["result"]), None)
-            record["rows"].append({"row": row.label, "matched": ok, "cells": cells, "failed_cell": failed})
-            if ok:
-                matched.append(row)
-                if table.hit == "first":
-                    break
-        if table.hit == "unique" and len(matched) > 1:
-            labels = ", ".join(r.label for r in matched)
-            raise MedunionError(error(f"table '{table.id}' (hit policy unique) matched several rows: {labels}",
-                                      table.location))
-        record["matched"] = [r.label for r in matched]
-        if not matched:
-            return record
-        for o, output in enumerate(table.outputs):
-            results = []
-            for row in matched:
-                expr = row.results[o]
-                reason = self.blocked(expr)
-                if reason:
-                    record["results"][output] = {"decided": False, "reason": reason}
-                    break
-                results.append((row, expr, self.value(expr)))
-            else:
-                combined = self.combine(table, results)
-                self.table_values[(table.id, output)] = combined["value"]
-                combined["value"] = json_value(combined["value"])  # the explanation is JSON-ready
-                record["results"][output] = combined
+    def compute(self, expr: Expression, rows: bool) -> Any:
+        return self.value(expr) if rows else None
+
+    def matches(self, cell: CellTest, value: Any) -> bool:
+        return cell_matches(cell, value)
+
+    # --- values --------------------------------------------------------------------------------
+
+    def blank(self, spec: Field) -> Any:
+        return None
+
+    def constant(self, value: Any) -> Any:
+        return value
+
+    def select(self, rows: bool, new: Any, old: Any) -> Any:
+        return new if rows else old
+
+    def differ(self, a: Any, b: Any) -> bool:
+        return same_value_key(a) != same_value_key(b)
+
+    def start(self, aggregate: str) -> Any:
+        return 0 if aggregate in ("sum", "count") else None
+
+    def fold(self, aggregate: str, total: Any, rows: bool, value: Any) -> Any:
+        """As Python's sum, min, max and len over the matched rows' values, in row order."""
+        if not rows:
+            return total
+        if aggregate == "count":
+            return total + 1
+        if aggregate == "sum":
+            return total + value
+        if total is None:
+            return value
+        if aggregate == "min":
+            return value if value < total else total
+        return value if value > total else total
+
+    # --- errors --------------------------------------------------------------------------------
+
+    def conflict(self, output: str, outcomes: list[Outcome[bool, Any]], clash: Outcome[bool, Any], rows: bool
+                 ) -> MedunionError:
+        detail = "; ".join(f"{o.rule.id} gives {format_value(o.value)}" for o in outcomes)
+        return MedunionError(error(
+            f"conflict on output '{output}': {detail}. Neither rule is an exception to the other and they "
+            "have the same priority; the drafter must say which wins (exception_to or priority)",
+            outcomes[1].rule.location))
+
+    def ambiguous(self, table: DecisionTable, matches: list[tuple[TableRow, bool]], rows: bool) -> MedunionError:
+        labels = ", ".join(row.label for row, matched in matches if matched)
+        return MedunionError(error(f"table '{table.id}' (hit policy unique) matched several rows: {labels}",
+                                   table.location))
+
+    # --- the trace -----------------------------------------------------------------------------
+
+    def condition(self, rule: Rule, part: Expression, reached: bool, stopped: bool, held: bool) -> None:
+        if not reached:
+            record = ConditionTrace(part.text, None, None, _NOT_EVALUATED)
+        elif stopped:
+            record = ConditionTrace(part.text, None, None, self.why_blocked(part))
+        else:
+            record = ConditionTrace(part.text, held)
+            self.unrendered.append((record, part))
+        if reached and not held and self.failed is None:
+            self.failed = len(self.conditions)
+        self.conditions.append(record)
+
+    def rule(self, rule: Rule, fired: bool) -> None:
+        self.rules[rule.id] = RuleTrace(
+            rule.id, rule.title, rule.title_zh, rule.clause, rule.source, fired, tuple(self.conditions),
+            self.failed, rule.exception_to, rule.priority, self.plan.sets[rule.id])
+        self.conditions = []
+        self.failed = None
+
+    def table(self, outcome: TableOutcome[bool, Any]) -> None:
+        table = outcome.table
+        note = None
+        if not outcome.usable:
+            column = _read_undecided(outcome.shortfalls[0][0])
+            note = f"column `{column.text}` {self.why_blocked(column)}"
+        rows = []
+        for test in outcome.tests:
+            cells = tuple(CellTrace(column.text, json_value(value), cell.text, result) for column, cell, value, result
+                          in zip(table.columns, test.row.cells, outcome.values, test.cells, strict=True))
+            failed = next((i for i, result in enumerate(test.cells) if not result), None)
+            rows.append(RowTrace(test.row.label, test.matched, cells, failed))
+        results: dict[str, TableResultTrace] = {}
+        if outcome.matched:
+            for name, result in outcome.results.items():
+                if result.decided:
+                    formulas = tuple(self.formula(p.expression, p.value, p.row.label) for p in result.parts)
+                    results[name] = TableResultTrace(True, json_value(result.value), formulas)
+                else:
+                    expr = _read_undecided(result.shortfalls[0][0])
+                    results[name] = TableResultTrace(False, reason=self.why_blocked(expr))
+        matched = tuple(row.label for row, hit in outcome.matches if hit)
+        self.tables[table.id] = TableTrace(table.id, table.title, table.title_zh, table.clause, table.source,
+                                           table.hit, table.aggregate, tuple(rows), matched, results, note)
+
+    def settle(self, verdict: Verdict[bool, Any]) -> None:
+        name = verdict.output
+        spec = verdict.spec
+        if verdict.produced:
+            value = verdict.value
+            self.env[name] = value
+            if verdict.table is not None:
+                table = self.tables[verdict.table.table.id]
+                self.outputs[name] = OutputTrace(name, spec.unit, spec.description, True, json_value(value),
+                                                 _by(verdict.table.table, table.matched),
+                                                 formulas=table.results[name].formulas)
+                return
+            self.outputs[name] = self._by_rule(verdict)
+            return
+        shortfall, _ = verdict.shortfalls[0]  # one case falls short in one way
+        reason, candidates = self.reason(shortfall)
+        if verdict.defaulted:
+            self.env[name] = verdict.value
+            self.outputs[name] = OutputTrace(name, spec.unit, spec.description, True, json_value(verdict.value),
+                                             DecidedBy("default"), None, (), (), (), reason, candidates)
+        else:
+            self.undecided[name] = reason
+            self.outputs[name] = OutputTrace(name, spec.unit, spec.description, False, None, None, None, (), (), (),
+                                             reason, candidates)
+
+    def _by_rule(self, verdict: Verdict[bool, Any]) -> OutputTrace:
+        name = verdict.output
+        contest = verdict.contest
+        assert contest is not None
+        first, *others = verdict.outcomes
+        overrode = []
+        also_fired = [o.rule.id for o in others]
+        for c in contest.contenders:
+            rule_id = c.rule.id
+            if contest.overridden[rule_id]:
+                overrode.append(rule_id)
+                self.rules[rule_id].overridden_by[name] = tuple(x for x in c.overridden_by if contest.fired[x])
+        also_fired += [c.rule.id for c in contest.contenders
+                       if contest.standing[c.rule.id] and not contest.winners[c.rule.id]]
+        formula = self.formula(first.formula, verdict.value)
+        return OutputTrace(name, verdict.spec.unit, verdict.spec.description, True, formula.value, _by(first.rule),
+                           formula, (), tuple(overrode), tuple(also_fired))
+
+    def formula(self, expr: Expression, value: Any, row: str | None = None) -> FormulaTrace:
+        record = FormulaTrace(expr.text, None, json_value(value), row)
+        self.unrendered.append((record, expr))
         return record
 
-    def combine(self, table: DecisionTable, results: list[tuple[Any, Expression, Any]]) -> dict[str, Any]:
-        formulas = [{"row": row.label, "expression": expr.text,
-                     "with_values": render_with_values(expr, self.env), "value": json_value(value)}
-                    for row, expr, value in results]
-        values = [value for _, _, value in results]
-        if table.hit != "collect":
-            value = values[0]
-        elif table.aggregate == "sum":
-            value = sum(values)
-        elif table.aggregate == "min":
-            value = min(values)
-        elif table.aggregate == "max":
-            value = max(values)
-        else:
-            value = len(values)
-        return {"decided": True, "value": value, "formulas": formulas}
+    def reason(self, shortfall: Shortfall) -> tuple[str, tuple[str, ...]]:
+        """Why the producers did not decide, in words, and which could have."""
+        producers = tuple([p.id for p in shortfall.producers])
+        if shortfall.kind == NO_RULE:
+            reasons = [f"{r.id}: {self.failure(r.id)}" for r in shortfall.producers] or ["no rule sets it"]
+            return "no rule applies (" + "; ".join(reasons) + ")", producers
+        if shortfall.kind == BLOCKED_FORMULA:
+            return f"rule '{producers[0]}' {self.why_blocked(_read_undecided(shortfall))}", producers
+        if shortfall.kind == BLOCKED_COLUMN:
+            return self.tables[producers[0]].note or "", producers
+        if shortfall.kind == BLOCKED_RESULT:
+            return self.why_blocked(_read_undecided(shortfall)), producers
+        return "no row of the table matched", producers
 
-    def output(self, name: str) -> dict[str, Any]:
-        spec = self.rs.outputs[name]
-        producers = self.plan.producers[name]
-        base: dict[str, Any] = {"unit": spec.unit, "description": spec.description}
-        tables = [p for p in producers if isinstance(p, DecisionTable)]
-        if tables:
-            table = self.table(tables[0])
-            result = table["results"].get(name)
-            if result and result["decided"]:
-                self.env[name] = self.table_values[(tables[0].id, name)]
-                return {**base, "decided": True, "value": json_value(result["value"]),
-                        "by": self.by(tables[0], rows=table["matched"]), "formulas": result["formulas"]}
-            reason = (result or {}).get("reason") or table.get("note") or "no row of the table matched"
-            return self.fallback(name, base, reason, candidates=[tables[0].id])
-        rules = [p for p in producers if isinstance(p, Rule)]
-        fired = [r for r in rules if self.rule(r)["fired"]]
-        fired_ids = {r.id for r in fired}
-        standing = [r for r in fired
-                    if not set(self.plan.overridden_by.get((r.id, name), ())) & fired_ids]
-        overridden = [r.id for r in fired if r not in standing]
-        if not standing:
-            reasons = [f"{r.id}: {self.failure(r)}" for r in rules] or ["no rule sets it"]
-            return self.fallback(name, base, "no rule applies (" + "; ".join(reasons) + ")",
-                                 candidates=[r.id for r in rules])
-        top = max(r.priority for r in standing)
-        winners = [r for r in standing if r.priority == top]
-        outcomes = []
-        for rule in winners:
-            formula = rule.assignments[name]
-            reason = self.blocked(formula)
-            if reason:
-                return self.fallback(name, base, f"rule '{rule.id}' {reason}", candidates=[rule.id])
-            outcomes.append((rule, formula, self.value(formula)))
-        distinct = {same_value_key(v) for _, _, v in outcomes}
-        if len(distinct) > 1:
-            detail = "; ".join(f"{r.id} gives {format_value(v)}" for r, _, v in outcomes)
-            raise MedunionError(error(
-                f"conflict on output '{name}': {detail}. Neither rule is an exception to the other and they "
-                "have the same priority; the drafter must say which wins (exception_to or priority)",
-                winners[1].location))
-        rule, formula, value = outcomes[0]
-        self.env[name] = value
-        for r in overridden:
-            self.rules[r].setdefault("overridden_by", {})[name] = list(
-                set(self.plan.overridden_by[(r, name)]) & fired_ids)
-        return {
-            **base, "decided": True, "value": json_value(value), "by": self.by(rule),
-            "formula": {"expression": formula.text, "with_values": render_with_values(formula, self.env),
-                        "value": json_value(value)},
-            "overrode": overridden,
-            "also_fired": [r.id for r, _, _ in outcomes[1:]] + [r.id for r in standing if r not in winners],
-        }
-
-    def failure(self, rule: Rule) -> str:
-        record = self.rule(rule)
-        if record["fired"]:
+    def failure(self, rule_id: str) -> str:
+        record = self.rules[rule_id]
+        if record.fired:
             return "fired, but was overridden"
-        failed = record["conditions"][record["failed_condition"]]
-        shown = failed.get("with_values") or failed["expression"]
-        return f"`{shown}` is false" if failed["value"] is False else f"`{failed['expression']}` {failed['note']}"
+        index = record.failed_condition
+        assert index is not None  # a rule that did not fire stopped at some condition
+        failed = record.conditions[index]
+        if failed.note is None and failed.with_values is None:  # the reason shows it now
+            failed.with_values = render_with_values(self.plan.conditions[rule_id][index], self.env)
+        shown = failed.with_values or failed.expression
+        return f"`{shown}` is false" if failed.value is False else f"`{failed.expression}` {failed.note}"
 
-    def fallback(self, name: str, base: dict[str, Any], reason: str, candidates: list[str]) -> dict[str, Any]:
-        spec = self.rs.outputs[name]
-        if spec.has_default:
-            self.env[name] = spec.default
-            return {**base, "decided": True, "value": json_value(spec.default),
-                    "by": {"kind": "default"}, "reason": reason, "candidates": candidates}
-        self.undecided[name] = reason
-        return {**base, "decided": False, "value": None, "reason": reason, "candidates": candidates}
 
-    @staticmethod
-    def by(item: Rule | DecisionTable, rows: list[str] | None = None) -> dict[str, Any]:
-        kind = "rule" if isinstance(item, Rule) else "table"
-        found = {"kind": kind, "id": item.id, "title": item.title, "title_zh": item.title_zh,
-                 "clause": item.clause, "source": item.source}
-        if rows is not None:
-            found["rows"] = rows
-        return found
+def _read_undecided(shortfall: Shortfall) -> Expression:
+    """The expression that read an undecided output, for the shortfalls that have one."""
+    assert shortfall.expression is not None, shortfall.kind
+    return shortfall.expression
+
+
+def _ruleset_trace(rs: RuleSet) -> RulesetTrace:
+    return RulesetTrace(rs.id, rs.title, rs.title_zh, rs.version, rs.status, rs.jurisdiction, rs.effective_from,
+                        rs.effective_until, rs.path, tuple(s.key for s in rs.sources))
 
 
 def decide_with_plan(plan: Plan, case: Mapping[str, Any], on: dt.date) -> Decision:
@@ -256,11 +342,11 @@ def decide_with_plan(plan: Plan, case: Mapping[str, Any], on: dt.date) -> Decisi
     inputs = validate_case(rs, case)
     parameters = parameters_on(rs, on)
     state = _Case(plan, inputs, parameters)
-    outputs_explained = {name: state.output(name) for name in plan.order}
-    for rule in rs.rules:  # rules that set nothing needed still get a verdict in the explanation
-        state.rule(rule)
-    outputs = {name: state.env.get(name) if explained["decided"] else None
-               for name, explained in outputs_explained.items()}
+    policy: Policy[bool, Any] = Policy(plan, state)
+    policy.run()
+    for rule in rs.rules:  # rules that set nothing needed still get a verdict in the trace
+        policy.fired(rule)
+    outputs = {name: state.env.get(name) if state.outputs[name].decided else None for name in plan.order}
     used = sorted(state.used_parameters)
     warnings = []
     notes = []
@@ -275,33 +361,28 @@ def decide_with_plan(plan: Plan, case: Mapping[str, Any], on: dt.date) -> Decisi
         elif parameter.status == "drafter-choice":
             notes.append(f"Parameter '{name}' is a drafter's choice, not stated by {parameter.clause}: "
                          f"{(parameter.note or '').strip()}")
-    explanation = {
-        "format": EXPLANATION_FORMAT,
-        "ruleset": {"id": rs.id, "title": rs.title, "title_zh": rs.title_zh, "version": rs.version,
-                    "status": rs.status, "jurisdiction": rs.jurisdiction,
-                    "effective": {"from": rs.effective_from.isoformat(),
-                                  "until": rs.effective_until.isoformat() if rs.effective_until else None},
-                    "path": rs.path, "sources": [s.key for s in rs.sources]},
-        "on": on.isoformat(),
-        "inputs": {k: json_value(v) for k, v in inputs.items()},
-        "outputs": {name: outputs_explained[name] for name in rs.outputs},
-        "rules": [state.rules[r.id] for r in rs.rules],
-        "tables": [state.tables[t.id] for t in rs.tables if t.id in state.tables],
-        "parameters": {
-            name: {"value": json_value(parameters[name]),
-                   "from": rs.parameters[name].value_on(on).start.isoformat(),  # type: ignore[union-attr]
-                   "reference": rs.parameters[name].value_on(on).reference,  # type: ignore[union-attr]
-                   "unit": rs.parameters[name].unit, "clause": rs.parameters[name].clause,
-                   "status": rs.parameters[name].status, "note": rs.parameters[name].note,
-                   "description": rs.parameters[name].description}
-            for name in used
-        },
-        "warnings": warnings,
-        "notes": notes,
-    }
-    return Decision(outputs=outputs, explanation=explanation, ruleset=rs)
+    parameter_traces = {}
+    for name in used:
+        parameter = rs.parameters[name]
+        current = parameter.value_on(on)
+        assert current is not None  # parameters_on refused the date otherwise
+        parameter_traces[name] = ParameterTrace(name, json_value(parameters[name]), current.start, current.reference,
+                                                parameter.unit, parameter.clause, parameter.status, parameter.note,
+                                                parameter.description)
+    trace = DecisionTrace(
+        ruleset=_ruleset_trace(rs),
+        on=on,
+        inputs={k: json_value(v) for k, v in inputs.items()},
+        outputs={name: state.outputs[name] for name in rs.outputs},
+        rules=tuple(state.rules[r.id] for r in rs.rules),
+        tables=tuple(state.tables[t.id] for t in rs.tables if t.id in state.tables),
+        parameters=parameter_traces,
+        warnings=tuple(warnings),
+        notes=tuple(notes),
+    )
+    return Decision(outputs, trace, rs, state.env, state.unrendered)
 
 
 def decide(ruleset: RuleSet, case: Mapping[str, Any], on: dt.date) -> Decision:
-    """Check the rule set, validate the case, and decide every output with its explanation."""
-    return decide_with_plan(compile_ruleset(ruleset), case, on)
+    """Check the rule set (once per file content), validate the case, and decide every output with its trace."""
+    return decide_with_plan(plan_for(ruleset), case, on)

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from governance.bulk import decide_frame_with_plan
-from governance.compile import Plan, compile_ruleset
+from governance.compile import Plan, plan_for
 from governance.decide import decide_with_plan
 from governance.diagnostics import Location, MedunionError, error, has_errors
 from governance.explain import render_text
@@ -23,6 +23,7 @@ from governance.load import kind_of, load_rulesets, ruleset_in_force, yaml_files
 from governance.model import RuleSet
 from governance.schema import validate
 from governance.source import load_yaml
+from governance.trace import DecisionTrace
 from governance.values import json_value, plain_value
 
 
@@ -44,13 +45,13 @@ class TestOutcome:
     test: RuleTest
     passed: bool
     failures: list[str] = field(default_factory=list)
-    explanation: dict[str, Any] | None = None
+    trace: DecisionTrace | None = None  # of the one-case decision, when the case was decided
 
     def report(self) -> str:
         lines = [f"{self.test.location}: FAILED {self.test.name}"]
         lines += [f"  {f}" for f in self.failures]
-        if self.explanation is not None:
-            lines += ["  explanation:"] + ["    " + line for line in render_text(self.explanation).splitlines()]
+        if self.trace is not None:
+            lines += ["  explanation:"] + ["    " + line for line in render_text(self.trace).splitlines()]
         return "\n".join(lines)
 
 
@@ -98,11 +99,10 @@ def _bulk_value(value: Any) -> Any:
 
 
 class _Rulesets:
-    """Rule sets by folder, loaded once per run."""
+    """Rule sets by folder, loaded once per run (their plans are cached by content, see `plan_for`)."""
 
     def __init__(self) -> None:
         self.cache: dict[Path, dict[str, list[RuleSet]]] = {}
-        self.plans: dict[int, Plan] = {}
 
     def plan(self, test: RuleTest) -> Plan:
         groups = self.cache.get(test.rules_dir)
@@ -111,10 +111,7 @@ class _Rulesets:
         if test.ruleset_id not in groups:
             raise MedunionError(error(
                 f"test names rule set '{test.ruleset_id}', which is not in {test.rules_dir}", test.location))
-        ruleset = ruleset_in_force(groups[test.ruleset_id], test.on)
-        if id(ruleset) not in self.plans:
-            self.plans[id(ruleset)] = compile_ruleset(ruleset)
-        return self.plans[id(ruleset)]
+        return plan_for(ruleset_in_force(groups[test.ruleset_id], test.on))
 
 
 def run_test(test: RuleTest, rulesets: _Rulesets | None = None) -> TestOutcome:
@@ -134,7 +131,7 @@ def run_test(test: RuleTest, rulesets: _Rulesets | None = None) -> TestOutcome:
         return TestOutcome(test, False, [f"{wanted}, but the case was refused: {exc}"])
     if test.expect_error:
         return TestOutcome(test, False, [f"expected an error naming '{test.expect_error}', but it was decided: "
-                                         f"{decision.outputs}"], decision.explanation)
+                                         f"{decision.outputs}"], decision.trace)
     failures = []
     for name, expected in test.expect.items():
         if name not in decision.outputs:
@@ -144,20 +141,20 @@ def run_test(test: RuleTest, rulesets: _Rulesets | None = None) -> TestOutcome:
         actual = decision.outputs[name]
         if not _matches(expected, actual):
             failures.append(f"{name}: expected {json_value(expected)!r}, got {json_value(actual)!r}")
-    if test.expect_warning and not any(test.expect_warning in w for w in decision.explanation["warnings"]):
+    if test.expect_warning and not any(test.expect_warning in w for w in decision.trace.warnings):
         failures.append(f"expected a warning mentioning '{test.expect_warning}', got "
-                        f"{decision.explanation['warnings']}")
+                        f"{list(decision.trace.warnings)}")
     try:
         bulk = decide_frame_with_plan(plan, pd.DataFrame([test.inputs]), test.on).iloc[0]
     except MedunionError as exc:  # one test's disagreement must not stop the others
         failures.append(f"the bulk evaluator refused the case that was decided: {exc}")
-        return TestOutcome(test, False, failures, decision.explanation)
+        return TestOutcome(test, False, failures, decision.trace)
     for name, value in decision.outputs.items():
         if not _matches(json_value(value), _bulk_value(bulk[name])) and not (
             value is None and _bulk_value(bulk[name]) is None):
             failures.append(f"the bulk evaluator disagrees on {name}: {json_value(value)!r} "
                             f"(one case) vs {_bulk_value(bulk[name])!r} (bulk)")
-    return TestOutcome(test, not failures, failures, decision.explanation)
+    return TestOutcome(test, not failures, failures, decision.trace)
 
 
 def test_files(paths: list[str | Path]) -> list[Path]:

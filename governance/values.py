@@ -123,8 +123,13 @@ def column_problems(field: Field, series: pd.Series) -> list[tuple[int, str]]:
     return problems
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def json_value(value: Any) -> Any:
     """Values as JSON: dates as ISO strings, numpy scalars as Python numbers."""
+    if value.__class__ in _PLAIN:  # most values, on every explained case: no checks needed
+        return value
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list | tuple):

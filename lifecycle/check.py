@@ -7,62 +7,18 @@ would otherwise show up years later as a case nobody can move.
 
 from __future__ import annotations
 
-import datetime as dt
-from functools import lru_cache
 from pathlib import Path
 
-from governance.check import _assignable
 from governance.clauses import clause_index, unknown_clause
 from governance.diagnostics import Diagnostic, MedunionError, error
-from governance.expressions import BOOLEAN, DATE, INTEGER, ExpressionType, infer_type
-from governance.load import load_rulesets
+from governance.expressions import BOOLEAN, ExpressionType, infer_type
 from governance.model import RuleSet
 from governance.source import load_yaml
+from lifecycle.build import build_lifecycle
+from lifecycle.data import EFFECTIVE
+from lifecycle.decisions import decision_rulesets, rules_root
+from lifecycle.guards import BUILTINS
 from lifecycle.model import Lifecycle
-
-BUILTINS: dict[str, ExpressionType] = {
-    "event_date": DATE,  # the date the event happened (the `--on` of the command)
-    "entered_on": DATE,  # the date the case entered its current state
-    "days_in_state": INTEGER,  # event_date - entered_on, in days
-}
-"""Names every guard may read besides data, parameters and the decisions' outputs."""
-
-
-def rules_root(lifecycle_path: str | Path) -> Path:
-    """The rules/ folder a lifecycle file belongs to: where clauses.yaml is, else two levels up."""
-    path = Path(lifecycle_path).resolve()
-    for folder in path.parents:
-        if (folder / "clauses.yaml").is_file():
-            return folder
-    return path.parent.parent
-
-
-@lru_cache(maxsize=16)
-def _rulesets_under(root: str) -> dict[str, list[RuleSet]]:
-    return load_rulesets(root)
-
-
-def decision_rulesets(lifecycle: Lifecycle, root: str | Path | None = None) -> dict[str, list[RuleSet]]:
-    """The versions of every rule set the lifecycle's guards may consult, by id.
-
-    Each is read from its own folder `<rules>/<id>/` (where its versions live), never by
-    scanning everything under the rules folder.
-    """
-    base = Path(root) if root is not None else rules_root(lifecycle.path)
-    chosen: dict[str, list[RuleSet]] = {}
-    for rid in lifecycle.decisions:
-        folder = base / rid
-        if folder.is_dir():
-            found = _rulesets_under(str(folder))
-            if rid in found:
-                chosen[rid] = found[rid]
-    return chosen
-
-
-def decision_ruleset_on(versions: list[RuleSet], on: dt.date) -> RuleSet:
-    from governance.load import ruleset_in_force
-
-    return ruleset_in_force(versions, on)
 
 
 def type_env(lifecycle: Lifecycle, rulesets: dict[str, list[RuleSet]]) -> dict[str, ExpressionType]:
@@ -137,6 +93,11 @@ def check_lifecycle(lifecycle: Lifecycle, root: str | Path | None = None) -> lis
             if name not in lifecycle.data:
                 add(error(f"event '{event.name}' carries unknown data field '{name}'; declare it "
                           "under `data`", event.location))
+    corrections = [e.name for e in lifecycle.events.values() if e.correction]
+    if corrections and EFFECTIVE in lifecycle.data:
+        add(error(f"data field '{EFFECTIVE}' has the name under which a correction event "
+                  f"({', '.join(corrections)}) gives its effective date; rename the field",
+                  lifecycle.data[EFFECTIVE].location))
 
     try:
         rulesets = decision_rulesets(lifecycle, root)
@@ -183,7 +144,7 @@ def check_lifecycle(lifecycle: Lifecycle, root: str | Path | None = None) -> lis
                 continue
             try:
                 kind = infer_type(expr, env)
-                if not _assignable(lifecycle.data[name].type, kind):
+                if not lifecycle.data[name].type.accepts(kind):
                     add(error(f"transition '{t.id}' sets '{name}' ({lifecycle.data[name].type.describe()})"
                               f" to {kind.describe()}", expr.origin or t.location))
             except MedunionError as exc:
@@ -232,8 +193,6 @@ def check_lifecycle(lifecycle: Lifecycle, root: str | Path | None = None) -> lis
 
 def check_lifecycle_file(path: str | Path) -> list[Diagnostic]:
     """What `medunion check` reports for a `kind: lifecycle` file."""
-    from lifecycle.load import build_lifecycle
-
     try:
         doc = load_yaml(path)
     except MedunionError as exc:

@@ -78,7 +78,8 @@ class ChartSpec:
 
 @dataclass(frozen=True)
 class Firing:
-    """What the engine did with one event: the transition that fired, or None (refused)."""
+    """What the engine decided for one event: the transition its statechart fired and the state
+    that rule moved to, or None and the unchanged state when only the sentinel fired (refused)."""
 
     transition: str | None
     state: str
@@ -184,10 +185,12 @@ class LifecycleEngine:
         return name in self._specs
 
     def fire(self, chart: str, sid: str, state: str, event: str, guards: Mapping[str, bool]) -> Firing:
-        """Restore `state` on a fresh session, post `event` with its guard values, then delete it.
+        """Restore `state` on a fresh session, post `event` with its guard facts, then delete it.
 
         `guards` maps transition ids to booleans computed outside; only booleans and known
-        names reach the engine, because durable-rules compares mixed types as strings.
+        names reach the engine, because durable-rules compares mixed types as strings. The
+        statechart decides: of the rules of `state` that match the event and a true guard
+        fact, the one of highest priority (declaration order) fires and names the new state.
         """
         spec = self._specs.get(chart)
         if spec is None:
@@ -227,10 +230,16 @@ class LifecycleEngine:
             self._live.discard(key)  # only once durable-rules has really let it go
         fired = result.get("fired")
         if fired == SENTINEL:
-            fired = None
-        elif fired not in index:
+            return Firing(transition=None, state=state)
+        if fired not in index:
             raise EngineError(f"{chart} fired unknown transition {fired!r}")
-        return Firing(transition=fired, state=str(result.get("state", state)))
+        chosen = spec.transitions[index[fired]]
+        if (chosen.source, chosen.event) != (state, event):
+            raise EngineError(f"{chart} fired {fired} ({chosen.source} on {chosen.event}) for {event} in {state}")
+        moved_to = result.get("state")
+        if not isinstance(moved_to, str):
+            raise EngineError(f"{chart} fired {fired} but recorded no state")
+        return Firing(transition=fired, state=moved_to)
 
     def _post(self, name: str, message: dict[str, Any]) -> dict[str, Any]:
         """Post one message and check the state for the exception durable-rules swallows."""

@@ -49,7 +49,18 @@ def _step(entry: HistoryEntry) -> dict[str, Any]:
         "other_guards": record.get("other_guards", []), "decisions": record.get("decisions", {}),
         "parameters": record.get("parameters", {}), "deadline": record.get("deadline"),
         "set": record.get("set", {}), "recorded_at": entry.recorded_at,
+        "correction": record.get("correction"), "deadline_passed": record.get("deadline_passed"),
     }
+
+
+def _dating(step: dict[str, Any]) -> str:
+    """What dated a step besides its own date: a correction's earlier fact, or the deadline that passed."""
+    correction = step.get("correction")
+    if correction:
+        return f" (correction recorded {step['on']}, effective {correction.get('effective')})"
+    if step.get("deadline_passed"):
+        return f" (deadline {step['deadline_passed']} passed)"
+    return ""
 
 
 def _guard_line(guard: dict[str, Any]) -> str:
@@ -68,7 +79,7 @@ def render_text(explained: dict[str, Any]) -> str:
     why = explained["why"]
     if why is not None:
         t = why["transition"]
-        lines.append(f"Why {case['state']}: on {why['on']}, event '{why['event']}' fired "
+        lines.append(f"Why {case['state']}: on {why['on']}, event '{why['event']}'{_dating(why)} fired "
                      f"'{t.get('id')}' ({t.get('title')})")
         lines.append(f"  clause {t.get('clause')}: \"{t.get('source')}\"")
         lines.append(f"  guard: {_guard_line(why['guard'])}")
@@ -76,7 +87,7 @@ def render_text(explained: dict[str, Any]) -> str:
     for step in explained["history"]:
         t = step["transition"]
         opened = " (case opened)" if step["opened"] else ""
-        lines.append(f"  {step['seq']}. {step['on']}  {step['event']}{opened}: "
+        lines.append(f"  {step['seq']}. {step['on']}  {step['event']}{opened}{_dating(step)}: "
                      f"{step['from']} → {step['to']}  by '{t.get('id')}'  [{t.get('clause')}]")
         if step["data"]:
             data = ", ".join(f"{k}={format_value(v)}" for k, v in sorted(step["data"].items()))

@@ -1,92 +1,23 @@
-"""Lifecycle files → model: safe YAML, the lifecycle schema, then every guard parsed and placed.
+"""Lifecycle files → checked model: safe YAML, the schema and guards (`build`), then the semantic checks.
 
-Fields, parameters and expressions are built by the rule-set loader's own builder, so a
-lifecycle's data and guards mean exactly what they mean in a rule set.
+Loading refuses a file with any error, so a runner never sees a lifecycle that could strand
+a case; `medunion check` reports the same findings without refusing (`check_lifecycle_file`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
-from typing import Any
 
-from governance.diagnostics import Diagnostic, MedunionError, has_errors
-from governance.load import DocumentReader, read_date
-from governance.model import SourceRef
-from governance.schema import validate
-from governance.source import SourceDocument, load_yaml
-from lifecycle.model import Deadline, Event, Lifecycle, State, Transition
-
-
-def build_lifecycle(doc: SourceDocument) -> tuple[Lifecycle | None, list[Diagnostic]]:
-    """The model and every problem found on the way; None when the schema already failed."""
-    found = validate(doc, "lifecycle", package="lifecycle")
-    if has_errors(found):
-        return None, found
-    data: dict[str, Any] = doc.data
-    builder = DocumentReader(doc)
-    fields = {n: builder.field(n, s, ("data", n)) for n, s in (data.get("data") or {}).items()}
-    parameters = {
-        n: builder.parameter(n, s, ("parameters", n)) for n, s in (data.get("parameters") or {}).items()
-    }
-    states: dict[str, State] = {}
-    for name, spec in data["states"].items():
-        deadline = None
-        if "deadline" in spec:
-            d = spec["deadline"]
-            deadline = Deadline(days=d["days"], event=d["event"], data=dict(d.get("data") or {}),
-                                location=doc.locate(("states", name, "deadline")))
-        states[name] = State(
-            name=name, title=spec["title"], location=doc.locate_key(("states", name)),
-            initial=bool(spec.get("initial", False)), final=bool(spec.get("final", False)),
-            deadline=deadline, title_zh=spec.get("title_zh"), description=spec.get("description"),
-        )
-    events = {
-        name: Event(name=name, title=spec["title"], data=tuple(spec.get("data") or ()),
-                    location=doc.locate_key(("events", name)), description=spec.get("description"))
-        for name, spec in data["events"].items()
-    }
-    transitions: list[Transition] = []
-    for i, spec in enumerate(data["transitions"]):
-        path = ("transitions", i)
-        guard = builder.expression((*path, "guard")) if "guard" in spec else None
-        assignments = {}
-        for target, _ in (spec.get("set") or {}).items():
-            parsed = builder.expression((*path, "set", target))
-            if parsed is not None:
-                assignments[target] = parsed
-        listed = isinstance(spec["from"], list)
-        sources = spec["from"] if listed else [spec["from"]]
-        for k, source in enumerate(sources):
-            places = {"from": doc.locate((*path, "from", k) if listed else (*path, "from")),
-                      "to": doc.locate((*path, "to")), "event": doc.locate((*path, "event"))}
-            transitions.append(Transition(
-                id=spec["id"], source=source, event=spec["event"], target=spec["to"], guard=guard,
-                clause=spec["clause"], quote=" ".join(spec["source"].split()), title=spec["title"],
-                location=doc.locate(path), assignments=assignments, note=spec.get("note"),
-                places=places,
-            ))
-    found.extend(builder.found)
-    effective = data["effective"]
-    start = read_date(effective["from"], doc, ("effective", "from"), found)
-    until = read_date(effective["until"], doc, ("effective", "until"), found) if "until" in effective else None
-    lifecycle = Lifecycle(
-        id=data["id"], title=data["title"], jurisdiction=data["jurisdiction"],
-        version=str(data["version"]), status=data["status"], effective_from=start,
-        effective_until=until, subject=data["subject"],
-        sources=tuple(SourceRef(s["key"], s["title"], s.get("document"), s.get("url"))
-                      for s in data["sources"]),
-        decisions=tuple(data.get("decisions") or ()), data=fields, parameters=parameters,
-        states=states, events=events, transitions=tuple(transitions), path=doc.path,
-        location=doc.locate(()), title_zh=data.get("title_zh"),
-    )
-    return lifecycle, found
+from governance.diagnostics import MedunionError
+from governance.load import kind_of, yaml_files
+from governance.source import load_yaml
+from lifecycle.build import build_lifecycle
+from lifecycle.check import check_lifecycle
+from lifecycle.model import Lifecycle
 
 
 def load_lifecycle(path: str | Path) -> Lifecycle:
     """Load and check one lifecycle file; any error raises MedunionError with all of them."""
-    from lifecycle.check import check_lifecycle
-
     doc = load_yaml(path)
     lifecycle, found = build_lifecycle(doc)
     if lifecycle is not None:
@@ -98,17 +29,15 @@ def load_lifecycle(path: str | Path) -> Lifecycle:
 
 
 def lifecycle_files(root: str | Path) -> list[Path]:
-    """Every `kind: lifecycle` file under a folder (by default rules/lifecycles/)."""
+    """Every `kind: lifecycle` file under a folder (by default rules/lifecycles/).
+
+    The kind is read from the parsed YAML, exactly as `medunion check` reads it, so a file
+    that check treats as a lifecycle (`kind: lifecycle  # note`, `kind: "lifecycle"`) is one
+    here too; a file that does not parse raises rather than being skipped unseen.
+    """
     root = Path(root)
-    files = sorted(root.rglob("*.yaml")) if root.is_dir() else [root]
-    return [p for p in files if _kind(p) == "lifecycle"]
-
-
-def _kind(path: Path) -> str | None:
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("kind:"):
-            return line.split(":", 1)[1].strip()
-    return None
+    files = yaml_files([root]) if root.is_dir() else [root]
+    return [p for p in files if kind_of(load_yaml(p)) == "lifecycle"]
 
 
 def find_lifecycle(reference: str | Path, root: str | Path = "rules/lifecycles") -> Lifecycle:
@@ -125,8 +54,3 @@ def find_lifecycle(reference: str | Path, root: str | Path = "rules/lifecycles")
     raise MedunionError(
         f"no lifecycle '{reference}' under {root}/ (known: {', '.join(known) or 'none'})"
     )
-
-
-def in_force(lifecycle: Lifecycle, on: dt.date) -> bool:
-    until = lifecycle.effective_until
-    return lifecycle.effective_from <= on and (until is None or on <= until)

@@ -44,11 +44,19 @@ class State:
 
 @dataclass(frozen=True)
 class Event:
+    """Something that happens to a case; a `correction` records an earlier fact without rewriting history.
+
+    A correction is applied in date order like any event (dated when it is recorded); it may
+    carry `effective`, the earlier date the fact it records took effect, which is kept in the
+    history and shown in the explanation, and which guards read as `effective_date`.
+    """
+
     name: str
     title: str
     data: tuple[str, ...]  # the data fields this event may carry
     location: Location
     description: str | None = None
+    correction: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,3 +115,8 @@ class Lifecycle:
 
     def transition(self, transition_id: str) -> Transition | None:
         return next((t for t in self.transitions if t.id == transition_id), None)
+
+    def in_force(self, on: dt.date) -> bool:
+        """Whether events dated `on` may be applied under this version (both ends inclusive)."""
+        until = self.effective_until
+        return self.effective_from <= on and (until is None or on <= until)

@@ -1,10 +1,23 @@
-"""Handle one event: load the case, decide the guards, fire the engine, save, delete the session.
+"""Handle one event in four stages: load the case, compute the guard facts, let the engine choose, persist.
 
-Guards are evaluated here with the project's expression language (and the decisions of
-the rule sets they name); only their true/false values reach durable-rules, which picks
-the transition. Nothing is written unless a transition fired: a refused event changes
-nothing and says why. An event id is applied once; a second submission returns the first
-outcome.
+1. load case   the stored case (or a new one in the initial state), the event's data typed,
+               the transitions that could take the event; anything invalid refuses here.
+2. guard facts every candidate's guard evaluated with the project's expression language (and
+               the decisions of the rule sets it names) to a typed boolean.
+3. engine      those booleans are posted to the durable-rules statechart; the rule that fires
+               is the transition, and the state it names is the case's new state.
+4. persist     the engine's choice, its `set` values and the explanation record, saved in one
+               transaction.
+
+Before those stages, time is put in order: an event dated before the case's last applied
+event is refused (a correction is recorded as a new event, see `Event`), and every deadline
+of the case that has passed by the event's date is applied first, exactly as `tick` on that
+date would have applied it, so the legal outcome never depends on when `tick` last ran.
+
+Nothing is written unless the engine fired a transition: a refused event writes nothing
+(deadlines that passed before its date stay applied, as `tick` would have applied them) and
+says why. An event id is applied once: the same id with the same content returns the first
+outcome (`duplicate`); with other content it is a `conflict` and changes nothing.
 """
 
 from __future__ import annotations
@@ -13,40 +26,33 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from governance.compile import Plan, compile_ruleset
-from governance.decide import decide_with_plan
 from governance.diagnostics import MedunionError
-from governance.expressions import evaluate, render_with_values
-from governance.values import check_field, check_value, json_value
-from lifecycle.check import BUILTINS, decision_ruleset_on, decision_rulesets
-from lifecycle.engine import ChartSpec, ChartTransition, EngineError, LifecycleEngine
-from lifecycle.load import in_force
+from governance.expressions import evaluate
+from governance.values import json_value
+from lifecycle.chart import chart_id, chart_name, chart_spec
+from lifecycle.data import (
+    EFFECTIVE,
+    assigned_values,
+    case_values,
+    effective_value,
+    entry_data,
+    event_values,
+    parameter_values,
+)
+from lifecycle.deadlines import deadline_event_date, deadline_event_id, has_passed
+from lifecycle.decisions import Decider, DecisionRecord
+from lifecycle.engine import EngineError, LifecycleEngine
+from lifecycle.guards import GuardValue, builtin_values, evaluate_guard, names_read
 from lifecycle.model import Lifecycle, Transition
+from lifecycle.outcome import Outcome, Refused
+from lifecycle.record import deadline_record, transition_record
 from lifecycle.store import CaseRecord, Conflict, DuplicateEvent, HistoryEntry, Store
 
-
-@dataclass
-class Outcome:
-    """What happened to one submitted event."""
-
-    status: str  # applied | duplicate | refused
-    case_id: str
-    event: str
-    event_id: str
-    from_state: str | None = None
-    to_state: str | None = None
-    transition: str | None = None
-    reason: str | None = None
-    entry: HistoryEntry | None = None
-    guards: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def applied(self) -> bool:
-        return self.status == "applied"
+__all__ = ["Outcome", "Refused", "Runner", "chart_id", "chart_spec", "default_event_id"]
 
 
 def default_event_id(lifecycle: str, case_id: str, event: str, on: dt.date, data: Mapping[str, Any]) -> str:
@@ -56,22 +62,67 @@ def default_event_id(lifecycle: str, case_id: str, event: str, on: dt.date, data
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def chart_id(transition: Transition) -> str:
-    """A transition's id in the engine: unique even when one declaration has several `from`."""
-    return f"{transition.id}/{transition.source}"
+_ATTEMPTS = 5  # loads after a concurrent writer got there first, before giving up
 
 
-def chart_spec(lifecycle: Lifecycle) -> ChartSpec:
-    return ChartSpec(
-        name=f"{lifecycle.id}@{lifecycle.version}",
-        states=tuple(lifecycle.states),
-        transitions=tuple(ChartTransition(chart_id(t), t.source, t.event, t.target)
-                          for t in lifecycle.transitions),
-    )
+def deadline_date(lifecycle: Lifecycle, state: str, entered: dt.date) -> dt.date | None:
+    """The last day in time for a case that entered `state` on `entered`, or None without a deadline."""
+    deadline = lifecycle.states[state].deadline
+    if deadline is None:
+        return None
+    days = deadline.days
+    if isinstance(days, str):
+        days = int(parameter_values(lifecycle, entered)[days])
+    return entered + dt.timedelta(days=days)
 
 
-class Refused(Exception):
-    """The event cannot be applied; the message says why. Nothing was changed."""
+@dataclass(frozen=True)
+class Submission:
+    """One event as submitted: what every stage starts from."""
+
+    lifecycle: Lifecycle
+    case_id: str
+    event: str
+    data: dict[str, Any]
+    on: dt.date
+    event_id: str
+    deadline: dt.date | None = None  # for a deadline event: the deadline that passed
+
+
+@dataclass(frozen=True)
+class LoadedCase:
+    """Stage 1 → 2: the case as stored (or just opened), its data and the event's data typed."""
+
+    case: CaseRecord
+    new: bool
+    case_data: dict[str, Any]
+    event_data: dict[str, Any]
+    candidates: tuple[Transition, ...]  # in priority (file) order
+    effective: dt.date | None = None  # a correction's `effective` date
+
+
+@dataclass(frozen=True)
+class GuardFacts:
+    """Stage 2 → 3: one boolean per candidate (what the engine is told) and what they were computed from."""
+
+    guards: tuple[GuardValue, ...]
+    env: dict[str, Any]
+    decisions: dict[str, DecisionRecord]
+
+    def engine_facts(self) -> dict[str, bool]:
+        """The guard facts by engine transition id: the only values that reach durable-rules."""
+        return {chart_id(g.transition): g.value for g in self.guards}
+
+    def records(self) -> list[dict[str, Any]]:
+        return [g.as_record() for g in self.guards]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Stage 3 → 4: the transition the engine's statechart fired and the state it moved the case to."""
+
+    transition: Transition
+    to_state: str
 
 
 class Runner:
@@ -82,113 +133,212 @@ class Runner:
         self.store = store
         self.engine = engine or LifecycleEngine()
         self.rules_root = rules_root
-        self._plans: dict[tuple[str, str], Plan] = {}
-        self._rulesets: dict[str, Any] = {}
+        self.decider = Decider(rules_root)
 
     def _prepare(self, lifecycle: Lifecycle) -> None:
+        """Register the lifecycle's chart and find its rule sets, once per lifecycle version."""
         spec = chart_spec(lifecycle)
         if not self.engine.is_registered(spec.name):
             self.engine.register(spec)
-        if lifecycle.id not in self._rulesets:
-            self._rulesets[lifecycle.id] = decision_rulesets(lifecycle, self.rules_root)
+        self.decider.prepare(lifecycle)
 
     def submit(self, lifecycle: Lifecycle, case_id: str, event: str, data: Mapping[str, Any] | None,
                on: dt.date, event_id: str | None = None) -> Outcome:
-        """Apply one event to one case (opening it in the initial state if it is new)."""
-        data = dict(data or {})
-        event_id = event_id or default_event_id(lifecycle.id, case_id, event, on, data)
-        self._prepare(lifecycle)
-        for _attempt in range(5):
-            case, earlier = self.store.load(case_id, event_id)
-            if earlier is not None:
-                return self._duplicate(earlier, case_id, event, event_id)
-            try:
-                return self._submit_once(lifecycle, case, case_id, event, data, on, event_id)
-            except Refused as refusal:
-                return Outcome("refused", case_id, event, event_id, reason=str(refusal),
-                               guards=getattr(refusal, "guards", []))
-            except DuplicateEvent:
-                continue
-            except Conflict:
-                continue
-        raise MedunionError(f"case {case_id}: gave up after repeated concurrent changes")
+        """Apply one event to one case (opening it in the initial state if it is new).
 
-    def _duplicate(self, earlier: HistoryEntry, case_id: str, event: str, event_id: str) -> Outcome:
-        if earlier.case_id != case_id or earlier.event != event:
-            return Outcome("refused", case_id, event, event_id, reason=(
-                f"event id {event_id} was already used for event '{earlier.event}' of case "
-                f"{earlier.case_id}; give each event its own id"))
+        Deadlines of the case that passed by `on` are applied first (`Outcome.deadlines`).
+        """
+        data = dict(data or {})
+        submission = Submission(lifecycle, case_id, event, data, on,
+                                event_id or default_event_id(lifecycle.id, case_id, event, on, data))
+        self._prepare(lifecycle)
+        return self._run(submission, catch_up=True)
+
+    def tick(self, lifecycles: Mapping[str, Lifecycle], on: dt.date) -> list[Outcome]:
+        """Apply the deadline event of every case whose deadline has passed on `on`.
+
+        The same step every event takes first (`submit`): each deadline event is dated the
+        day after the deadline and its id names the case, state and deadline, so running
+        tick again (or later, or after an event already applied it) applies it once.
+        """
+        outcomes: list[Outcome] = []
+        for case in list(self.store.due(on)):
+            lifecycle = lifecycles.get(case.lifecycle)
+            if lifecycle is None or case.state not in lifecycle.states:  # say so rather than skip it
+                known = (f"lifecycle {case.lifecycle} was not loaded (loaded: {', '.join(lifecycles) or 'none'})"
+                         if lifecycle is None else
+                         f"{lifecycle.id} {lifecycle.version} has no state '{case.state}'")
+                outcomes.append(Outcome("refused", case.case_id, "(deadline)", "", case.state, reason=(
+                    f"deadline {case.deadline} passed, but {known}; the case was not moved")))
+                continue
+            self._prepare(lifecycle)
+            tried: set[str] = set()
+            while (due := self._due_deadline(lifecycle, self.store.get_case(case.case_id), on, tried)) is not None:
+                tried.add(due.event_id)
+                outcome = self._run(due, catch_up=False)
+                if outcome.status != "duplicate":
+                    outcomes.append(outcome)
+        return outcomes
+
+    def _run(self, submission: Submission, catch_up: bool) -> Outcome:
+        """Load the case and apply the submission, reloading whenever the case moved under us.
+
+        With `catch_up`, a deadline that has passed by the submission's date is applied first
+        (each at most once), then the case is loaded again; the order of dates is checked
+        before anything is applied, so a backdated event changes nothing.
+        """
+        first: list[Outcome] = []
+        tried: set[str] = set()
+        conflicts = 0
+        while True:
+            case, earlier = self.store.load(submission.case_id, submission.event_id)
+            if earlier is not None:
+                return self._earlier(earlier, submission, first)
+            if submission.deadline is not None and self._due_deadline(
+                    submission.lifecycle, case, submission.on, set()) != submission:
+                # another writer moved the case meanwhile: this deadline no longer applies (callers skip it)
+                return Outcome("duplicate", submission.case_id, submission.event, submission.event_id,
+                               reason="no longer due: the case moved meanwhile")
+            try:
+                self._check_event(submission)
+                if case is not None:
+                    self._check_case(submission, case)  # refuse before any deadline is applied
+                due = self._due_deadline(submission.lifecycle, case, submission.on, tried) if catch_up else None
+                if due is not None:
+                    tried.add(due.event_id)
+                    outcome = self._run(due, catch_up=False)
+                    if outcome.status != "duplicate":  # a duplicate was applied before: nothing new
+                        first.append(outcome)
+                    continue  # load again: the deadline moved the case (a refused one is not tried again)
+                outcome = self._submit_once(submission, case)
+            except Refused as refusal:
+                return Outcome("refused", submission.case_id, submission.event, submission.event_id,
+                               reason=self._after_deadlines(str(refusal), first), guards=refusal.guards,
+                               deadlines=first)
+            except (DuplicateEvent, Conflict):
+                conflicts += 1  # another writer got there first: load again and decide again
+                if conflicts >= _ATTEMPTS:
+                    raise MedunionError(f"case {submission.case_id}: gave up after repeated concurrent "
+                                        "changes") from None
+                continue
+            outcome.deadlines = first
+            return outcome
+
+    def _submit_once(self, submission: Submission, stored: CaseRecord | None) -> Outcome:
+        """The four stages; any of the first three may refuse, and only the last one writes."""
+        loaded = self._load_case(submission, stored)
+        facts = self._guard_facts(submission, loaded)
+        choice = self._engine_choice(submission, loaded, facts)
+        return self._persist(submission, loaded, facts, choice)
+
+    @staticmethod
+    def _due_deadline(lifecycle: Lifecycle, case: CaseRecord | None, on: dt.date,
+                      tried: set[str]) -> Submission | None:
+        """The deadline event `tick --on` would submit for this case now, unless already tried."""
+        if case is None or case.lifecycle != lifecycle.id or case.state not in lifecycle.states:
+            return None
+        deadline = lifecycle.states[case.state].deadline
+        if deadline is None or case.deadline is None or not has_passed(case.deadline, on):
+            return None
+        event_id = deadline_event_id(case.case_id, case.state, case.deadline)
+        if event_id in tried:
+            return None
+        return Submission(lifecycle, case.case_id, deadline.event, dict(deadline.data),
+                          deadline_event_date(case.deadline), event_id, case.deadline)
+
+    @staticmethod
+    def _after_deadlines(reason: str, first: list[Outcome]) -> str:
+        """A refusal's reason, saying first which deadline transitions were applied before the event."""
+        moved = [o for o in first if o.applied]
+        if not moved:
+            return reason
+        steps = "; ".join(f"the deadline of '{o.from_state}' ({o.entry.record.get('deadline_passed')}) had passed, "
+                          f"so '{o.event}' dated {o.entry.occurred_on} moved the case {o.from_state} → "
+                          f"{o.to_state} by '{o.transition}'" for o in moved if o.entry is not None)
+        return f"applied first, as tick would have: {steps}. Then: {reason}"
+
+    def _earlier(self, earlier: HistoryEntry, submission: Submission, first: list[Outcome]) -> Outcome:
+        """The first outcome of an event id with the same content; a conflict if the content differs."""
+        case_id, event, event_id = submission.case_id, submission.event, submission.event_id
+        differs = self._differences(earlier, submission)
+        if differs:
+            return Outcome("conflict", case_id, event, event_id, entry=earlier, deadlines=first, reason=(
+                f"event id {event_id} is already used by history #{earlier.seq} ('{earlier.event}' of case "
+                f"{earlier.case_id} dated {earlier.occurred_on}, applied {earlier.recorded_at}); this "
+                f"submission differs in {', '.join(differs)}, so nothing was changed. Give each event its "
+                "own id (without --event-id the id is derived from the content)"))
         return Outcome("duplicate", case_id, event, event_id, earlier.from_state, earlier.to_state,
                        earlier.record.get("transition", {}).get("id"),
                        reason=f"already applied on {earlier.recorded_at} (history #{earlier.seq})",
-                       entry=earlier)
+                       entry=earlier, deadlines=first)
 
-    def _event_data(self, lifecycle: Lifecycle, event: str, data: Mapping[str, Any]) -> dict[str, Any]:
-        """Event data typed against the declarations before anything is evaluated or fired."""
-        declared = lifecycle.events[event].data
-        values: dict[str, Any] = {}
-        problems = []
-        for name, raw in data.items():
-            if name not in declared:
-                problems.append(f"event '{event}' does not carry '{name}' (it carries: "
-                                f"{', '.join(declared) or 'nothing'})")
-                continue
-            spec = lifecycle.data[name]
-            value, problem = check_field(spec, raw)
-            if problem:
-                problems.append(f"field '{name}': {problem}")
-            else:
-                values[name] = value
-        if problems:
-            raise Refused("; ".join(problems))
-        return values
+    @staticmethod
+    def _differences(earlier: HistoryEntry, submission: Submission) -> list[str]:
+        """What differs between a stored event and a new submission of its id: case, event, date, data."""
+        lifecycle = submission.lifecycle
+        differs = [what for what, mine, theirs in (
+            ("lifecycle", lifecycle.id, earlier.lifecycle), ("case", submission.case_id, earlier.case_id),
+            ("event", submission.event, earlier.event), ("date", submission.on, earlier.occurred_on),
+        ) if mine != theirs]
+        try:
+            content = entry_data(event_values(lifecycle, submission.event, submission.data),
+                                 effective_value(lifecycle, submission.event, submission.data, submission.on))
+        except (Refused, KeyError):  # an unknown event or data that does not type: not what was stored
+            content = None
+        if content != earlier.data:
+            differs.append("data")
+        return differs
 
-    def _case_data(self, lifecycle: Lifecycle, stored: Mapping[str, Any]) -> dict[str, Any]:
-        values: dict[str, Any] = {}
-        for name, spec in lifecycle.data.items():
-            if name in stored and stored[name] is not None:
-                values[name], _ = check_value(spec.type, stored[name])
-            elif spec.has_default:
-                values[name] = spec.default
-        return values
+    # Stage 1 ---------------------------------------------------------------------------------
 
-    def _parameters(self, lifecycle: Lifecycle, on: dt.date) -> dict[str, Any]:
-        values = {}
-        for name, parameter in lifecycle.parameters.items():
-            current = parameter.value_on(on)
-            if current is None:
-                raise Refused(f"parameter '{name}' has no value on {on}")
-            values[name] = current.value
-        return values
+    def _load_case(self, submission: Submission, stored: CaseRecord | None) -> LoadedCase:
+        """The case the event applies to and the transitions that could take it, or a refusal saying why."""
+        lifecycle, event, on = submission.lifecycle, submission.event, submission.on
+        event_data = event_values(lifecycle, event, submission.data)
+        effective = effective_value(lifecycle, event, submission.data, on)
+        case = stored if stored is not None else self._open_case(submission)
+        self._check_case(submission, case)
+        return LoadedCase(case=case, new=stored is None, case_data=case_values(lifecycle, case.data),
+                          event_data=event_data, candidates=self._candidates(submission, case),
+                          effective=effective)
 
-    def _plan(self, versions: list[Any], on: dt.date) -> Plan:
-        ruleset = decision_ruleset_on(versions, on)
-        key = (ruleset.id, ruleset.version)
-        if key not in self._plans:
-            self._plans[key] = compile_ruleset(ruleset)
-        return self._plans[key]
-
-    def _submit_once(self, lifecycle: Lifecycle, case: CaseRecord | None, case_id: str, event: str,
-                     data: dict[str, Any], on: dt.date, event_id: str) -> Outcome:
+    @staticmethod
+    def _check_event(submission: Submission) -> None:
+        """Refuse an event the lifecycle does not declare, or dated when the lifecycle is not in force."""
+        lifecycle, event, on = submission.lifecycle, submission.event, submission.on
         if event not in lifecycle.events:
             raise Refused(f"{lifecycle.id} has no event '{event}'; events: {', '.join(lifecycle.events)}")
-        if not in_force(lifecycle, on):
+        if not lifecycle.in_force(on):
             raise Refused(f"{lifecycle.id} {lifecycle.version} is not in force on {on}")
-        event_data = self._event_data(lifecycle, event, data)
-        new = case is None
-        if case is None:
-            case = CaseRecord(case_id, lifecycle.id, lifecycle.version, lifecycle.initial,
-                              self._case_data(lifecycle, {}), on, on, None)
-            case.deadline = self._deadline(lifecycle, case.state, on)
-        elif case.lifecycle != lifecycle.id:
-            raise Refused(f"case {case_id} belongs to lifecycle {case.lifecycle}, not {lifecycle.id}")
+
+    @staticmethod
+    def _open_case(submission: Submission) -> CaseRecord:
+        """A new case in the initial state, entered on the event's date (saved only if the event applies)."""
+        lifecycle, on = submission.lifecycle, submission.on
+        initial = lifecycle.initial
+        return CaseRecord(submission.case_id, lifecycle.id, lifecycle.version, initial,
+                          case_values(lifecycle, {}), on, on, deadline_date(lifecycle, initial, on))
+
+    @staticmethod
+    def _check_case(submission: Submission, case: CaseRecord) -> None:
+        """Refuse a case of another lifecycle, in a state this version lacks, or an event out of date order."""
+        lifecycle, on = submission.lifecycle, submission.on
+        if case.lifecycle != lifecycle.id:
+            raise Refused(f"case {case.case_id} belongs to lifecycle {case.lifecycle}, not {lifecycle.id}")
         if case.state not in lifecycle.states:
-            raise Refused(f"case {case_id} is in state '{case.state}' (version {case.lifecycle_version}), "
+            raise Refused(f"case {case.case_id} is in state '{case.state}' (version {case.lifecycle_version}), "
                           f"which {lifecycle.id} {lifecycle.version} does not have")
-        if on < case.entered_on:
-            raise Refused(f"the event is dated {on}, before the case entered '{case.state}' on "
-                          f"{case.entered_on}; events are applied in date order")
-        candidates = lifecycle.candidates(case.state, event)
+        last = max(filter(None, (case.last_event_on, case.entered_on)))
+        if on < last:
+            raise Refused(f"event '{submission.event}' is dated {on}, before {last}, the date of the last "
+                          f"event applied to case {case.case_id}; events are applied in date order, so "
+                          f"nothing was changed. {_how_to_correct(lifecycle, case.state, submission.event, on, last)}")
+
+    @staticmethod
+    def _candidates(submission: Submission, case: CaseRecord) -> tuple[Transition, ...]:
+        """The transitions leaving the case's state on the event; refuse if there are none, or too early."""
+        lifecycle, event, on = submission.lifecycle, submission.event, submission.on
+        candidates = tuple(lifecycle.candidates(case.state, event))
         if not candidates:
             state = lifecycle.states[case.state]
             where = "final state" if state.final else "state"
@@ -196,177 +346,86 @@ class Runner:
             raise Refused(f"event '{event}' is not accepted in {where} '{case.state}' ({state.title})"
                           + (f"; accepted there: {', '.join(accepted)}" if accepted else
                              "; nothing can change it"))
-
         deadline = lifecycle.states[case.state].deadline
         if deadline is not None and deadline.event == event and case.deadline and on <= case.deadline:
             raise Refused(f"'{event}' is the deadline event of '{case.state}', whose deadline is "
                           f"{case.deadline}; it can only come after that day")
-        env: dict[str, Any] = {**self._parameters(lifecycle, on), **self._case_data(lifecycle, case.data),
-                               **event_data}
-        env["event_date"] = on
-        env["entered_on"] = case.entered_on
-        env["days_in_state"] = (on - case.entered_on).days
-        decisions = self._decide(lifecycle, candidates, env, on)
+        return candidates
 
-        guards: list[dict[str, Any]] = []
-        values: dict[str, bool] = {}
-        for t in candidates:
-            record = {"transition": t.id, "to": t.target, "clause": t.clause}
-            if t.guard is None:
-                record.update(expression=None, value=True)
-            else:
-                absent = sorted(n for n in t.guard.names() if n not in env)
-                undecided = sorted(n for n in t.guard.names() if n in env and env[n] is None)
-                if absent:
-                    record.update(expression=t.guard.text, value=False,
-                                  note=f"the case has no {', '.join(absent)} yet")
-                elif undecided:
-                    record.update(expression=t.guard.text, value=False,
-                                  note=f"not decided: {', '.join(undecided)}")
-                else:
-                    try:
-                        value = evaluate(t.guard, env)
-                    except MedunionError as exc:
-                        raise Refused(f"guard of '{t.id}' could not be evaluated: {exc}") from None
-                    record.update(expression=t.guard.text, value=bool(value),
-                                  with_values=render_with_values(t.guard, env),
-                                  values={n: json_value(env[n]) for n in sorted(t.guard.names())})
-            values[chart_id(t)] = bool(record["value"])
-            guards.append(record)
+    # Stage 2 ---------------------------------------------------------------------------------
 
-        try:
-            firing = self.engine.fire(f"{lifecycle.id}@{lifecycle.version}", case_id, case.state,
-                                      event, values)
-        except EngineError as exc:  # a fault, not a refusal: nothing was saved
-            raise MedunionError(f"lifecycle engine failed on case {case_id}: {exc}") from exc
-        if firing.transition is None:
-            failed = "; ".join(f"'{g['transition']}' needs {g['expression']}, which is false: "
-                               f"{g.get('with_values') or g.get('note')}" for g in guards)
-            refusal = Refused(f"event '{event}' changes nothing in state '{case.state}': no guard holds "
-                              f"({failed})")
-            refusal.guards = guards  # type: ignore[attr-defined]
-            raise refusal
-        chosen = next(t for t in candidates if chart_id(t) == firing.transition)
-        first_true = next(t for t in candidates if values[chart_id(t)])
-        if chosen is not first_true or firing.state != chosen.target:
-            raise MedunionError(f"the engine chose {firing.transition} -> {firing.state}, expected "
-                                f"{chart_id(first_true)} -> {first_true.target}")
+    def _guard_facts(self, submission: Submission, loaded: LoadedCase) -> GuardFacts:
+        """Every candidate's guard as a boolean, from the case, the event, parameters and rule-set decisions."""
+        lifecycle, on = submission.lifecycle, submission.on
+        env: dict[str, Any] = {**parameter_values(lifecycle, on), **loaded.case_data, **loaded.event_data,
+                               **builtin_values(on, loaded.case.entered_on, loaded.effective)}
+        outputs, decisions = self.decider.decide(lifecycle, names_read(loaded.candidates), env, on)
+        env.update(outputs)
+        guards = tuple(evaluate_guard(t, env) for t in loaded.candidates)
+        return GuardFacts(guards=guards, env=env, decisions=decisions)
 
-        new_data = {**self._case_data(lifecycle, case.data), **event_data}
-        assigned = {}
-        for name, expr in chosen.assignments.items():
-            assigned[name] = evaluate(expr, env)
-        new_data.update(assigned)
-        from_state = case.state
-        moved = chosen.target != from_state
-        record = self._record(lifecycle, chosen, guards, decisions, env, on, assigned)
-        if moved:
-            case.state = chosen.target
-            case.entered_on = on
-            case.deadline = self._deadline(lifecycle, chosen.target, on)
-            if case.deadline is not None:
-                record["deadline"] = self._deadline_record(lifecycle, chosen.target, on, case.deadline)
-        case.data = {k: json_value(v) for k, v in new_data.items()}
-        case.lifecycle_version = lifecycle.version  # the version that moved it last
-        entry = HistoryEntry(event_id, case_id, lifecycle.id, event, on,
-                             {k: json_value(v) for k, v in event_data.items()},
-                             None if new else from_state, chosen.target, chosen.id, record)
-        if new:
-            entry.record["opened"] = {"state": from_state, "on": on.isoformat()}
-        self.store.apply(case, entry, new)
-        return Outcome("applied", case_id, event, event_id, from_state, chosen.target, chosen.id,
-                       entry=entry, guards=guards)
+    # Stage 3 ---------------------------------------------------------------------------------
 
-    def _decide(self, lifecycle: Lifecycle, candidates: list[Transition], env: dict[str, Any],
-                on: dt.date) -> dict[str, Any]:
-        """Outputs of the rule sets the candidate guards read, added to `env`; their explanation."""
-        wanted = set().union(*(t.guard.names() for t in candidates if t.guard is not None))
-        for t in candidates:
-            for expr in t.assignments.values():
-                wanted |= expr.names()
-        explained: dict[str, Any] = {}
-        for rid, versions in self._rulesets[lifecycle.id].items():
-            if not wanted & set(versions[-1].outputs):
-                continue
-            plan = self._plan(versions, on)
-            ruleset = plan.ruleset
-            inputs = {name: env[name] for name in ruleset.inputs if name in env}
-            try:
-                decision = decide_with_plan(plan, inputs, on)
-            except MedunionError as exc:
-                raise Refused(f"rule set {rid} could not decide: {exc}") from None
-            env.update(decision.outputs)
-            explained[rid] = {
-                "version": ruleset.version,
-                "inputs": decision.explanation["inputs"],
-                "outputs": {k: json_value(v) for k, v in decision.outputs.items()},
-                "fired": [{"id": r["id"], "clause": r["clause"], "title": r["title"]}
-                          for r in decision.explanation["rules"] if r["fired"]],
-                "warnings": decision.explanation["warnings"],
-                "notes": decision.explanation["notes"],
-            }
-        return explained
+    def _engine_choice(self, submission: Submission, loaded: LoadedCase, facts: GuardFacts) -> Choice:
+        """Post the guard facts to the statechart; the rule that fires is the transition applied.
 
-    def _deadline(self, lifecycle: Lifecycle, state: str, on: dt.date) -> dt.date | None:
-        deadline = lifecycle.states[state].deadline
-        if deadline is None:
-            return None
-        days = deadline.days
-        if isinstance(days, str):
-            days = int(self._parameters(lifecycle, on)[days])
-        return on + dt.timedelta(days=days)
-
-    def _deadline_record(self, lifecycle: Lifecycle, state: str, on: dt.date,
-                         date: dt.date) -> dict[str, Any]:
-        deadline = lifecycle.states[state].deadline
-        assert deadline is not None
-        record: dict[str, Any] = {"date": date.isoformat(), "event": deadline.event}
-        if isinstance(deadline.days, str):
-            parameter = lifecycle.parameters[deadline.days]
-            record.update(parameter=deadline.days, days=(date - on).days, status=parameter.status,
-                          clause=parameter.clause, note=" ".join((parameter.note or "").split()))
-        else:
-            record["days"] = deadline.days
-        return record
-
-    def _record(self, lifecycle: Lifecycle, chosen: Transition, guards: list[dict[str, Any]],
-                decisions: dict[str, Any], env: dict[str, Any], on: dt.date,
-                assigned: dict[str, Any]) -> dict[str, Any]:
-        """The explanation kept with the event: everything needed to answer "why?" later."""
-        used = set(chosen.guard.names()) if chosen.guard is not None else set()
-        parameters = {}
-        for name in sorted(used & set(lifecycle.parameters)):
-            p = lifecycle.parameters[name]
-            parameters[name] = {"value": json_value(env[name]), "status": p.status, "clause": p.clause}
-        return {
-            "lifecycle": {"id": lifecycle.id, "version": lifecycle.version, "path": lifecycle.path},
-            "transition": {"id": chosen.id, "title": chosen.title, "from": chosen.source,
-                           "to": chosen.target, "clause": chosen.clause, "source": chosen.quote,
-                           "note": " ".join(chosen.note.split()) if chosen.note else None},
-            "guard": next(g for g in guards if g["transition"] == chosen.id),
-            "other_guards": [g for g in guards if g["transition"] != chosen.id],
-            "decisions": decisions,
-            "parameters": parameters,
-            "set": {k: json_value(v) for k, v in assigned.items()},
-            "builtins": {name: json_value(env[name]) for name in BUILTINS if name in used},
-        }
-
-    def tick(self, lifecycles: Mapping[str, Lifecycle], on: dt.date) -> list[Outcome]:
-        """Submit the deadline event of every case whose deadline passed before `on`.
-
-        The event is dated the day after the deadline and its id names the case, state and
-        deadline, so running tick again (or later) applies each deadline once.
+        Only the sentinel firing means no transition applies: the event is refused with every
+        guard and the values it read.
         """
-        outcomes = []
-        for case in list(self.store.due(on)):
-            lifecycle = lifecycles.get(case.lifecycle)
-            if lifecycle is None:
-                continue
-            deadline = lifecycle.states[case.state].deadline
-            if deadline is None or case.deadline is None:
-                continue
-            passed = case.deadline + dt.timedelta(days=1)
-            event_id = f"deadline:{case.case_id}:{case.state}:{case.deadline.isoformat()}"
-            outcomes.append(self.submit(lifecycle, case.case_id, deadline.event, deadline.data,
-                                        passed, event_id))
-        return outcomes
+        state, event = loaded.case.state, submission.event
+        try:
+            firing = self.engine.fire(chart_name(submission.lifecycle), submission.case_id, state, event,
+                                      facts.engine_facts())
+        except EngineError as exc:  # a fault, not a refusal: nothing was saved
+            raise MedunionError(f"lifecycle engine failed on case {submission.case_id}: {exc}") from exc
+        if firing.transition is None:
+            failed = "; ".join(g.why_false() for g in facts.guards)
+            raise Refused(f"event '{event}' changes nothing in state '{state}': no guard holds ({failed})",
+                          facts.records())
+        fired = {chart_id(t): t for t in loaded.candidates}[firing.transition]
+        return Choice(transition=fired, to_state=firing.state)
+
+    # Stage 4 ---------------------------------------------------------------------------------
+
+    def _persist(self, submission: Submission, loaded: LoadedCase, facts: GuardFacts, choice: Choice) -> Outcome:
+        """Save the engine's choice: the case moved to its state with its new data, and the event's record."""
+        lifecycle, on, chosen = submission.lifecycle, submission.on, choice.transition
+        assigned = assigned_values(lifecycle, chosen,
+                                   {name: evaluate(expr, facts.env) for name, expr in chosen.assignments.items()})
+        data = {**loaded.case_data, **loaded.event_data, **assigned}
+        from_state = loaded.case.state
+        record = transition_record(lifecycle, chosen, facts.guards, facts.decisions, facts.env, assigned)
+        case = replace(loaded.case, data={k: json_value(v) for k, v in data.items()},
+                       lifecycle_version=lifecycle.version)  # the version that moved it last
+        if choice.to_state != from_state:  # a self-transition keeps the running deadline
+            case.state, case.entered_on = choice.to_state, on
+            case.deadline = deadline_date(lifecycle, choice.to_state, on)
+            if case.deadline is not None:
+                record["deadline"] = deadline_record(lifecycle, choice.to_state, on, case.deadline)
+        if loaded.new:
+            record["opened"] = {"state": from_state, "on": on.isoformat()}
+        if submission.deadline is not None:
+            record["deadline_passed"] = submission.deadline.isoformat()
+        if lifecycle.events[submission.event].correction:
+            record["correction"] = {"effective": (loaded.effective or on).isoformat(), "recorded_on": on.isoformat()}
+        entry = HistoryEntry(submission.event_id, submission.case_id, lifecycle.id, submission.event, on,
+                             entry_data(loaded.event_data, loaded.effective),
+                             None if loaded.new else from_state, choice.to_state, chosen.id, record)
+        self.store.apply(case, entry, loaded.new)
+        return Outcome("applied", submission.case_id, submission.event, submission.event_id, from_state,
+                       choice.to_state, chosen.id, entry=entry, guards=facts.records())
+
+
+def _how_to_correct(lifecycle: Lifecycle, state: str, event: str, on: dt.date, last: dt.date) -> str:
+    """What to do instead of backdating: a correction event if the lifecycle has one, else a note."""
+    if lifecycle.states[state].final:
+        return f"The case is in final state '{state}', which no later event changes."
+    corrections = [e for e in lifecycle.accepted_events(state) if lifecycle.events[e].correction]
+    if corrections:
+        return (f"To record a fact of {on}, submit a correction event ({', '.join(corrections)}) dated "
+                f"{last} or later, with `{EFFECTIVE}: {on}` in its data.")
+    notes = [n for n in lifecycle.events[event].data if lifecycle.data[n].type.kind == "string"]
+    where = (f"and note the date it happened ({on}) in its `{notes[0]}`" if notes
+             else f"and keep the date it happened ({on}) with the case's papers")
+    return (f"To record a fact of {on}, submit the event dated {last} or later (e.g. today) {where}; "
+            f"{lifecycle.id} declares no correction event for state '{state}'.")

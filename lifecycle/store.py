@@ -24,6 +24,7 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     event,
+    func,
     insert,
     select,
     update,
@@ -31,6 +32,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import StaticPool
+
+from governance.values import json_value
+from lifecycle.deadlines import latest_passed
 
 DEFAULT_URL = "sqlite:///medunion-lifecycle.sqlite"
 
@@ -68,8 +72,13 @@ events = Table(
 )
 
 
+# The latest date in a case's history, read with the case: events are applied in date order.
+_LAST_EVENT_ON = (select(func.max(events.c.occurred_on)).where(events.c.case_id == cases.c.case_id)
+                  .correlate(cases).scalar_subquery().label("last_event_on"))
+_CASE = select(cases, _LAST_EVENT_ON)
+
 # Statements built once: building a statement per call costs more than running it on SQLite.
-_GET_CASE = select(cases).where(cases.c.case_id == bindparam("k"))
+_GET_CASE = _CASE.where(cases.c.case_id == bindparam("k"))
 _FIND_EVENT = select(events).where(events.c.event_id == bindparam("k"))
 _INSERT_EVENT = insert(events)
 _INSERT_CASE = insert(cases)
@@ -87,6 +96,8 @@ class Conflict(Exception):
 
 @dataclass
 class CaseRecord:
+    """A case as stored; `last_event_on` is read from its history (the date no new event may precede)."""
+
     case_id: str
     lifecycle: str
     lifecycle_version: str
@@ -96,6 +107,7 @@ class CaseRecord:
     entered_on: dt.date
     deadline: dt.date | None
     revision: int = 0
+    last_event_on: dt.date | None = None
 
 
 @dataclass
@@ -121,9 +133,11 @@ def _json(value: Any) -> str:
 
 
 def _default(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(f"cannot store {value!r}")
+    """What json.dumps cannot write, converted by the core's values module (dates as ISO text)."""
+    converted = json_value(value)
+    if converted is value:
+        raise TypeError(f"cannot store {value!r}")
+    return converted
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -161,7 +175,7 @@ class Store:
             case_id=row.case_id, lifecycle=row.lifecycle, lifecycle_version=row.lifecycle_version,
             state=row.state, data=json.loads(row.data), opened_on=_date(row.opened_on),  # type: ignore[arg-type]
             entered_on=_date(row.entered_on), deadline=_date(row.deadline),  # type: ignore[arg-type]
-            revision=row.revision,
+            revision=row.revision, last_event_on=_date(row.last_event_on),
         )
 
     def _entry(self, row: Any) -> HistoryEntry:
@@ -197,7 +211,7 @@ class Store:
         return [self._entry(r) for r in rows]
 
     def cases(self, state: str | None = None, lifecycle: str | None = None) -> list[CaseRecord]:
-        query = select(cases).order_by(cases.c.case_id)
+        query = _CASE.order_by(cases.c.case_id)
         if state is not None:
             query = query.where(cases.c.state == state)
         if lifecycle is not None:
@@ -206,9 +220,10 @@ class Store:
             return [self._case(r) for r in conn.execute(query).all()]
 
     def due(self, on: dt.date) -> Iterator[CaseRecord]:
-        """Cases whose deadline passed before `on` (the deadline day itself is still in time)."""
-        query = (select(cases).where(cases.c.deadline.is_not(None))
-                 .where(cases.c.deadline < on.isoformat()).order_by(cases.c.deadline, cases.c.case_id))
+        """Cases whose deadline has passed on `on` (`lifecycle.deadlines.has_passed`: the day itself is in time)."""
+        query = (_CASE.where(cases.c.deadline.is_not(None))
+                 .where(cases.c.deadline <= latest_passed(on).isoformat())
+                 .order_by(cases.c.deadline, cases.c.case_id))
         with self.db.connect() as conn:
             rows = conn.execute(query).all()
         for row in rows:
@@ -249,6 +264,7 @@ class Store:
                 raise DuplicateEvent(entry.event_id) from None
             raise Conflict(f"case {case.case_id} was opened by another writer") from exc
         case.revision += 1
+        case.last_event_on = max(filter(None, (case.last_event_on, entry.occurred_on)))
         entry.seq = result.inserted_primary_key[0] if result.inserted_primary_key else None
         entry.recorded_at = now
         return entry

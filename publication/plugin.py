@@ -3,11 +3,16 @@
 Pages are generated in memory at build time (nothing generated is committed),
 and `medunion:<section>` entries of the configured nav are expanded into them,
 so the navigation always lists exactly the rule sets that exist.
+
+The rules are found as the command line finds them: the plugin's `rules_dir` option
+(relative to mkdocs.yml) when the site's configuration gives one, then the folder
+named by $MEDUNION_RULES, then `rules/` beside mkdocs.yml.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +27,22 @@ from governance.diagnostics import MedunionError
 from publication.site import NAV_PREFIX, Site, collect_site, expand_nav
 
 log = logging.getLogger("mkdocs.plugins.medunion")
+RULES_ENV = "MEDUNION_RULES"
 
 
 class MedunionPluginConfig(base.Config):
-    rules_dir = c.Type(str, default="rules")
+    rules_dir = c.Optional(c.Type(str))
+
+
+def rules_root(rules_dir: str | None, config_dir: Path) -> Path:
+    """The folder of rule files: `rules_dir` (relative to mkdocs.yml), then $MEDUNION_RULES
+    (relative to the working directory, as on the command line), then rules/ beside mkdocs.yml."""
+    if rules_dir:
+        return (config_dir / rules_dir).resolve()
+    from_env = os.environ.get(RULES_ENV)
+    if from_env:
+        return Path(from_env).resolve()
+    return (config_dir / "rules").resolve()
 
 
 class MedunionPlugin(BasePlugin[MedunionPluginConfig]):
@@ -37,7 +54,7 @@ class MedunionPlugin(BasePlugin[MedunionPluginConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         base_dir = Path(config.config_file_path or ".").resolve().parent
-        self.rules_root = (base_dir / self.config.rules_dir).resolve()
+        self.rules_root = rules_root(self.config.rules_dir, base_dir)
         try:
             coverage = Path(config.docs_dir, "coverage.md").is_file()
             self.site = collect_site(

@@ -24,8 +24,8 @@ from governance.model import RuleSet
 from governance.source import load_yaml
 from governance.testing import load_tests
 from publication import pages
-from publication.appraisal_pages import appraisal_site
-from publication.pages import Example, GeneratedPage
+from publication.pages import Example, GeneratedPage, appraisal_site
+from publication.render import nav_title
 
 NAV_PREFIX = "medunion:"
 NavEntry = str | dict[str, Any]
@@ -83,7 +83,7 @@ def explained(ruleset: RuleSet, example: Example) -> Example:
     except MedunionError as exc:
         message = "; ".join(d.message for d in exc.diagnostics)
         return replace(example, explanation=f"The case is refused: {message}")
-    return replace(example, explanation=render_markdown(decision.explanation))
+    return replace(example, explanation=render_markdown(decision.trace))
 
 
 def collect_site(
@@ -100,7 +100,7 @@ def collect_site(
     site.pages.append(GeneratedPage("rules/index.md", pages.rulesets_index_page(groups, today)))
     for ruleset_id, versions in groups.items():
         site.pages += ruleset_pages(rules_root, ruleset_id, versions)
-        nav.append({versions[-1].title: ruleset_nav(versions)})
+        nav.append({nav_title(versions[-1].title): ruleset_nav(versions)})
     site.sections["rulesets"] = nav
 
     uses = pages.clause_uses(groups)
@@ -134,10 +134,10 @@ def ruleset_nav(versions: Sequence[RuleSet]) -> list[NavEntry]:
     ruleset_id = versions[0].id
     entries: list[NavEntry] = [{"History": pages.history_uri(ruleset_id)}]
     for ruleset in reversed(versions):
-        entries.append({f"Version {ruleset.version} ({ruleset.status})": pages.version_uri(ruleset)})
+        entries.append({nav_title(f"Version {ruleset.version} ({ruleset.status})"): pages.version_uri(ruleset)})
     for diff in reversed(consecutive_diffs(versions)):
         entries.append(
-            {f"Changes {diff.old_version} → {diff.new_version}": pages.diff_uri(diff)}
+            {nav_title(f"Changes {diff.old_version} → {diff.new_version}"): pages.diff_uri(diff)}
         )
     return entries
 

@@ -140,7 +140,7 @@ def test_uncertain_reading_parameter_gives_a_warning(benefits: RuleSet) -> None:
     decision = decide(benefits, case(), ON)
     (warning,) = decision.explanation["warnings"]
     assert "poverty_line" in warning and "uncertain reading" in warning and "1?00" in warning
-    assert "Warning:" in render_text(decision.explanation)
+    assert "Warning:" in render_text(decision.trace)
 
 
 def test_no_warning_when_the_uncertain_parameter_is_not_read(benefits: RuleSet) -> None:
@@ -242,7 +242,7 @@ def test_an_undecided_output_says_why(benefits: RuleSet) -> None:
     assert payment["decided"] is False
     assert "reads output 'ratio', which is not decided" in payment["reason"]
     assert "ratio" not in decision.decided
-    assert "not decided" in render_text(decision.explanation)
+    assert "not decided" in render_text(decision.trace)
 
 
 def test_failed_condition_points_at_the_first_false_condition(benefits: RuleSet) -> None:
@@ -349,12 +349,12 @@ def test_the_explanation_is_json(benefits: RuleSet, changes: dict[str, Any]) -> 
 
 def test_the_letter_and_markdown_name_the_clause_and_the_figures(benefits: RuleSet) -> None:
     decision = decide(benefits, case(member=True), ON)
-    letter = render_text(decision.explanation)
+    letter = render_text(decision.trace)
     assert "ratio: 0.8" in letter
     assert "Members get the member ratio (demo-2017 I.2)" in letter
     assert "base-ratio" in letter  # the general rule it set aside
     assert f"computed as {shown('round(cost * ratio, 2)', cost=1000, ratio=0.8)} = 800" in letter
-    markdown = render_markdown(decision.explanation)
+    markdown = render_markdown(decision.trace)
     assert "| ratio | 0.8 | Members get the member ratio | demo-2017 I.2 |" in markdown
 
 

@@ -1,4 +1,5 @@
-"""Any sequence of events: refused ones change nothing, applied ones are each recorded once."""
+"""Any sequence of events: refused ones change nothing (but passed deadlines are applied first), applied ones
+are each recorded once."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lifecycle.deadlines import has_passed
 from lifecycle.load import load_lifecycle
 from lifecycle.run import Runner
 from lifecycle.store import Store
@@ -38,12 +40,22 @@ def test_refusals_change_nothing_and_applications_are_recorded_once(sequence):
             outcome = runner.submit(LIFECYCLE, "u", event, data, day, event_id=f"e{i}")
             after = runner.store.get_case("u")
             assert outcome.status in ("applied", "refused")
+            # a deadline that passed before the event's date is applied first, as tick would have
+            first = [d for d in outcome.deadlines if d.applied]
+            applied += len(first)
+            assert all(d.entry.occurred_on <= day for d in first)
+            assert not has_passed(after.deadline if after else None, day) or any(
+                d.status == "refused" for d in outcome.deadlines)
             if outcome.status == "refused":
                 assert outcome.reason
-                assert (before is None and after is None) or (
-                    (after.state, after.revision, after.data) == (before.state, before.revision, before.data))
+                if first:  # the event itself wrote nothing after the deadlines
+                    assert (after.state, after.revision) == (first[-1].to_state, before.revision + len(first))
+                else:
+                    assert (before is None and after is None) or (
+                        (after.state, after.revision, after.data) == (before.state, before.revision, before.data))
             else:
                 applied += 1
+                assert after.revision == (0 if before is None else before.revision) + len(first) + 1
                 assert after.state == outcome.to_state
                 t = next(t for t in LIFECYCLE.candidates(outcome.from_state, event)
                          if t.id == outcome.transition)
@@ -52,6 +64,7 @@ def test_refusals_change_nothing_and_applications_are_recorded_once(sequence):
                     assert after.deadline is None
             again = runner.submit(LIFECYCLE, "u", event, data, day, event_id=f"e{i}")
             assert again.status == ("duplicate" if outcome.applied else outcome.status)
+            assert not any(d.applied for d in again.deadlines)  # each deadline is applied once
         assert len(runner.store.history("u")) == applied
         assert runner.engine.live_sessions == 0
     finally:

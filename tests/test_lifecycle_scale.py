@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from lifecycle.chart import chart_spec
 from lifecycle.load import load_lifecycle
-from lifecycle.run import Runner, chart_spec
+from lifecycle.run import Runner
 from lifecycle.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -60,7 +60,9 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The site built (strict) and served on a free localhost port."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    site = build_site(tmp_path_factory.mktemp("served") / "site", strict=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("MEDUNION_RULES", raising=False)  # this repository's rules/, which the tests read
+        site = build_site(tmp_path_factory.mktemp("served") / "site", strict=True)
     handler = functools.partial(_QuietHandler, directory=str(site))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -11,7 +11,8 @@ from test_diff import LOOSE_RULE, close_rule, ruleset
 
 from governance.diff import diff_rulesets
 from governance.tables import parse_cell
-from publication.pages import cell_text, clause_sort_key, diff_page, esc, ruleset_page
+from publication.escaping import markdown_text
+from publication.pages import cell_text, clause_sort_key, diff_page, ruleset_page
 
 
 def rendered_text(source: str) -> str:
@@ -32,7 +33,7 @@ def rendered_text(source: str) -> str:
     ],
 )
 def test_source_text_is_shown_literally(text: str) -> None:
-    assert rendered_text(esc(text)) == text
+    assert rendered_text(markdown_text(text)) == text
 
 
 @pytest.mark.parametrize(

@@ -41,24 +41,34 @@ def _decision_rules(root: Path | None, rules: Path | None) -> Path | None:
     return rules_root(rules)
 
 
+FAILED = ("refused", "conflict")  # statuses that make `event` exit 1
+
+
 def _outcome_json(outcome: Outcome) -> dict[str, object]:
     return {"status": outcome.status, "case": outcome.case_id, "event": outcome.event,
             "event_id": outcome.event_id, "from": outcome.from_state, "to": outcome.to_state,
-            "transition": outcome.transition, "reason": outcome.reason, "guards": outcome.guards}
+            "transition": outcome.transition, "reason": outcome.reason, "guards": outcome.guards,
+            "deadlines": [_outcome_json(d) for d in outcome.deadlines]}
 
 
 def _echo_outcome(outcome: Outcome, output_format: Format) -> None:
     if output_format is Format.json:
         typer.echo(json.dumps(_outcome_json(outcome), ensure_ascii=False, indent=2, default=str))
         return
+    for first in outcome.deadlines:  # deadlines that passed before the event's date come first
+        typer.echo("deadline passed first: ", nl=False, err=first.status in FAILED)
+        _echo_outcome(first, output_format)
     if outcome.status == "refused":
         typer.echo(f"refused: case {outcome.case_id}, event {outcome.event}: {outcome.reason}", err=True)
+    elif outcome.status == "conflict":
+        typer.echo(f"conflict: case {outcome.case_id}, event {outcome.event}: {outcome.reason}", err=True)
     elif outcome.status == "duplicate":
         typer.echo(f"duplicate: event {outcome.event_id} {outcome.reason}; nothing changed")
     else:
         clause = outcome.entry.record["transition"]["clause"] if outcome.entry else ""
+        dated = f" on {outcome.entry.occurred_on}" if outcome.entry else ""
         typer.echo(f"applied: case {outcome.case_id}: {outcome.from_state} → {outcome.to_state} "
-                   f"by '{outcome.transition}' [{clause}] (event id {outcome.event_id})")
+                   f"by '{outcome.transition}' [{clause}]{dated} (event id {outcome.event_id})")
 
 
 def event_command(
@@ -74,7 +84,7 @@ def event_command(
     rules: RulesOption = None,
     output_format: FormatOption = Format.text,
 ) -> None:
-    """Apply one event to a case; an event invalid in the case's state is refused (exit 1)."""
+    """Apply one event to a case; a refused event, or an event id re-used with other content, exits 1."""
     from governance.diagnostics import MedunionError
     from governance.source import load_yaml
     from lifecycle.load import find_lifecycle
@@ -93,7 +103,7 @@ def event_command(
     except MedunionError as exc:
         fail(exc)
     _echo_outcome(outcome, output_format)
-    if outcome.status == "refused":
+    if outcome.status in FAILED:
         raise typer.Exit(1)
 
 
@@ -162,6 +172,8 @@ def tick_command(
         _echo_outcome(outcome, output_format)
     applied = sum(o.status == "applied" for o in outcomes)
     typer.echo(f"{applied} case(s) moved, {len(outcomes) - applied} not moved", err=True)
+    if any(o.status == "conflict" for o in outcomes):
+        raise typer.Exit(1)
 
 
 def open_from_appraisal_command(
@@ -193,6 +205,8 @@ def open_from_appraisal_command(
         _echo_outcome(item.outcome, output_format)
     opened = sum(item.outcome.status == "applied" for item in done)
     typer.echo(f"{opened} rectification case(s) opened or moved, {len(done) - opened} unchanged", err=True)
+    if any(item.outcome.status == "conflict" for item in done):  # results changed since they were fed
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

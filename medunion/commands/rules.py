@@ -70,9 +70,9 @@ def decide_command(
     if output_format is Format.json:
         typer.echo(json.dumps(decision.explanation, ensure_ascii=False, indent=2))
     elif output_format is Format.markdown:
-        typer.echo(render_markdown(decision.explanation))
+        typer.echo(render_markdown(decision.trace))
     else:
-        typer.echo(render_text(decision.explanation))
+        typer.echo(render_text(decision.trace))
 
 
 def test_command(paths: PathsArgument = None, rules: RulesOption = None) -> None:

@@ -1,0 +1,285 @@
+"""The decision trace: what the one-case evaluator found, as typed records.
+
+The evaluator records into these dataclasses while it decides; the explanation JSON
+(`medunion/explanation@1`, docs/reference/explanation.md) is produced from them by `to_json`
+alone, and the letter and Markdown renderers (governance.explain) read them too, so the three
+can never say different things. Values in the trace are JSON-ready already (dates as ISO text),
+as the explanation shows them; the typed values are `Decision.outputs`. The texts of expressions
+with their values (`with_values`) are written when `Decision.trace` is first read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+EXPLANATION_FORMAT = "medunion/explanation@1"
+
+
+@dataclass(slots=True)
+class RulesetTrace:
+    """Which rule set, which version, in force when."""
+
+    id: str
+    title: str
+    title_zh: str | None
+    version: str
+    status: str
+    jurisdiction: str
+    effective_from: dt.date
+    effective_until: dt.date | None
+    path: str
+    sources: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class ConditionTrace:
+    """One top-level condition of a rule: its truth, or the note why it was not evaluated."""
+
+    expression: str
+    value: bool | None  # None: not evaluated (see `note`)
+    with_values: str | None = None  # the expression with each name's value beside it, when evaluated
+    note: str | None = None  # why it was not evaluated
+
+
+@dataclass(slots=True)
+class RuleTrace:
+    """A rule's verdict: did it fire, on which condition did it stop, what did it set aside."""
+
+    id: str
+    title: str
+    title_zh: str | None
+    clause: str
+    source: str
+    fired: bool
+    conditions: tuple[ConditionTrace, ...]
+    failed_condition: int | None  # index into `conditions` of the first that failed
+    exception_to: str | None
+    priority: int
+    sets: tuple[str, ...]
+    overridden_by: dict[str, tuple[str, ...]] = field(default_factory=dict)  # output -> the fired exceptions
+
+
+@dataclass(slots=True)
+class CellTrace:
+    column: str  # the column's expression
+    value: Any  # the column's value
+    test: str  # the cell as written
+    result: bool
+
+
+@dataclass(slots=True)
+class RowTrace:
+    row: str  # the row's id, or "row N"
+    matched: bool
+    cells: tuple[CellTrace, ...]
+    failed_cell: int | None
+
+
+@dataclass(slots=True)
+class FormulaTrace:
+    """A formula as written, with values, and its result; `row` for a table row's result."""
+
+    expression: str
+    with_values: str | None  # written by the time the trace is read
+    value: Any
+    row: str | None = None
+
+
+@dataclass(slots=True)
+class TableResultTrace:
+    """One output of a table: its combined value and each matched row's formula, or why not."""
+
+    decided: bool
+    value: Any = None
+    formulas: tuple[FormulaTrace, ...] = ()
+    reason: str | None = None
+
+
+@dataclass(slots=True)
+class TableTrace:
+    id: str
+    title: str
+    title_zh: str | None
+    clause: str
+    source: str
+    hit: str
+    aggregate: str | None
+    rows: tuple[RowTrace, ...]  # the rows tested (a first-hit table stops at its first match)
+    matched: tuple[str, ...]
+    results: Mapping[str, TableResultTrace]  # only when a row matched
+    note: str | None = None  # why no row was tested (a column reads an undecided output)
+
+
+@dataclass(slots=True)
+class DecidedBy:
+    """What decided an output: a rule, a table (with its matched rows), or the output's default."""
+
+    kind: str  # rule | table | default
+    id: str | None = None
+    title: str | None = None
+    title_zh: str | None = None
+    clause: str | None = None
+    source: str | None = None
+    rows: tuple[str, ...] | None = None  # for a table
+
+
+@dataclass(slots=True)
+class OutputTrace:
+    """One output: decided or not, its value, by what, with which formula, and why."""
+
+    name: str
+    unit: str | None
+    description: str | None
+    decided: bool
+    value: Any
+    by: DecidedBy | None = None  # None: not decided
+    formula: FormulaTrace | None = None  # by a rule
+    formulas: tuple[FormulaTrace, ...] = ()  # by a table
+    overrode: tuple[str, ...] = ()  # by a rule: the fired rules it set aside as their exception
+    also_fired: tuple[str, ...] = ()  # by a rule: other rules standing that agree or rank lower
+    reason: str | None = None  # by default or not decided: why no producer decided
+    candidates: tuple[str, ...] = ()  # by default or not decided: the producers that could have
+
+
+@dataclass(slots=True)
+class ParameterTrace:
+    """A parameter a computed result used, with the value in force on the date and its standing."""
+
+    name: str
+    value: Any
+    start: dt.date  # the date the value is in force from
+    reference: str | None
+    unit: str | None
+    clause: str
+    status: str
+    note: str | None
+    description: str | None
+
+
+@dataclass(slots=True)
+class DecisionTrace:
+    """Everything needed to answer "why?" about one decision."""
+
+    ruleset: RulesetTrace
+    on: dt.date
+    inputs: Mapping[str, Any]  # JSON-ready, after defaults
+    outputs: Mapping[str, OutputTrace]  # in declaration order
+    rules: tuple[RuleTrace, ...]  # every rule, in file order
+    tables: tuple[TableTrace, ...]  # the tables that were read, in file order
+    parameters: Mapping[str, ParameterTrace]  # the parameters used, by name
+    warnings: tuple[str, ...]  # uncertain readings relied on; a draft version
+    notes: tuple[str, ...]  # drafter's choices relied on
+
+
+# --- the explanation JSON (format medunion/explanation@1; key order is part of the format) -------
+
+
+def _copy(value: Any) -> Any:
+    """A JSON-ready value of the trace, lists copied so that changing the JSON leaves the trace alone."""
+    return [_copy(v) for v in value] if value.__class__ is list else value
+
+
+def _by_json(by: DecidedBy) -> dict[str, Any]:
+    if by.kind == "default":
+        return {"kind": "default"}
+    data = {"kind": by.kind, "id": by.id, "title": by.title, "title_zh": by.title_zh, "clause": by.clause,
+            "source": by.source}
+    if by.rows is not None:
+        data["rows"] = list(by.rows)
+    return data
+
+
+def _formula_json(formula: FormulaTrace) -> dict[str, Any]:
+    if formula.row is None:
+        return {"expression": formula.expression, "with_values": formula.with_values, "value": _copy(formula.value)}
+    return {"row": formula.row, "expression": formula.expression, "with_values": formula.with_values,
+            "value": _copy(formula.value)}
+
+
+def _output_json(output: OutputTrace) -> dict[str, Any]:
+    data: dict[str, Any] = {"unit": output.unit, "description": output.description,
+                            "decided": output.decided, "value": _copy(output.value)}
+    kind = output.by.kind if output.by is not None else None
+    if output.by is not None:
+        data["by"] = _by_json(output.by)
+    if kind == "rule":
+        assert output.formula is not None  # a rule decides through its formula
+        data["formula"] = _formula_json(output.formula)
+        data["overrode"] = list(output.overrode)
+        data["also_fired"] = list(output.also_fired)
+    elif kind == "table":
+        data["formulas"] = [_formula_json(f) for f in output.formulas]
+    else:  # by default, or not decided
+        data["reason"] = output.reason
+        data["candidates"] = list(output.candidates)
+    return data
+
+
+def _rule_json(rule: RuleTrace) -> dict[str, Any]:
+    data = {
+        "kind": "rule", "id": rule.id, "title": rule.title, "title_zh": rule.title_zh, "clause": rule.clause,
+        "source": rule.source, "fired": rule.fired,
+        "conditions": [{"expression": c.expression, "with_values": c.with_values, "value": c.value}
+                       if c.note is None  # evaluated
+                       else {"expression": c.expression, "value": c.value, "note": c.note}
+                       for c in rule.conditions],
+        "failed_condition": rule.failed_condition, "exception_to": rule.exception_to,
+        "priority": rule.priority, "sets": list(rule.sets),
+    }
+    if rule.overridden_by:
+        data["overridden_by"] = {name: list(ids) for name, ids in rule.overridden_by.items()}
+    return data
+
+
+def _result_json(result: TableResultTrace) -> dict[str, Any]:
+    if result.decided:
+        return {"decided": True, "value": _copy(result.value),
+                "formulas": [_formula_json(f) for f in result.formulas]}
+    return {"decided": False, "reason": result.reason}
+
+
+def _table_json(table: TableTrace) -> dict[str, Any]:
+    data = {
+        "kind": "table", "id": table.id, "title": table.title, "title_zh": table.title_zh,
+        "clause": table.clause, "source": table.source, "hit": table.hit, "aggregate": table.aggregate,
+        "rows": [{"row": r.row, "matched": r.matched,
+                  "cells": [{"column": c.column, "value": _copy(c.value), "test": c.test, "result": c.result}
+                            for c in r.cells],
+                  "failed_cell": r.failed_cell} for r in table.rows],
+        "matched": list(table.matched),
+        "results": {name: _result_json(result) for name, result in table.results.items()},
+    }
+    if table.note is not None:
+        data["note"] = table.note
+    return data
+
+
+def _parameter_json(parameter: ParameterTrace) -> dict[str, Any]:
+    return {"value": _copy(parameter.value), "from": parameter.start.isoformat(),
+            "reference": parameter.reference,
+            "unit": parameter.unit, "clause": parameter.clause, "status": parameter.status,
+            "note": parameter.note, "description": parameter.description}
+
+
+def to_json(trace: DecisionTrace) -> dict[str, Any]:
+    """The explanation as JSON-ready data, format `medunion/explanation@1`."""
+    rs = trace.ruleset
+    return {
+        "format": EXPLANATION_FORMAT,
+        "ruleset": {"id": rs.id, "title": rs.title, "title_zh": rs.title_zh, "version": rs.version,
+                    "status": rs.status, "jurisdiction": rs.jurisdiction,
+                    "effective": {"from": rs.effective_from.isoformat(),
+                                  "until": rs.effective_until.isoformat() if rs.effective_until else None},
+                    "path": rs.path, "sources": list(rs.sources)},
+        "on": trace.on.isoformat(),
+        "inputs": {name: _copy(value) for name, value in trace.inputs.items()},
+        "outputs": {name: _output_json(output) for name, output in trace.outputs.items()},
+        "rules": [_rule_json(rule) for rule in trace.rules],
+        "tables": [_table_json(table) for table in trace.tables],
+        "parameters": {name: _parameter_json(p) for name, p in trace.parameters.items()},
+        "warnings": list(trace.warnings),
+        "notes": list(trace.notes),
+    }

@@ -1,0 +1,124 @@
+"""The clauses page: every clause key of the plans, what it provides, and what encodes it.
+
+Template: `clauses/clauses.md.j2`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from governance.clauses import Clause
+from governance.model import RuleSet
+from publication.anchors import clause_anchor, parameter_anchor, rule_anchor, table_anchor
+from publication.pages.common import STATUS_LABEL, version_uri
+from publication.plain import humanise
+from publication.render import render
+
+
+@dataclass(frozen=True)
+class ClauseUse:
+    """One place a clause is encoded: a rule, table, parameter or appraisal item."""
+
+    clause: str
+    kind: str  # rule | table | parameter | indicator | ...
+    label: str  # the link's text (plain text; the template escapes it)
+    link: str  # site-relative .md path with anchor
+    owner: str  # rule set or scheme, with version
+
+
+@dataclass(frozen=True)
+class EncodedBy:
+    owner: str
+    uses: tuple[ClauseUse, ...]
+
+
+@dataclass(frozen=True)
+class ClauseRow:
+    key: str
+    anchor: str
+    heading: str | None
+    provides: str | None
+    encoded_by: tuple[EncodedBy, ...]
+
+
+@dataclass(frozen=True)
+class ClausesPage:
+    coverage_notes: str | None
+    counted: tuple[int, int] | None  # (encoded, all) keys of the clause index, when there is one
+    rows: tuple[ClauseRow, ...]
+
+
+def clause_uses(groups: Mapping[str, Sequence[RuleSet]]) -> list[ClauseUse]:
+    """Where each clause is encoded: the latest adopted version of each rule set (the latest
+    draft where none is adopted), so the table shows what is law, not a proposal."""
+    uses = []
+    for versions in groups.values():
+        latest = ([v for v in versions if v.status == "adopted"] or list(versions))[-1]
+        owner = f"{latest.id} {latest.version}"
+        page = version_uri(latest)
+        for rule in latest.rules:
+            uses.append(ClauseUse(rule.clause, "rule", rule.title, f"{page}#{rule_anchor(rule.id)}", owner))
+        for decision in latest.tables:
+            link = f"{page}#{table_anchor(decision.id)}"
+            uses.append(ClauseUse(decision.clause, "decision table", decision.title, link, owner))
+        for name, p in latest.parameters.items():
+            flag = "" if p.status == "law" else f" ({STATUS_LABEL[p.status]})"
+            uses.append(
+                ClauseUse(p.clause, "parameter", humanise(name) + flag, f"{page}#{parameter_anchor(name)}", owner)
+            )
+    return uses
+
+
+def clause_sort_key(clause: str) -> tuple[str, tuple[int, ...]]:
+    """`zhenghe-2017 IV.7.2` sorts after `zhenghe-2017 IV.1.4` and before `V.1`."""
+    plan, _, point = clause.partition(" ")
+    if point == "preamble":
+        return plan, ()
+    head, *rest = point.split(".")
+    numerals = {"I": 1, "V": 5, "X": 10}
+    total = 0
+    for i, char in enumerate(head):
+        value = numerals.get(char, 0)
+        following = numerals.get(head[i + 1], 0) if i + 1 < len(head) else 0
+        total += -value if value < following else value
+    numbers = tuple(int(p) if p.isdigit() else 0 for p in rest)
+    return plan, (total, *numbers)
+
+
+def clauses_page(
+    uses: Sequence[ClauseUse],
+    coverage_notes: str | None = None,
+    index: Mapping[str, Clause] | None = None,
+) -> str:
+    """Every clause key of the plans, what it provides, and what encodes it, in plan order.
+
+    `index` is the clause index (rules/clauses.yaml); without it only encoded keys are
+    listed. `coverage_notes` is the docs page on what is not encoded, linked when it exists.
+    """
+    return render("clauses/clauses.md.j2", page=clauses_view(uses, coverage_notes, index))
+
+
+def clauses_view(
+    uses: Sequence[ClauseUse],
+    coverage_notes: str | None = None,
+    index: Mapping[str, Clause] | None = None,
+) -> ClausesPage:
+    by_clause: dict[str, dict[str, list[ClauseUse]]] = {}
+    for use in uses:
+        by_clause.setdefault(use.clause, {}).setdefault(use.owner, []).append(use)
+    keys = sorted(set(by_clause) | set(index or {}), key=clause_sort_key)
+    rows = []
+    for key in keys:
+        clause = (index or {}).get(key)
+        rows.append(
+            ClauseRow(
+                key=key,
+                anchor=clause_anchor(key),
+                heading=(clause.heading or None) if clause else None,
+                provides=(clause.provides or None) if clause else None,
+                encoded_by=tuple(EncodedBy(owner, tuple(owned)) for owner, owned in by_clause.get(key, {}).items()),
+            )
+        )
+    counted = (sum(1 for key in index if key in by_clause), len(index)) if index else None
+    return ClausesPage(coverage_notes, counted, tuple(rows))
