@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from governance.compile import Plan, compile_ruleset
+from governance.compile import Plan, plan_for
 from governance.decide import Decision, decide_with_plan
 from governance.diagnostics import MedunionError
 from governance.load import load_rulesets, ruleset_in_force
@@ -83,12 +83,12 @@ class DecisionRecord:
 
 
 class Decider:
-    """Decides the rule sets of lifecycles, compiling each rule-set version once."""
+    """Decides the rule sets of lifecycles; each version's plan comes from the core's cache
+    (keyed by the content hash of its file), so it is compiled once however many events need it."""
 
     def __init__(self, rules_root: str | Path | None = None) -> None:
         self.rules_root = rules_root
         self._rulesets: dict[str, dict[str, list[RuleSet]]] = {}
-        self._plans: dict[tuple[str, str], Plan] = {}
 
     def prepare(self, lifecycle: Lifecycle) -> None:
         """Find the lifecycle's rule sets once, before its first event."""
@@ -96,11 +96,7 @@ class Decider:
             self._rulesets[lifecycle.id] = decision_rulesets(lifecycle, self.rules_root)
 
     def _plan(self, versions: list[RuleSet], on: dt.date) -> Plan:
-        ruleset = ruleset_in_force(versions, on)
-        key = (ruleset.id, ruleset.version)
-        if key not in self._plans:
-            self._plans[key] = compile_ruleset(ruleset)
-        return self._plans[key]
+        return plan_for(ruleset_in_force(versions, on))
 
     def decide(self, lifecycle: Lifecycle, wanted: set[str], env: Mapping[str, Any],
                on: dt.date) -> tuple[dict[str, Any], dict[str, DecisionRecord]]:

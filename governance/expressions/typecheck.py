@@ -24,24 +24,11 @@ from governance.expressions.valuetypes import (
     BOOLEAN,
     DATE,
     INTEGER,
-    KINDS,
     NUMBER,
     STRING,
     ExpressionType,
     literal_type,
 )
-
-__all__ = [
-    "BOOLEAN",
-    "DATE",
-    "INTEGER",
-    "KINDS",
-    "NUMBER",
-    "STRING",
-    "ExpressionType",
-    "infer_type",
-    "literal_type",
-]
 
 
 class _Checker:
