@@ -193,7 +193,11 @@ def _read_csv(path: Path) -> InputTable:
     text, encoding = decode_csv(raw, path)
     if not text.strip():
         raise file_error(path, "the file has no text: nothing to appraise")
-    header = next(csv.reader(io.StringIO(text)), [])
+    try:
+        # newline="": a header ended by a lone CR (old Mac "CSV (Macintosh)") is a line, not an error
+        header = next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error as exc:  # a header cell over csv's field limit (131,072 characters)
+        raise file_error(path, f"cannot read it as CSV: {exc}") from None
     dupes = _duplicates([h.strip() for h in header])
     if dupes:
         raise file_error(path, f"the header names the column(s) {', '.join(dupes)} more than once: "
@@ -204,6 +208,11 @@ def _read_csv(path: Path) -> InputTable:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         detail = " ".join(str(exc).split())
         raise file_error(path, f"cannot read it as CSV: {detail}") from None
+    if not isinstance(frame.index, pd.RangeIndex):
+        # pandas takes a first data row with one field too many as an index and shifts every value
+        # one column left; refuse instead of scoring the wrong columns
+        raise file_error(path, f"line 2 has more fields than the header has columns ({len(header)}); "
+                               "every row needs one field per column: remove the extra field or name its column")
     frame.columns = [str(c).strip() for c in frame.columns]
     return InputTable(_trim_blank_tail(frame), 2, path, [f"{path.name} read as {encoding} text"])
 
@@ -301,7 +310,7 @@ def _read_excel(path: Path) -> InputTable:
     named = [h for h, cell in zip(headers, grid[0], strict=True) if cell.value not in (None, "")]
     if not named:
         raise file_error(path, f"row 1 of the sheet '{title}' is empty: the first row must name the columns")
-    dupes = _duplicates(named)
+    dupes = _duplicates(headers)  # with the placeholders: a header may be written as one of them
     if dupes:
         raise file_error(path, f"the header row of '{title}' names the column(s) {', '.join(dupes)} "
                                "more than once: which one holds the data cannot be told; keep one")

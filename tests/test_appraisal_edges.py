@@ -447,3 +447,12 @@ def test_dates_refused_in_numbers_but_not_elsewhere(tmp_path: Path) -> None:
     assert [line for line in result.output.splitlines() if line.startswith("  rejected")] == [
         "  rejected row 3 (u2) visits: Sheet!C3 holds a date or time (2020-05-01), not a number: check the "
         "cell's format in Excel and type the number (visits)"]
+
+
+def test_a_first_row_with_an_extra_field_is_refused_not_shifted(tmp_path: Path) -> None:
+    # pandas would take the unit id as a row label and read every value one column to the left
+    path = tmp_path / "shifted.csv"
+    path.write_text("unit_id,year\nu1,2019,7\n", encoding="utf-8")
+    with pytest.raises(MedunionError) as caught:
+        read_input(path)
+    assert "line 2 has more fields than the header has columns (2)" in str(caught.value.diagnostics[0])

@@ -1,13 +1,21 @@
-"""Tokenizer and recursive-descent parser: text in, syntax tree out, never `eval`."""
+"""Tokenizer and precedence-climbing parser: text in, syntax tree out, never `eval`.
+
+The parser enforces the limits of `limits.py` (length, nesting depth, number sizes) with an
+error at the character that crosses each, so no text can make it, or any later walk of its
+tree, recurse past a few frames per level.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 
 from governance.diagnostics import Location, MedunionError, error
-from governance.expressions.operators import BINARY, COMPARISON, KEYWORDS, MEMBERSHIP, SYMBOLS, Precedence
+from governance.expressions.limits import MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH, MAX_INTEGER
+from governance.expressions.operators import BINARY, KEYWORDS, MEMBERSHIP, SYMBOLS, Precedence
 from governance.expressions.syntax import (
     Binary,
     Call,
@@ -57,6 +65,8 @@ def tokenize(text: str) -> list[Token]:
         match = _TOKEN.match(text, pos)
         if not match:
             char = text[pos]
+            if char in "'\"":
+                raise _Failure(f"the string starting here has no closing {char}", pos)
             hint = {
                 "=": "use == to compare",
                 "&": "write 'and'",
@@ -80,11 +90,47 @@ def _unquote(token: Token) -> str:
     return re.sub(r"\\(.)", r"\1", body)
 
 
+def _number(token: Token) -> int | float:
+    """A number literal; one the column evaluator cannot hold (64-bit integers, finite decimals)
+    is refused here, where it is written, rather than failing or overflowing in bulk."""
+    if any(c in token.text for c in ".eE"):
+        value: int | float = float(token.text)
+        if not math.isfinite(value):
+            raise _Failure(f"{token.text} is too large for a number", token.start)
+        return value
+    value = int(token.text)
+    if value > MAX_INTEGER:
+        raise _Failure(
+            f"{token.text} is too large: whole numbers go up to {MAX_INTEGER:,}; write a larger amount "
+            "as a decimal (e.g. 1.5e20)",
+            token.start,
+        )
+    return value
+
+
+_TOO_DEEP = (
+    f"nested more than {MAX_EXPRESSION_DEPTH} levels deep (each bracket, list, call, 'not', '-', 'if' "
+    "and operator is one level); give part of it its own output, or write a long list of "
+    "alternatives as `x in [...]`"
+)
+
+
 class _Parser:
+    """Precedence climbing over the operator table, bounded by the limits.
+
+    Every nesting construct (brackets, list, call, `not`, unary `-`, `if`, an operator's
+    operands) is counted as the parser enters it, and refused at its first token once the count
+    passes MAX_EXPRESSION_DEPTH, before the parser recurses any further. A chain of operators
+    grows to the left after its first operand is read, so each parse method also returns the
+    height of what it read, and each operator of a chain is checked against it. Recursion is at
+    most 5 frames per level (a call: primary, call, expression, operation, operand).
+    """
+
     def __init__(self, text: str) -> None:
         self.text = text
         self.tokens = tokenize(text)
         self.index = 0
+        self.depth = 0  # how many constructs enclose the current position
 
     @property
     def current(self) -> Token:
@@ -103,6 +149,12 @@ class _Parser:
             raise _Failure(f"expected {what}, found {self.describe(self.current)}", self.current.start)
         return self.advance()
 
+    def enter(self, token: Token) -> None:
+        """One level deeper, at `token`: refused here, before recursing, past the limit."""
+        self.depth += 1
+        if self.depth > MAX_EXPRESSION_DEPTH:
+            raise _Failure(_TOO_DEEP, token.start)
+
     @staticmethod
     def describe(token: Token) -> str:
         return "the end of the expression" if token.kind == "end" else repr(token.text)
@@ -110,7 +162,7 @@ class _Parser:
     def parse(self) -> Node:
         if self.current.kind == "end":
             raise _Failure("the expression is empty", 0)
-        node = self.expression()
+        node, _ = self.expression()
         if self.current.kind != "end":
             raise _Failure(
                 f"unexpected {self.describe(self.current)} after a complete expression; "
@@ -119,130 +171,150 @@ class _Parser:
             )
         return node
 
-    def expression(self) -> Node:
+    def expression(self) -> tuple[Node, int]:
+        """A whole expression (where `if` may start): the node and its height in levels."""
         if self.at("if"):
+            token = self.current
+            self.enter(token)
             start = self.advance().start
-            condition = self.expression()
+            condition, high = self.expression()
             self.expect("then", "'then' after the condition of 'if'")
-            then = self.expression()
+            then, then_high = self.expression()
             self.expect("else", "'else': an 'if' needs both branches")
-            otherwise = self.expression()
-            return Conditional(start, otherwise.end, condition, then, otherwise)
-        return self.binary(Precedence.OR)
-
-    def binary(self, level: int) -> Node:
-        """A left-associative run of the binary operators at `level` (`a - b - c` is `(a - b) - c`);
-        the levels and their operators come from the operator table."""
-        if level == Precedence.NOT:
-            return self.negation()
-        if level == Precedence.COMPARISON:
-            return self.comparison()
-        if level >= Precedence.NEGATE:
-            return self.unary()
-        tighter = level + 1
-        node = self.binary(tighter)
-        while self.current.kind in ("op", "keyword"):
-            op = BINARY.get(self.current.text)
-            if op is None or op.precedence != level:
-                break
-            self.advance()
-            right = self.binary(tighter)
-            node = Binary(node.start, right.end, op.symbol, node, right)
-        return node
-
-    def negation(self) -> Node:
-        if self.at("not"):
-            start = self.advance().start
-            operand = self.negation()
-            return Unary(start, operand.end, "not", operand)
-        return self.comparison()
-
-    def comparison(self) -> Node:
-        left = self.binary(Precedence.SUM)
-        token = self.current
-        if token.kind == "op" and token.text in COMPARISON:
-            self.advance()
-            right = self.binary(Precedence.SUM)
-            node: Node = Binary(left.start, right.end, token.text, left, right)
-        elif self.at(MEMBERSHIP):
-            self.advance()
-            collection = self.binary(Precedence.SUM)
-            node = Membership(left.start, collection.end, left, collection, False)
-        elif self.at("not") and self.tokens[self.index + 1].text == MEMBERSHIP:
-            self.advance()
-            self.advance()
-            collection = self.binary(Precedence.SUM)
-            node = Membership(left.start, collection.end, left, collection, True)
-        else:
-            return left
-        following = self.current
-        if following.kind == "op" and following.text in COMPARISON:
-            raise _Failure(
-                "comparisons cannot be chained; write 'a < b and b < c'", following.start
+            otherwise, otherwise_high = self.expression()
+            self.depth -= 1
+            return Conditional(start, otherwise.end, condition, then, otherwise), 1 + max(
+                high, then_high, otherwise_high
             )
-        return node
+        return self.operation(Precedence.OR)
 
-    def unary(self) -> Node:
-        if self.current.kind == "op" and self.current.text == "-":
-            start = self.advance().start
-            operand = self.unary()
+    def infix(self) -> int | None:
+        """The precedence of the binary operator, comparison or membership at the current token."""
+        token = self.current
+        if token.kind not in ("op", "keyword"):
+            return None
+        op = BINARY.get(token.text)
+        if op is not None:
+            return op.precedence
+        if token.text == MEMBERSHIP or (token.text == "not" and self.tokens[self.index + 1].text == MEMBERSHIP):
+            return Precedence.COMPARISON
+        return None
+
+    def operation(self, floor: int) -> tuple[Node, int]:
+        """Operators binding at least as tightly as `floor`, each level left-associative
+        (`a - b - c` is `(a - b) - c`); comparisons never chain; the levels come from the table."""
+        outer = self.depth
+        node, height, bound = self.operand(floor)
+        while True:
+            level = self.infix()
+            if level is None or level < floor or level > bound:
+                # level > bound: what is left over after a comparison or a `not` (`a == b in c`),
+                # which the caller reports as unexpected
+                return node, height
+            token = self.current
+            if level == bound == Precedence.COMPARISON:
+                if token.kind == "op":
+                    raise _Failure("comparisons cannot be chained; write 'a < b and b < c'", token.start)
+                return node, height
+            self.enter(token)
+            self.advance()
+            if token.text == "not":
+                self.advance()
+            right, right_height = self.operation(level + 1)
+            self.depth -= 1
+            height = 1 + max(height, right_height)
+            if outer + height > MAX_EXPRESSION_DEPTH:
+                raise _Failure(_TOO_DEEP, token.start)  # the chain itself has grown too deep
+            if token.text == MEMBERSHIP or token.text == "not":
+                node = Membership(node.start, right.end, node, right, token.text == "not")
+            else:
+                node = Binary(node.start, right.end, token.text, node, right)
+            bound = level
+
+    def operand(self, floor: int) -> tuple[Node, int, int]:
+        """A value with its prefix operators: the node, its height, and how tightly it binds."""
+        token = self.current
+        if token.kind == "keyword" and token.text == "not" and floor <= Precedence.NOT:
+            self.enter(token)
+            self.advance()
+            inner, height = self.operation(Precedence.NOT)
+            self.depth -= 1
+            return Unary(token.start, inner.end, "not", inner), height + 1, Precedence.NOT
+        if token.kind == "op" and token.text == "-":
+            self.enter(token)
+            self.advance()
+            operand, height, _ = self.operand(Precedence.NEGATE)
+            self.depth -= 1
             if isinstance(operand, Literal) and isinstance(operand.value, int | float) and not (
                 isinstance(operand.value, bool)
             ):
-                return Literal(start, operand.end, -operand.value)
-            return Unary(start, operand.end, "-", operand)
-        return self.primary()
+                return Literal(token.start, operand.end, -operand.value), height + 1, Precedence.NEGATE
+            return Unary(token.start, operand.end, "-", operand), height + 1, Precedence.NEGATE
+        node, height = self.primary()
+        return node, height, Precedence.ATOM
 
-    def primary(self) -> Node:
+    def primary(self) -> tuple[Node, int]:
         token = self.current
         if token.kind == "number":
             self.advance()
-            is_float = any(c in token.text for c in ".eE")
-            value: int | float = float(token.text) if is_float else int(token.text)
-            return Literal(token.start, token.end, value)
+            return Literal(token.start, token.end, _number(token)), 0
         if token.kind == "string":
             self.advance()
-            return Literal(token.start, token.end, _unquote(token))
+            return Literal(token.start, token.end, _unquote(token)), 0
         if token.kind == "keyword" and token.text in ("true", "false"):
             self.advance()
-            return Literal(token.start, token.end, token.text == "true")
+            return Literal(token.start, token.end, token.text == "true"), 0
         if self.at("("):
+            self.enter(token)
             start = self.advance().start
-            node = self.expression()
+            node, height = self.expression()
             end = self.expect(")", "')' to close the '('").end
+            self.depth -= 1
             # the span includes the parentheses, so `a / (b - c)` is quoted whole in messages
-            return replace(node, start=start, end=end)
+            return replace(node, start=start, end=end), height + 1
         if self.at("["):
+            self.enter(token)
             start = self.advance().start
             items: list[Node] = []
+            height = 0
             if not self.at("]"):
-                items.append(self.expression())
+                item, height = self.expression()
+                items.append(item)
                 while self.at(","):
                     self.advance()
-                    items.append(self.expression())
+                    item, item_height = self.expression()
+                    items.append(item)
+                    height = max(height, item_height)
             end = self.expect("]", "']' or ',' in the list").end
-            return ListExpr(start, end, tuple(items))
+            self.depth -= 1
+            return ListExpr(start, end, tuple(items)), height + 1
         if token.kind == "name":
             self.advance()
             if self.at("("):
                 return self.call(token)
-            return Name(token.start, token.end, token.text)
+            return Name(token.start, token.end, token.text), 0
         if token.kind == "keyword":
             raise _Failure(f"'{token.text}' cannot start a value here", token.start)
         raise _Failure(f"expected a value, found {self.describe(token)}", token.start)
 
-    def call(self, name: Token) -> Node:
+    def call(self, name: Token) -> tuple[Node, int]:
+        self.enter(name)
         self.expect("(", "'('")
         args: list[Node] = []
+        height = 0
         if not self.at(")"):
-            args.append(self.expression())
+            arg, height = self.expression()
+            args.append(arg)
             while self.at(","):
                 self.advance()
-                args.append(self.expression())
+                arg, arg_height = self.expression()
+                args.append(arg)
+                height = max(height, arg_height)
         end = self.expect(")", "')' or ',' between arguments").end
+        self.depth -= 1
         if name.text == "date":
-            return self.date_literal(name, args, end)
-        return Call(name.start, end, name.text, tuple(args))
+            return self.date_literal(name, args, end), height + 1
+        return Call(name.start, end, name.text, tuple(args)), height + 1
 
     def date_literal(self, name: Token, args: list[Node], end: int) -> Node:
         """date('YYYY-MM-DD') is a literal: checked here, so a bad date is a parse error."""
@@ -267,7 +339,8 @@ def parse_expression(
 
     `origin` is where character 0 of `text` sits in its file; `exact` says whether offsets
     inside the text map to columns (true for one-line scalars); `positions`, where given,
-    is the file position of every character (block, folded and escaped scalars).
+    is the file position of every character (block, folded and escaped scalars). Text over
+    MAX_EXPRESSION_LENGTH is refused before it is read.
     """
     if isinstance(text, bool):
         text = "true" if text else "false"
@@ -278,12 +351,37 @@ def parse_expression(
     if positions is not None and len(positions) != len(text):
         positions = None
     try:
+        if len(text) > MAX_EXPRESSION_LENGTH:
+            # checked before the text is read at all, at the first character past the limit
+            raise _Failure(
+                f"the expression is {len(text):,} characters long; at most {MAX_EXPRESSION_LENGTH:,} "
+                "are allowed: give parts of it their own outputs, and long lists their own parameter",
+                MAX_EXPRESSION_LENGTH,
+            )
         tree = _Parser(text).parse()
     except _Failure as failure:
         placed = Expression(text, Literal(0, 0, 0), origin, exact, text, positions)
         where = placed.location_at(failure.offset)
         suffix = "" if placed.mapped else f" (at character {failure.offset + 1} of the expression)"
         raise MedunionError(
-            error(f"in expression `{text.strip()}`: {failure.message}{suffix}", where)
+            error(f"in expression `{_quoted(text)}`: {failure.message}{suffix}", where)
         ) from None
     return Expression(text, tree, origin, exact, text, positions)
+
+
+def _quoted(text: str) -> str:
+    """The expression as an error message quotes it; one over the length limit only its beginning."""
+    shown = text.strip()
+    if len(text) > MAX_EXPRESSION_LENGTH:
+        shown = shown[:60] + " …"
+    return printable(shown)
+
+
+def printable(text: str) -> str:
+    """Text for a message: control characters (a NUL) escaped, and lone surrogates, which YAML's
+    `"\\ud800"` can produce and which no terminal or UTF-8 file could take."""
+    if all(c.isprintable() or c in "\n\t" for c in text):  # the common case costs one pass
+        return text
+    return "".join(
+        repr(c)[1:-1] if unicodedata.category(c) in ("Cc", "Cs") and c not in "\n\t" else c for c in text
+    )

@@ -9,6 +9,7 @@ from typing import Any
 from governance.diagnostics import MedunionError, error
 from governance.expressions.builtins import BUILTINS, unknown_call
 from governance.expressions.operators import BINARY, COMPARISON
+from governance.expressions.parser import printable
 from governance.expressions.syntax import (
     Binary,
     Call,
@@ -24,7 +25,14 @@ from governance.expressions.syntax import (
 
 
 class EvaluationError(MedunionError):
-    """A case that the expression cannot be evaluated on (division by zero)."""
+    """A case that the expression cannot be evaluated on (division by zero, a date out of range)."""
+
+
+def cannot_compute(expr: Expression, node: Node, problem: Exception) -> EvaluationError:
+    """A computation Python refused (a date past 9999, a number too large for a decimal, floor of an
+    infinity), positioned at the part of the expression that asked for it."""
+    snippet = printable(expr.full_text[node.start : node.end])
+    return EvaluationError(error(f"cannot compute `{snippet}`: {problem}", expr.location_of(node)))
 
 
 class _Evaluator:
@@ -40,7 +48,7 @@ class _Evaluator:
                 return self.env[node.name]
             except KeyError:
                 raise MedunionError(
-                    error(f"no value for '{node.name}' in `{self.expr.text}`", self.expr.location_of(node))
+                    error(f"no value for '{node.name}' in `{printable(self.expr.text)}`", self.expr.location_of(node))
                 ) from None
         if isinstance(node, Unary):
             value = self.compute(node.operand)
@@ -69,25 +77,32 @@ class _Evaluator:
         operation = BINARY[op]
         if op in COMPARISON:
             return bool(operation.apply(left, right))  # type: ignore[misc]
-        if isinstance(left, dt.date) or isinstance(right, dt.date):
-            if isinstance(left, dt.date) and isinstance(right, dt.date):
-                return (left - right).days
-            if isinstance(left, dt.date):
-                return left + dt.timedelta(days=int(right) if op == "+" else -int(right))
-            return right + dt.timedelta(days=int(left))
-        if operation.divides and right == 0:
-            snippet = self.expr.full_text[node.start : node.end]
-            raise EvaluationError(
-                error(f"division by zero in `{snippet}`", self.expr.location_of(node))
-            )
-        return operation.apply(left, right)  # type: ignore[misc]
+        try:
+            if isinstance(left, dt.date) or isinstance(right, dt.date):
+                if isinstance(left, dt.date) and isinstance(right, dt.date):
+                    return (left - right).days
+                if isinstance(left, dt.date):
+                    return left + dt.timedelta(days=int(right) if op == "+" else -int(right))
+                return right + dt.timedelta(days=int(left))
+            if operation.divides and right == 0:
+                snippet = printable(self.expr.full_text[node.start : node.end])
+                raise EvaluationError(
+                    error(f"division by zero in `{snippet}`", self.expr.location_of(node))
+                )
+            return operation.apply(left, right)  # type: ignore[misc]
+        except (ArithmeticError, ValueError) as problem:
+            raise cannot_compute(self.expr, node, problem) from None
 
     def call(self, node: Call) -> Any:
         try:
             builtin = BUILTINS[node.function]
         except KeyError:
             raise unknown_call(self.expr, node) from None
-        return builtin.scalar(*[self.compute(arg) for arg in node.args])
+        args = [self.compute(arg) for arg in node.args]
+        try:
+            return builtin.scalar(*args)
+        except (ArithmeticError, ValueError) as problem:
+            raise cannot_compute(self.expr, node, problem) from None
 
 
 def evaluate(expr: Expression, env: Mapping[str, Any]) -> Any:

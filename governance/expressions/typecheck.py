@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from governance.diagnostics import MedunionError, error
 from governance.expressions.builtins import BUILTINS, Mismatch, unknown_function
 from governance.expressions.operators import BINARY, EQUALITY, LOGICAL, ORDERING
+from governance.expressions.parser import printable
 from governance.expressions.syntax import (
     Binary,
     Call,
@@ -40,7 +41,7 @@ class _Checker:
         snippet = self.expr.full_text[node.start : node.end]
         where = self.expr.location_of(node)
         suffix = "" if self.expr.mapped or where is None else f" (in `{self.expr.text.strip()}`)"
-        return MedunionError(error(f"`{snippet}`: {message}{suffix}", where))
+        return MedunionError(error(printable(f"`{snippet}`: {message}{suffix}"), where))
 
     def check(self, node: Node) -> ExpressionType:
         method = getattr(self, "visit_" + type(node).__name__)
@@ -139,6 +140,9 @@ class _Checker:
         collection = self.check(node.collection)
         if collection.kind != "list" or collection.element is None:
             raise self.fail(node.collection, f"'in' needs a list, not {collection.describe()}")
+        if not isinstance(node.collection, ListExpr | Name):
+            # an `if` choosing between lists: the column evaluator looks lists up by name or literal
+            raise self.fail(node.collection, "'in' needs a list written out, [a, b], or a list parameter")
         element = collection.element
         if isinstance(node.collection, ListExpr):
             for item in node.collection.items:

@@ -13,10 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from governance.diagnostics import error
+from governance.diagnostics import MedunionError, error
 from governance.expressions.builtins import BUILTINS, unknown_call
 from governance.expressions.operators import BINARY, COMPARISON
-from governance.expressions.scalar import EvaluationError
+from governance.expressions.parser import printable
+from governance.expressions.scalar import EvaluationError, cannot_compute
 from governance.expressions.syntax import (
     Binary,
     Call,
@@ -87,11 +88,20 @@ class _Vector:
     def column(self, value: Any) -> np.ndarray:
         return as_column(value, self.length)
 
+    def lookup(self, node: Name) -> Any:
+        """The column of a name; a missing one is positioned, as the one-case evaluator does."""
+        try:
+            return self.columns[node.name]
+        except KeyError:
+            raise MedunionError(
+                error(f"no column for '{node.name}' in `{printable(self.expr.text)}`", self.expr.location_of(node))
+            ) from None
+
     def compute(self, node: Node, active: np.ndarray) -> np.ndarray:
         if isinstance(node, Literal):
             return self.column(node.value)
         if isinstance(node, Name):
-            return self.column(self.columns[node.name])
+            return self.column(self.lookup(node))
         if isinstance(node, Unary):
             value = self.compute(node.operand, active)
             return np.logical_not(value) if node.op == "not" else -value
@@ -106,7 +116,7 @@ class _Vector:
                 for item in items:
                     found |= np.asarray(operand == item, dtype=bool)
             else:
-                values = self.columns[collection.name] if isinstance(collection, Name) else None
+                values = self.lookup(collection) if isinstance(collection, Name) else None
                 if values is None:
                     raise TypeError("membership needs a list literal or a list parameter")
                 found = np.isin(operand, np.asarray(list(values), dtype=object))
@@ -133,22 +143,25 @@ class _Vector:
         operation = BINARY[op]
         if op in COMPARISON:
             return np.asarray(operation.apply(left, right), dtype=bool)  # type: ignore[misc]
-        left_date = left.dtype.kind == "M"
-        right_date = right.dtype.kind == "M"
-        if left_date and right_date:
-            return (left - right).astype(np.int64)
-        if left_date:
-            delta = right.astype("timedelta64[D]")
-            return left + delta if op == "+" else left - delta
-        if right_date:
-            return right + left.astype("timedelta64[D]")
-        if not operation.divides:
-            return operation.apply(left, right)  # type: ignore[misc]
+        try:
+            left_date = left.dtype.kind == "M"
+            right_date = right.dtype.kind == "M"
+            if left_date and right_date:
+                return (left - right).astype(np.int64)
+            if left_date:
+                delta = right.astype("timedelta64[D]")
+                return left + delta if op == "+" else left - delta
+            if right_date:
+                return right + left.astype("timedelta64[D]")
+            if not operation.divides:
+                return operation.apply(left, right)  # type: ignore[misc]
+        except (ArithmeticError, ValueError) as problem:
+            raise cannot_compute(self.expr, node, problem) from None
         zero = (right == 0) & active
         if zero.any():
             row = int(np.flatnonzero(zero)[0])
             row = self.labels[row] if self.labels is not None else row
-            snippet = self.expr.full_text[node.start : node.end]
+            snippet = printable(self.expr.full_text[node.start : node.end])
             raise EvaluationError(
                 error(f"division by zero in `{snippet}` on row {row}", self.expr.location_of(node))
             )
@@ -159,7 +172,11 @@ class _Vector:
             builtin = BUILTINS[node.function]
         except KeyError:
             raise unknown_call(self.expr, node) from None
-        return builtin.column(*[self.compute(arg, active) for arg in node.args])
+        args = [self.compute(arg, active) for arg in node.args]
+        try:
+            return builtin.column(*args)
+        except (ArithmeticError, ValueError) as problem:
+            raise cannot_compute(self.expr, node, problem) from None
 
 
 def evaluate_columns(
