@@ -48,7 +48,7 @@ def indicator_rows(explanations: list[dict[str, Any]]) -> pd.DataFrame:
                 rows.append({
                     "unit_id": exp["unit"]["id"], "unit_name": exp["unit"]["name"],
                     "dimension": dim["title"], "indicator": ind["id"], "title": ind["title"],
-                    "clause": ind["clause"], "raw": json.dumps(ind["raw"], ensure_ascii=False),
+                    "clause": ind["clause"], "raw": json.dumps(ind["raw"], ensure_ascii=False, allow_nan=False),
                     "value": ind["value"], "target": ind["target"], "method": ind["method"],
                     "points": ind["points"], "max_points": ind["max_points"], "why": ind["why"],
                     "status": ind["status"],
@@ -241,7 +241,7 @@ def write_html(
     body = _templates().get_template("report.html").render(
         title=app.scheme.title, year=app.year, label=app.label, scheme_id=app.scheme.id,
         version=app.scheme.version, status=app.scheme.status, scored=len(res),
-        grades=json.dumps(res["grade"].value_counts().to_dict()),
+        grades=json.dumps(res["grade"].value_counts().to_dict(), allow_nan=False),
         rejected_rows=rejected["row"].nunique() if len(rejected) else 0,
         notes=app.notes, charts=charts(app),
         scores=_table(res[cols], None, explanation_links or None),

@@ -9,12 +9,13 @@ file:line:col, then turned into the plain dataclasses below. Semantic checks
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from governance.diagnostics import Location, MedunionError, error
+from governance.diagnostics import Diagnostic, Location, MedunionError, error
 from governance.model import SourceRef
 from governance.schema import validate
 from governance.source import SourceDocument, load_yaml
@@ -334,12 +335,43 @@ def build_scheme(doc: SourceDocument) -> Scheme:
     )
 
 
+def _value_problems(doc: SourceDocument) -> list[Diagnostic]:
+    """What the JSON schema lets through: a number that is not finite (.nan, .inf: no total can be
+    compared with it) and a date that does not exist, each at its place."""
+    found: list[Diagnostic] = []
+
+    def walk(node: Any, path: tuple[Any, ...]) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, (*path, key))
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, (*path, i))
+        elif isinstance(node, float) and not math.isfinite(node):
+            name = ".".join(str(p) for p in path)
+            found.append(error(f"{name} must be a finite number, found {node}", doc.locate(path)))
+
+    walk(doc.data, ())
+    effective = doc.data.get("effective")
+    for key in ("from", "until"):
+        if isinstance(effective, dict) and effective.get(key) is not None:
+            try:
+                _date(effective[key])
+            except ValueError:
+                found.append(error(f"effective.{key}: {effective[key]!r} is not a valid date; write YYYY-MM-DD",
+                                   doc.locate(("effective", key))))
+    return found
+
+
 def load_scheme_document(path: str | Path) -> tuple[SourceDocument, Scheme]:
     """Read, schema-validate and build; raises MedunionError with every schema error."""
     doc = load_yaml(path)
     if not isinstance(doc.data, dict) or doc.data.get("kind") != "appraisal-scheme":
         raise MedunionError(error("not an appraisal scheme (kind: appraisal-scheme)", doc.locate()))
     problems = validate(doc, "appraisal-scheme", package="appraisal")
+    if problems:
+        raise MedunionError(problems)
+    problems = _value_problems(doc)
     if problems:
         raise MedunionError(problems)
     try:

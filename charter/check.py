@@ -17,6 +17,7 @@ from typing import Any
 
 from governance.clauses import clause_index, unknown_clause
 from governance.diagnostics import Diagnostic, MedunionError, error
+from governance.load import kind_of
 from governance.schema import validate
 from governance.source import NodePath, SourceDocument, load_yaml
 
@@ -190,14 +191,20 @@ def _association(data: dict[str, Any], path: NodePath) -> Association:
 def build_charter(doc: SourceDocument) -> Charter:
     """Schema-valid plain data → a Charter; schema errors raise MedunionError with file:line:col."""
     data = doc.data
-    if not isinstance(data, dict) or data.get("kind") != "charter":
-        found = data.get("kind") if isinstance(data, dict) else None
-        raise MedunionError(error(f"expected a file with kind: charter, found kind: {found}", doc.locate()))
+    if not isinstance(data, dict):
+        what = {list: "a list", str: "text"}.get(type(data), "a single value")
+        raise MedunionError(error(f"a charter is a mapping that starts with `kind: charter`; this file holds {what}",
+                                  doc.locate()))
+    if data.get("kind") != "charter":
+        raise MedunionError(error(f"expected a file with kind: charter, found kind: {data.get('kind')}", doc.locate()))
     problems = validate(doc, "charter", package="charter")
     if problems:
         raise MedunionError(problems)
     req = data.get("requirements", {})
     size = req.get("board_of_supervisors_size")
+    if size and size["min"] > size["max"]:  # every board would be reported against an impossible range
+        raise MedunionError(error(f"requirements.board_of_supervisors_size: min {size['min']} is above max "
+                                  f"{size['max']}", doc.locate(("requirements", "board_of_supervisors_size"))))
     parent = req.get("village_clinic_parent")
     return Charter(
         id=data["id"], title=data["title"], jurisdiction=data["jurisdiction"],
@@ -533,9 +540,17 @@ def charter_files(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def _is_charter(path: Path) -> bool:
-    """Cheap test of the kind line, so a directory scan does not parse every rule set twice."""
+    """Whether a file found in a directory is a charter, by its parsed `kind:` exactly as `medunion
+    check` reads it (`kind: charter  # note` and `kind: "charter"` are charters). Only files that
+    mention the word are parsed; one of those that does not parse is kept, so its error is reported
+    rather than the file skipped unseen."""
     try:
-        with path.open(encoding="utf-8") as handle:
-            return any(line.strip() == "kind: charter" for line in handle)
-    except (OSError, UnicodeDecodeError):
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            if not any("charter" in line for line in handle):
+                return False
+    except OSError:
         return False
+    try:
+        return kind_of(load_yaml(path)) == "charter"
+    except MedunionError:
+        return True

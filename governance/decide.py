@@ -9,12 +9,13 @@ trace (governance.trace), from which the explanation JSON is produced.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from governance.cases import parameters_on, validate_case
+from governance.cases import CaseSource, parameters_on, validate_case
 from governance.compile import Plan, plan_for
 from governance.diagnostics import MedunionError, error
 from governance.expressions import Expression, evaluate, format_value, render_with_values
@@ -142,7 +143,16 @@ class _Case:
 
     def value(self, expr: Expression) -> Any:
         self.used_parameters |= expr.names() & self.parameter_names
-        return evaluate(expr, self.env)
+        try:
+            result = evaluate(expr, self.env)
+        except (OverflowError, ValueError) as exc:  # e.g. an amount too large for a float: refused where it stands
+            raise MedunionError(error(f"`{expr.text}` cannot be computed for this case: {exc}",
+                                      expr.location_of(expr.tree))) from None
+        if isinstance(result, float) and not math.isfinite(result):  # never an Infinity in an explanation
+            raise MedunionError(error(
+                f"`{expr.text}` gives {result} for this case, not a finite amount; the case's values are too large",
+                expr.location_of(expr.tree)))
+        return result
 
     def holds(self, expr: Expression, rows: bool) -> bool:
         return bool(self.value(expr)) if rows else False
@@ -331,15 +341,20 @@ def _ruleset_trace(rs: RuleSet) -> RulesetTrace:
                         rs.effective_until, rs.path, tuple(s.key for s in rs.sources))
 
 
-def decide_with_plan(plan: Plan, case: Mapping[str, Any], on: dt.date) -> Decision:
-    """Decide one case with an already compiled plan (for callers deciding many cases)."""
+def decide_with_plan(plan: Plan, case: Mapping[str, Any], on: dt.date, source: CaseSource | None = None
+                     ) -> Decision:
+    """Decide one case with an already compiled plan (for callers deciding many cases).
+
+    `source` says where the case was written (a case file), so that a refused field is reported
+    at its file position.
+    """
     rs = plan.ruleset
     if not rs.in_force(on):
         until = rs.effective_until or "open end"
         raise MedunionError(error(
             f"{rs.id} version {rs.version} is in force from {rs.effective_from} to {until}, not on {on}; "
             "pick the version in force (give the rule set's id or folder instead of a file)", rs.location))
-    inputs = validate_case(rs, case)
+    inputs = validate_case(rs, case, source=source)
     parameters = parameters_on(rs, on)
     state = _Case(plan, inputs, parameters)
     policy: Policy[bool, Any] = Policy(plan, state)
@@ -347,6 +362,10 @@ def decide_with_plan(plan: Plan, case: Mapping[str, Any], on: dt.date) -> Decisi
     for rule in rs.rules:  # rules that set nothing needed still get a verdict in the trace
         policy.fired(rule)
     outputs = {name: state.env.get(name) if state.outputs[name].decided else None for name in plan.order}
+    for name, value in outputs.items():  # a table's sum can overflow without any one formula doing so
+        if isinstance(value, float) and not math.isfinite(value):
+            raise MedunionError(error(f"output '{name}' comes to {value} for this case, not a finite amount; "
+                                      "the case's values are too large", rs.outputs[name].location))
     used = sorted(state.used_parameters)
     warnings = []
     notes = []
@@ -383,6 +402,6 @@ def decide_with_plan(plan: Plan, case: Mapping[str, Any], on: dt.date) -> Decisi
     return Decision(outputs, trace, rs, state.env, state.unrendered)
 
 
-def decide(ruleset: RuleSet, case: Mapping[str, Any], on: dt.date) -> Decision:
+def decide(ruleset: RuleSet, case: Mapping[str, Any], on: dt.date, source: CaseSource | None = None) -> Decision:
     """Check the rule set (once per file content), validate the case, and decide every output with its trace."""
-    return decide_with_plan(plan_for(ruleset), case, on)
+    return decide_with_plan(plan_for(ruleset), case, on, source)

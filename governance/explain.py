@@ -1,13 +1,17 @@
 """A decision trace → words: a short letter to the person the decision concerns, or Markdown.
 
 Both read the typed trace (governance.trace), the same records the explanation JSON is made
-from, so neither can say something the JSON does not hold.
+from, so neither can say something the JSON does not hold. Text that comes from a rule file or a
+case (titles, clauses, source sentences, notes, values, expressions) is data: the letter shows
+its control characters as escapes (`governance.escaping.terminal_text`) and the Markdown shows it
+literally (`markdown_text`, `inline_code`), so no rule file can add a tag, a link or emphasis.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from governance.escaping import inline_code, markdown_text, terminal_text
 from governance.expressions import format_value
 from governance.trace import DecisionTrace, OutputTrace
 
@@ -89,13 +93,14 @@ def render_text(trace: DecisionTrace) -> str:
                        f"(in force from {p.start.isoformat()}, {p.clause}{ref}){flag}")
     for warning in trace.warnings:
         out += ["", f"Warning: {warning}"]
-    return "\n".join(out) + "\n"
+    return "\n".join(terminal_text(line) for line in out) + "\n"  # each line shown, none acted on
 
 
 def render_markdown(trace: DecisionTrace) -> str:
-    """The same explanation as Markdown, for the doc site and reports."""
+    """The same explanation as Markdown, for the doc site and reports; data is shown as text."""
+    md = markdown_text
     rs = trace.ruleset
-    out = [f"**{rs.title}** \u2014 version {rs.version}, decided on {trace.on.isoformat()}", ""]
+    out = [f"**{md(rs.title)}** \u2014 version {md(rs.version)}, decided on {trace.on.isoformat()}", ""]
     out += ["| output | value | by | clause |", "|---|---|---|---|"]
     for name, explained in trace.outputs.items():
         by = explained.by
@@ -104,16 +109,16 @@ def render_markdown(trace: DecisionTrace) -> str:
         elif by.kind == "default":
             who, clause = "default", ""
         else:
-            who, clause = by.title, by.clause
-        value = _value(explained.value, explained.unit) if explained.decided else "not decided"
-        out.append(f"| {_label(name)} | {value} | {who} | {clause} |")
+            who, clause = md(by.title), md(by.clause)
+        value = md(_value(explained.value, explained.unit)) if explained.decided else "not decided"
+        out.append(f"| {md(_label(name))} | {value} | {who} | {clause} |")
     out.append("")
     for rule in trace.rules:
         mark = "applies" if rule.fired else "does not apply"
-        out.append(f"- **{rule.title}** ({rule.clause}) {mark}:")
+        out.append(f"- **{md(rule.title)}** ({md(rule.clause)}) {mark}:")
         for c in rule.conditions:
-            verdict = {True: "true", False: "false", None: c.note or "not evaluated"}[c.value]
-            out.append(f"    - `{c.with_values or c.expression}` \u2192 {verdict}")
+            verdict = {True: "true", False: "false", None: md(c.note or "not evaluated")}[c.value]
+            out.append(f"    - {inline_code(c.with_values or c.expression)} \u2192 {verdict}")
     for warning in trace.warnings:
-        out += ["", f"!!! warning \"Uncertain reading\"\n    {warning}"]
+        out += ["", f"!!! warning \"Uncertain reading\"\n    {md(warning)}"]
     return "\n".join(out) + "\n"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from governance.diagnostics import Diagnostic, Location, MedunionError, error, has_errors
-from governance.expressions import NUMBER, Expression, ExpressionType, literal_type, parse_expression
+from governance.expressions import INTEGER, NUMBER, Expression, ExpressionType, literal_type, parse_expression
 from governance.model import (
     NO_DEFAULT,
     DecisionTable,
@@ -91,11 +92,9 @@ class DocumentReader:
             where = (*path, "values", i)
             value = item["value"]
             if kind.kind == "list":
-                if not isinstance(value, list) or not value:
-                    self.found.append(error(f"parameter '{name}' is a list; give a non-empty list",
-                                            self.doc.locate((*where, "value"))))
-                else:
-                    kind = ExpressionType("list", element=literal_type(value[0]))
+                element = self.list_element(name, value, (*where, "value"))
+                if element is not None:
+                    kind = ExpressionType("list", element=element)
             else:
                 value, problem = check_value(kind, value)
                 if problem:
@@ -112,6 +111,29 @@ class DocumentReader:
             values=tuple(values), location=self.doc.locate_key(path),
             description_zh=spec.get("description_zh") or spec.get("label_zh"),
         )
+
+    def list_element(self, name: str, value: Any, path: NodePath) -> ExpressionType | None:
+        """The one type of a list parameter's items (text, numbers or true/false), or None after
+        recording why the list is not one: `x in [...]` compares items of one plain type only."""
+        if not isinstance(value, list) or not value:
+            self.found.append(error(f"parameter '{name}' is a list; give a non-empty list", self.doc.locate(path)))
+            return None
+        for i, item in enumerate(value):
+            if not (isinstance(item, str | bool) or (isinstance(item, int | float) and math.isfinite(item))):
+                self.found.append(error(
+                    f"parameter '{name}': item {i + 1} is {item!r}; a list holds text, finite numbers or "
+                    "true/false", self.doc.locate((*path, i))))
+                return None
+        kinds = {literal_type(item) for item in value}
+        if kinds <= {INTEGER, NUMBER}:
+            return NUMBER if NUMBER in kinds else INTEGER
+        if len(kinds) > 1:
+            words = {"integer": "numbers", "number": "numbers", "string": "text", "boolean": "true/false"}
+            mixed = " and ".join(sorted({words.get(k.kind, k.kind) for k in kinds}))
+            self.found.append(error(f"parameter '{name}' mixes {mixed}; a list holds items of one type",
+                                    self.doc.locate(path)))
+            return None
+        return kinds.pop()
 
     def conditions(self, spec: dict[str, Any], path: NodePath) -> tuple[Expression, ...]:
         when = spec.get("when")
@@ -199,7 +221,9 @@ class DocumentReader:
 
 
 def kind_of(doc: SourceDocument) -> str | None:
-    return doc.data.get("kind") if isinstance(doc.data, dict) else None
+    """The file's `kind:` when it is text; None for anything else (a list or mapping is no kind)."""
+    kind = doc.data.get("kind") if isinstance(doc.data, dict) else None
+    return kind if isinstance(kind, str) else None
 
 
 def build_ruleset(doc: SourceDocument) -> RuleSet:
@@ -254,8 +278,13 @@ def ruleset_in_force(versions: list[RuleSet], on: dt.date) -> RuleSet:
         periods = "; ".join(
             f"{r.version}: {r.effective_from} to {r.effective_until or 'open'}" for r in versions
         )
-        name = versions[0].id if versions else "the rule set"
-        raise MedunionError(error(f"no version of {name} is in force on {on} (versions: {periods})"))
+        if not versions:
+            raise MedunionError(error(f"no rule set is in force on {on}: no rule set was found"))
+        # at the effective period of the version nearest the date: the one to extend or add after
+        nearest = min(versions, key=lambda r: r.effective_from) if on < min(r.effective_from for r in versions) \
+            else max(versions, key=lambda r: r.effective_from)
+        raise MedunionError(error(f"no version of {versions[0].id} is in force on {on} (versions: {periods})",
+                                  nearest.effective_location))
     return matching[-1]
 
 
@@ -283,4 +312,6 @@ def resolve_ruleset(reference: str | Path, on: dt.date, root: str | Path = "rule
     if path.is_dir():
         versions = [r for rs in load_rulesets(path).values() for r in rs]
         return ruleset_in_force(versions, on)
+    if path.suffix in (".yaml", ".yml") or len(path.parts) > 1:  # meant as a file or folder, not an id
+        raise MedunionError(error(f"no such file or folder: {path}", Location(str(path), 1, 1)))
     return ruleset_in_force(ruleset_versions(str(reference), root), on)

@@ -53,6 +53,9 @@ def _advice(err: jsonschema.ValidationError, doc: SourceDocument) -> list[Diagno
         wanted = err.validator_value
         wanted = " or ".join(wanted) if isinstance(wanted, list) else wanted
         return [error(f"{field} must be {wanted}, found {type(err.instance).__name__}", doc.locate(path))]
+    if err.validator in ("oneOf", "anyOf") and err.context and all(e.validator == "type" for e in err.context):
+        wanted = " or ".join(str(e.validator_value) for e in err.context)
+        return [error(f"{field} must be {wanted}, found {type(err.instance).__name__}", doc.locate(path))]
     if err.validator == "propertyNames":
         return [error(f"{field}: {err.message}; names use lower-case letters, digits and _",
                       doc.locate(path))]
@@ -72,8 +75,13 @@ def validate(doc: SourceDocument, schema_name: str, package: str = "governance")
 
 
 def _best_leaves(err: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
-    """For oneOf/anyOf, report the most relevant branch's errors rather than the whole union."""
+    """For oneOf/anyOf, report the most relevant branch's errors rather than the whole union: a
+    branch of the value's own type (-5 for `integer ≥ 0 or a name` is below the minimum, not "not
+    a string"); when no branch has its type, one error naming every type allowed."""
     if err.validator in ("oneOf", "anyOf") and err.context:
-        best = jsonschema.exceptions.best_match(err.context)
+        own_type = [e for e in err.context if e.validator != "type"]
+        if not own_type:
+            return [err]
+        best = jsonschema.exceptions.best_match(own_type)
         return [best] if best is not None else [err]
     return [err]

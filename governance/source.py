@@ -125,15 +125,34 @@ _FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]
                     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _CORE_TAGS = {"tag:yaml.org,2002:" + name for name in ("int", "float", "bool")}
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+MAX_DIGITS = 4_000
+"""A whole number written with more digits than this is refused (Python itself refuses to read more
+than 4,300, and no amount in a rule or case file comes near it)."""
+
+
+def _not_a_number(loader: yaml.SafeLoader, node: yaml.ScalarNode, what: str) -> MedunionError:
+    """`!!int x`: a tag that calls text a number it is not."""
+    return MedunionError(error(f"{str(node.value)!r} is tagged as {what} but is not one; remove the tag or "
+                               "write the number", _mark(getattr(loader, "path", "<yaml>"), node.start_mark)))
 
 
 def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     text = str(node.value)
-    if text.startswith("0o"):
-        return int(text[2:], 8)
-    if text.startswith("0x"):
-        return int(text[2:], 16)
-    return int(text, 10)  # leading zeros are decimal in YAML 1.2: 012000 is 12000
+    if len(text) > MAX_DIGITS:
+        raise MedunionError(error(
+            f"a number written with {len(text):,} digits; at most {MAX_DIGITS:,} are read: write a decimal "
+            "such as 1.5e20 or check the value", _mark(getattr(loader, "path", "<yaml>"), node.start_mark)))
+    try:
+        if text.startswith("0o"):
+            return int(text[2:], 8)
+        if text.startswith("0x"):
+            return int(text[2:], 16)
+        return int(text, 10)  # leading zeros are decimal in YAML 1.2: 012000 is 12000
+    except ValueError:  # only an explicit `!!int` tag brings text here that the resolver did not match
+        raise _not_a_number(loader, node, "a whole number (!!int)") from None
 
 
 def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
@@ -142,7 +161,10 @@ def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
         return -math.inf if text.startswith("-") else math.inf
     if text == ".nan":
         return math.nan
-    return float(text)
+    try:
+        return float(text)
+    except ValueError:  # `!!float abc`
+        raise _not_a_number(loader, node, "a number (!!float)") from None
 
 
 def _construct_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
@@ -259,7 +281,18 @@ class _Builder:
             self.doc.spans[node_path] = (node.start_mark.index, node.end_mark.index, node.style)
         if node.tag == _TIMESTAMP_TAG:
             return node.value  # dates stay ISO strings; the model parses them where a date belongs
-        return self.loader.construct_object(node, deep=True)
+        return self.text(self.loader.construct_object(node, deep=True), node)
+
+    def text(self, value: Any, node: yaml.Node) -> Any:
+        """A scalar as read, unless it is text holding half of a UTF-16 pair (`"\\ud800"`): no character,
+        and nothing can print, store or send it, so it is refused where it is written."""
+        if isinstance(value, str) and _SURROGATE.search(value):
+            found = _SURROGATE.search(value)
+            assert found is not None
+            raise MedunionError(error(
+                f"the text holds \\u{ord(found.group(0)):04x}, half of a UTF-16 pair and no character; "
+                "write the character itself", _mark(self.doc.path, node.start_mark)))
+        return value
 
     def build_key(self, node: yaml.Node) -> Any:
         if not isinstance(node, yaml.ScalarNode):
@@ -268,13 +301,26 @@ class _Builder:
             )
         self.refuse_tag(node)
         if node.tag in (_TIMESTAMP_TAG, _BOOL_TAG):
-            return node.value  # `on:` and `yes:` are names here, not YAML 1.1 booleans
-        return self.loader.construct_object(node)
+            return self.text(node.value, node)  # `on:` and `yes:` are names here, not YAML 1.1 booleans
+        return self.text(self.loader.construct_object(node), node)
+
+
+def _unprintable(error_: yaml.reader.ReaderError, text: str, path: str) -> MedunionError:
+    """A character YAML does not allow in a file (a NUL, a control character), at its place."""
+    before = text[: error_.position]
+    line = before.count("\n") + 1
+    column = error_.position - (before.rfind("\n") + 1) + 1
+    code = error_.character if isinstance(error_.character, int) else ord(str(error_.character)[:1] or "\0")
+    return MedunionError(error(f"the control character U+{code:04X} is not allowed in a YAML file; remove it "
+                               "(is this a binary file?)", Location(path, line, column)))
 
 
 def parse_yaml(text: str, path: str) -> SourceDocument:
     """Parse YAML text safely; syntax errors and duplicate keys raise MedunionError."""
-    loader = _Loader(text, path)
+    try:
+        loader = _Loader(text, path)  # the reader refuses control characters here, before parsing
+    except yaml.reader.ReaderError as exc:
+        raise _unprintable(exc, text, path) from None
     try:
         try:
             node = loader.get_single_node()

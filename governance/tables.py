@@ -41,6 +41,8 @@ def _literal(text: str, location: Location | None, cell: str) -> Any:
 
 def parse_cell(raw: Any, location: Location | None = None) -> CellTest:
     """`-`, `< 6`, `[0, 6)`, `'acute'`, `in ['a', 'b']` and friends (see the format reference)."""
+    if isinstance(raw, float) and not math.isfinite(raw):  # `.nan` would match nothing, silently
+        raise MedunionError(error(f"table cell `{raw}`: not a finite number; write `-` for any value", location))
     if isinstance(raw, bool | int | float):
         return CellTest(text=str(raw).lower(), kind="compare", op="==", value=raw, location=location)
     text = str(raw).strip()

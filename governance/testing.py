@@ -160,13 +160,19 @@ def run_test(test: RuleTest, rulesets: _Rulesets | None = None) -> TestOutcome:
 def test_files(paths: list[str | Path]) -> list[Path]:
     """The YAML files with `kind: ruleset-test` under the given paths."""
     found = []
+    named = {Path(p) for p in paths if Path(p).is_file()}  # a file named on the command line is never skipped
     for path in yaml_files(paths):
-        if path.parent.name == "tests" or "test" in path.name:
+        if path in named or path.parent.name == "tests" or "test" in path.name:
             try:
-                if kind_of(load_yaml(path)) == "ruleset-test":
-                    found.append(path)
+                doc = load_yaml(path)
             except MedunionError:
                 found.append(path)  # reported when loaded
+                continue
+            if kind_of(doc) == "ruleset-test":
+                found.append(path)
+            elif path in named:
+                raise MedunionError(error("not a rule-set test: a test file starts with `kind: ruleset-test`",
+                                          doc.locate(("kind",))))
     return found
 
 

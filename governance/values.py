@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from governance.expressions import ExpressionType
+from governance.expressions.limits import MAX_INTEGER
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,6 +64,9 @@ def check_value(kind: ExpressionType, value: Any) -> tuple[Any, str | None]:
             return None, f"expected {kind.describe()}, found {value!r} ({type(value).__name__})"
         if isinstance(value, float) and not math.isfinite(value):
             return None, f"expected {kind.describe()}, found {value!r}: give a finite amount"
+        if isinstance(value, int) and abs(value) > MAX_INTEGER:
+            return None, (f"{value:.3e} is too large: whole numbers go up to {MAX_INTEGER:,}"
+                          + ("; write a larger amount as a decimal (e.g. 1.5e20)" if name == "number" else ""))
         if name == "integer" and isinstance(value, float):
             if not value.is_integer():
                 return None, f"expected an integer, found {value!r}"

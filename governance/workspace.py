@@ -11,11 +11,11 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from governance.check import check_ruleset, check_versions
-from governance.diagnostics import Diagnostic, MedunionError, error, warning
+from governance.diagnostics import Diagnostic, Location, MedunionError, error, warning
 from governance.load import build_ruleset, kind_of, yaml_files
 from governance.model import RuleSet
 from governance.schema import validate
-from governance.source import load_yaml
+from governance.source import SourceDocument, load_yaml
 from governance.testing import load_tests
 
 Checker = Callable[[Path], list[Diagnostic]]
@@ -30,7 +30,12 @@ def check_paths(paths: Iterable[str | Path], checkers: Mapping[str, Checker] | N
     found: list[Diagnostic] = []
     rulesets: dict[str, list[RuleSet]] = {}
     test_files: list[Path] = []
-    for path in yaml_files(paths):
+    paths = list(paths)
+    files = yaml_files(paths)
+    if not files:  # checking nothing is no success
+        where = [str(p) for p in paths] or ["."]
+        return [error(f"no rule files (.yaml, .yml) in {', '.join(where)}", Location(where[0], 1, 1))]
+    for path in files:
         try:
             doc = load_yaml(path)
         except MedunionError as exc:
@@ -55,9 +60,7 @@ def check_paths(paths: Iterable[str | Path], checkers: Mapping[str, Checker] | N
             elif kind in checkers:
                 found.extend(checkers[kind](path))
             else:
-                known = ", ".join(["ruleset", "ruleset-test", *checkers])
-                found.append(error(f"unknown kind {kind!r}; a rule file starts with `kind:` ({known})",
-                                   doc.locate(("kind",))))
+                found.append(_unknown_kind(doc, ["ruleset", "ruleset-test", *checkers]))
         except MedunionError as exc:
             found.extend(exc.diagnostics)
     for versions in rulesets.values():
@@ -71,3 +74,16 @@ def check_paths(paths: Iterable[str | Path], checkers: Mapping[str, Checker] | N
         except MedunionError as exc:
             found.extend(exc.diagnostics)
     return found
+
+
+def _unknown_kind(doc: SourceDocument, known: list[str]) -> Diagnostic:
+    """Why a file is of no kind that can be checked, at its `kind:` (or at the top of the file)."""
+    kinds = ", ".join(known)
+    if not isinstance(doc.data, dict):
+        what = {list: "a list", str: "text"}.get(type(doc.data), "a single value")
+        return error(f"a rule file is a mapping that starts with `kind:` ({kinds}); this file holds {what}",
+                     doc.locate(()))
+    if "kind" not in doc.data:
+        return error(f"the file has no `kind:`; a rule file starts with `kind:` ({kinds})", doc.locate(()))
+    return error(f"unknown kind {doc.data['kind']!r}; a rule file starts with `kind:` ({kinds})",
+                 doc.locate(("kind",)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from governance.expressions import DATE
@@ -20,31 +21,48 @@ EFFECTIVE = "effective"
 """The key under which a correction event's data gives the earlier date its fact took effect."""
 
 
-def event_values(lifecycle: Lifecycle, event: str, data: Mapping[str, Any]) -> dict[str, Any]:
-    """Event data typed against the declarations before anything is evaluated or fired.
+@dataclass(frozen=True)
+class DataProblem:
+    """Why one field of an event's data is refused; `unknown` when the event does not carry the
+    field at all (the problem is its name, not its value)."""
+
+    name: Any
+    message: str
+    unknown: bool
+
+
+def event_data_problems(lifecycle: Lifecycle, event: str, data: Mapping[Any, Any]
+                        ) -> tuple[dict[str, Any], list[DataProblem]]:
+    """Event data typed against the declarations: the typed values and every field refused.
 
     A correction's `effective` is not case data: `effective_value` reads it.
     """
     spec = lifecycle.events[event]
     declared = spec.data
     values: dict[str, Any] = {}
-    problems = []
+    problems: list[DataProblem] = []
     for name, raw in data.items():
         if name == EFFECTIVE and spec.correction:
             continue
         if name not in declared:
             hint = ("; only an event declared `correction: true` carries `effective`"
                     if name == EFFECTIVE else "")
-            problems.append(f"event '{event}' does not carry '{name}' (it carries: "
-                            f"{', '.join(declared) or 'nothing'}){hint}")
+            problems.append(DataProblem(name, f"event '{event}' does not carry '{name}' (it carries: "
+                                              f"{', '.join(declared) or 'nothing'}){hint}", True))
             continue
         value, problem = check_field(lifecycle.data[name], raw)
         if problem:
-            problems.append(f"field '{name}': {problem}")
+            problems.append(DataProblem(name, f"field '{name}': {problem}", False))
         else:
             values[name] = value
+    return values, problems
+
+
+def event_values(lifecycle: Lifecycle, event: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Event data typed against the declarations before anything is evaluated or fired."""
+    values, problems = event_data_problems(lifecycle, event, data)
     if problems:
-        raise Refused("; ".join(problems))
+        raise Refused("; ".join(p.message for p in problems))
     return values
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -55,14 +56,37 @@ from lifecycle.store import CaseRecord, Conflict, DuplicateEvent, HistoryEntry, 
 __all__ = ["Outcome", "Refused", "Runner", "chart_id", "chart_spec", "default_event_id"]
 
 
+def _hashable(value: Any) -> Any:
+    """Raw event data as strict JSON for its hash: a NaN or infinity (refused later, when the data is
+    typed) is hashed as its text rather than written as JSON that is not JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, dict):
+        return {str(k): _hashable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_hashable(v) for v in value]
+    return value
+
+
 def default_event_id(lifecycle: str, case_id: str, event: str, on: dt.date, data: Mapping[str, Any]) -> str:
     """An id derived from the event's content, so submitting the same report twice applies it once."""
-    text = json.dumps([lifecycle, case_id, event, on.isoformat(), dict(data)], sort_keys=True,
-                      ensure_ascii=False, default=str)
+    text = json.dumps([lifecycle, case_id, event, on.isoformat(), _hashable(dict(data))], sort_keys=True,
+                      ensure_ascii=False, default=str, allow_nan=False)
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 _ATTEMPTS = 5  # loads after a concurrent writer got there first, before giving up
+
+MAX_CATCH_UP = 100
+"""At most this many deadline transitions are applied to one case by one event or one tick. A
+lifecycle whose deadlines lead from state to state in a cycle (a 0-day deadline each way) would
+otherwise apply one a day up to the event's date, for ever as far as the user can tell."""
+
+
+def _too_many(case_id: str, on: dt.date) -> str:
+    return (f"more than {MAX_CATCH_UP} deadlines of case {case_id} passed before {on}: the lifecycle's deadlines "
+            f"lead from state to state in a cycle; the first {MAX_CATCH_UP} were applied. Run `tick` with "
+            "earlier dates to move the case in steps, or give the deadlines more days")
 
 
 def deadline_date(lifecycle: Lifecycle, state: str, entered: dt.date) -> dt.date | None:
@@ -174,6 +198,10 @@ class Runner:
             self._prepare(lifecycle)
             tried: set[str] = set()
             while (due := self._due_deadline(lifecycle, self.store.get_case(case.case_id), on, tried)) is not None:
+                if len(tried) >= MAX_CATCH_UP:
+                    outcomes.append(Outcome("refused", case.case_id, due.event, due.event_id, reason=_too_many(
+                        case.case_id, on)))
+                    break
                 tried.add(due.event_id)
                 outcome = self._run(due, catch_up=False)
                 if outcome.status != "duplicate":
@@ -204,6 +232,8 @@ class Runner:
                 if case is not None:
                     self._check_case(submission, case)  # refuse before any deadline is applied
                 due = self._due_deadline(submission.lifecycle, case, submission.on, tried) if catch_up else None
+                if due is not None and len(tried) >= MAX_CATCH_UP:
+                    raise Refused(_too_many(submission.case_id, submission.on))
                 if due is not None:
                     tried.add(due.event_id)
                     outcome = self._run(due, catch_up=False)

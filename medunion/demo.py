@@ -34,7 +34,7 @@ def referral(out: Path) -> None:
     print(f"== 1. A referral decision ({case_file.relative_to(ROOT)}, on {on}) ==\n")
     print(render_text(decision.trace))
     target = out / "referral-decision.json"
-    target.write_text(json.dumps(decision.explanation, ensure_ascii=False, indent=2), encoding="utf-8")
+    target.write_text(json.dumps(decision.explanation, ensure_ascii=False, indent=2, allow_nan=False), encoding="utf-8")
     print(f"(the same explanation as data: {_shown(target)})\n")
 
 

@@ -18,26 +18,15 @@ from urllib.parse import quote
 
 import markdown
 
-# Characters that change the meaning of Markdown text: escapes, code, emphasis, links,
-# attribute lists (`{: onclick=...}`), table cells and headings.
-MARKDOWN_SPECIALS = "\\`*_[]{}|#"
+from governance.escaping import MARKDOWN_SPECIALS, backslash_specials, markdown_text
+
+__all__ = ["MARKDOWN_SPECIALS", "admonition_title", "chinese", "code_block", "core_markdown_html", "inline_code",
+           "markdown_text", "safe_url"]
+
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]")  # browsers skip these when reading a scheme
 _URL_SAFE = "/:?#@!$&+,;=%~-._*"  # kept as is in a link target; everything else is %-encoded
-
-
-def _backslash_specials(text: str) -> str:
-    for char in MARKDOWN_SPECIALS:
-        text = text.replace(char, "\\" + char)
-    return text
-
-
-def markdown_text(text: object) -> str:
-    """Text shown literally in Markdown, on one line: `<`, `>`, `&` become HTML entities and
-    Markdown's special characters are backslash-escaped ("* * River" stays literal)."""
-    value = " ".join(str(text).split())
-    return _backslash_specials(html.escape(value, quote=False))
 
 
 def admonition_title(text: object) -> str:
@@ -51,7 +40,7 @@ def inline_code(text: object) -> str:
     value = str(text)
     if any(char in value for char in "`|\r\n"):
         flat = " ".join(value.splitlines())
-        return f"<code>{html.escape(_backslash_specials(flat))}</code>"
+        return f"<code>{html.escape(backslash_specials(flat))}</code>"
     return f"`{value}`"
 
 
@@ -60,7 +49,7 @@ def chinese(text: object) -> str:
     if not text:
         return ""
     value = " ".join(str(text).split())
-    return f'<span lang="zh-Hans">{html.escape(_backslash_specials(value))}</span>'
+    return f'<span lang="zh-Hans">{html.escape(backslash_specials(value))}</span>'
 
 
 def safe_url(url: object) -> str | None:
@@ -93,9 +82,9 @@ def code_block(text: str, info: str = "", indent: int = 0) -> str:
     return "\n".join(pad + line for line in [fence + info, *text.splitlines(), fence])
 
 
-# Markdown written by the core (`governance.explain.render_markdown`) puts rule titles and
-# values in as they are. It is converted here with raw HTML and links switched off, so text
-# from a rule file in it stays text; tables, lists, code, emphasis and admonitions work.
+# Markdown written by the core (`governance.explain.render_markdown`) escapes the rule files' and
+# cases' text itself (`governance.escaping`). It is converted here with raw HTML and links switched
+# off as well, a second net: tables, lists, code, emphasis and admonitions work, nothing else.
 _NO_RAW_HTML = ("html_block",)
 _NO_LINKS_OR_HTML = (
     "html",

@@ -284,3 +284,17 @@ def test_tick_reports_a_case_whose_lifecycle_it_did_not_load(runner, membership)
     [outcome] = runner.tick({}, D(2018, 1, 1))
     assert outcome.status == "refused" and "zhenghe-membership was not loaded" in outcome.reason
     assert runner.store.get_case("tieshan").state == "rectification_ordered"
+
+
+def test_deadlines_in_a_cycle_stop_after_the_bound_in_tick_as_in_an_event(runner):
+    """0-day deadlines leading from state to state would apply one a day up to the date, for ever as
+    far as anyone waiting can tell: at most MAX_CATCH_UP are applied per case and command."""
+    from lifecycle.run import MAX_CATCH_UP
+
+    cycle = load_lifecycle(ROOT / "tests" / "hostile" / "lifecycles" / "deadline-cycle.yaml")
+    assert runner.submit(cycle, "c1", "touch", {}, D(2017, 1, 1)).status == "applied"
+    [stopped] = [o for o in runner.tick({cycle.id: cycle}, D(9999, 12, 1)) if o.status == "refused"]
+    assert f"more than {MAX_CATCH_UP} deadlines of case c1 passed before 9999-12-01" in stopped.reason
+    assert len(runner.store.history("c1")) == 1 + MAX_CATCH_UP  # the event, then the deadlines applied
+    again = runner.tick({cycle.id: cycle}, D(9999, 12, 1))  # the next run goes on from there
+    assert sum(o.status == "applied" for o in again) == MAX_CATCH_UP

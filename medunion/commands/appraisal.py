@@ -6,13 +6,12 @@ scored); 2 usage (typer's own, for a bad option); 3 done, with rows rejected (li
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from medunion.commands.common import RulesOption, fail, rules_root
+from medunion.commands.common import DONE, DONE_WITH_REJECTIONS, REFUSED, RulesOption, fail, rules_root
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -20,13 +19,13 @@ if TYPE_CHECKING:
     from governance.diagnostics import MedunionError
 
 _LONG_RUN = 5_000  # units; below this a progress bar would only flicker
-DONE, REFUSED, USAGE, DONE_WITH_REJECTIONS = 0, 1, 2, 3
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _printable(text: object) -> str:
     """Text from the data for the terminal: control characters (escape sequences) shown, not run."""
-    return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], str(text))
+    from governance.escaping import terminal_text
+
+    return terminal_text(text)
 
 
 def _refuse(exc: MedunionError) -> NoReturn:

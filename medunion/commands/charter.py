@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from medunion.commands.common import RulesOption, command_group, rules_root
+from medunion.commands.common import REFUSED, RulesOption, command_group, rules_root
 
 
 def register(app: typer.Typer) -> None:
@@ -25,21 +25,24 @@ def register(app: typer.Typer) -> None:
         """Check charters; print each finding as file:line:col with its clause; exit 1 on an error."""
         from charter import charter_files, check_charter_file
         from governance.diagnostics import has_errors
+        from governance.escaping import terminal_text
 
-        files = charter_files(paths or [rules_root(rules) / "charters"])
-        if not files:
-            typer.echo("no charter files found", err=True)
-            raise typer.Exit(1)
+        searched = paths or [rules_root(rules) / "charters"]
+        files = charter_files(searched)
+        if not files:  # checking nothing is no success
+            where = ", ".join(str(p) for p in searched)
+            typer.echo(f"{searched[0]}:1:1: error: no charter files (kind: charter) in {where}", err=True)
+            raise typer.Exit(REFUSED)
         findings = []
         for path in files:
             found = check_charter_file(path)
             findings.extend(found)
             for diagnostic in found:
-                typer.echo(str(diagnostic))
+                typer.echo(terminal_text(diagnostic))
         errors = sum(1 for d in findings if d.severity == "error")
         warnings = len(findings) - errors
         typer.echo(f"{len(files)} charter file(s) checked: {errors} error(s), {warnings} warning(s)")
         if has_errors(findings):
-            raise typer.Exit(1)
+            raise typer.Exit(REFUSED)
 
     app.add_typer(charter, name="charter")

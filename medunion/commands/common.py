@@ -15,6 +15,10 @@ if TYPE_CHECKING:
 
 RULES_ENV = "MEDUNION_RULES"
 
+DONE, REFUSED, USAGE, DONE_WITH_REJECTIONS = 0, 1, 2, 3
+"""The exit status of every command (README, Commands): done; refused or errors found; a usage
+error (typer's own, for a bad option or argument); done, but rows of the data were rejected."""
+
 RulesOption = Annotated[
     Path | None,
     typer.Option("--rules", help=f"Folder of rule files (default: ${RULES_ENV}, then ./rules)"),
@@ -43,10 +47,16 @@ def rules_root(option: Path | None) -> Path:
 
 
 def fail(exc: MedunionError) -> NoReturn:
-    """Print every diagnostic of a refusal on stderr, one a line, and exit 1."""
+    """Print every diagnostic of a refusal on stderr, one a line, and exit 1.
+
+    A message can quote the input (a field name, a value), so its control characters are shown
+    as escapes: no input can clear the screen, recolour it or forge a line of its own.
+    """
+    from governance.escaping import terminal_text
+
     for diagnostic in exc.diagnostics:
-        typer.echo(str(diagnostic), err=True)
-    raise typer.Exit(1)
+        typer.echo(terminal_text(diagnostic), err=True)
+    raise typer.Exit(REFUSED)
 
 
 def parse_date(text: str | None, default_today: bool = False) -> dt.date:

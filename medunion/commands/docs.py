@@ -8,12 +8,30 @@ from typing import Annotated
 
 import typer
 
-from medunion.commands.common import command_group
+from medunion.commands.common import REFUSED, command_group
 
 
 def _quiet_theme_banner() -> None:
     """Material prints a multi-line notice about MkDocs 2 on every build; it is not ours to show."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+def _show_mkdocs_warnings() -> None:
+    """mkdocs logs why a strict build stops; called as a library nothing prints its log, so the
+    reason would be lost. Its warnings and errors go to stderr (the one of the moment), one a line."""
+    import logging
+
+    class _Stderr(logging.Handler):
+        medunion = True
+
+        def emit(self, record: logging.LogRecord) -> None:
+            typer.echo(self.format(record), err=True)
+
+    logger = logging.getLogger("mkdocs")
+    if not any(getattr(h, "medunion", False) for h in logger.handlers):
+        handler = _Stderr(logging.WARNING)
+        handler.setFormatter(logging.Formatter("%(levelname)s - %(message)s"))
+        logger.addHandler(handler)
 
 
 def register(app: typer.Typer) -> None:
@@ -34,11 +52,12 @@ def register(app: typer.Typer) -> None:
         from publication.build import build_site
 
         _quiet_theme_banner()
+        _show_mkdocs_warnings()
         try:
             site_dir = build_site(out, strict=strict)
-        except Abort as exc:
+        except Abort as exc:  # why was logged above (the rule files' file:line:col for the plugin's refusal)
             typer.echo(f"the site was not built: {exc}", err=True)
-            raise typer.Exit(1) from exc
+            raise typer.Exit(REFUSED) from None
         typer.echo(f"site built in {site_dir} — open {site_dir / 'index.html'}")
 
     @docs.command("serve")

@@ -6,13 +6,14 @@ import json
 import os
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from medunion.commands.common import RulesOption, command_group, fail, parse_date, rules_root
+from medunion.commands.common import REFUSED, RulesOption, command_group, fail, parse_date, rules_root
 
 if TYPE_CHECKING:
+    from lifecycle.model import Lifecycle
     from lifecycle.run import Outcome
 
 DEFAULT_DB = "sqlite:///medunion-lifecycle.sqlite"
@@ -51,17 +52,24 @@ def _outcome_json(outcome: Outcome) -> dict[str, object]:
             "deadlines": [_outcome_json(d) for d in outcome.deadlines]}
 
 
+def _shown(text: str) -> str:
+    """A line that quotes case data (a reason, a note) for the terminal: escape sequences shown, not run."""
+    from governance.escaping import terminal_text
+
+    return terminal_text(text)
+
+
 def _echo_outcome(outcome: Outcome, output_format: Format) -> None:
     if output_format is Format.json:
-        typer.echo(json.dumps(_outcome_json(outcome), ensure_ascii=False, indent=2, default=str))
+        typer.echo(json.dumps(_outcome_json(outcome), ensure_ascii=False, indent=2, default=str, allow_nan=False))
         return
     for first in outcome.deadlines:  # deadlines that passed before the event's date come first
         typer.echo("deadline passed first: ", nl=False, err=first.status in FAILED)
         _echo_outcome(first, output_format)
     if outcome.status == "refused":
-        typer.echo(f"refused: case {outcome.case_id}, event {outcome.event}: {outcome.reason}", err=True)
+        typer.echo(_shown(f"refused: case {outcome.case_id}, event {outcome.event}: {outcome.reason}"), err=True)
     elif outcome.status == "conflict":
-        typer.echo(f"conflict: case {outcome.case_id}, event {outcome.event}: {outcome.reason}", err=True)
+        typer.echo(_shown(f"conflict: case {outcome.case_id}, event {outcome.event}: {outcome.reason}"), err=True)
     elif outcome.status == "duplicate":
         typer.echo(f"duplicate: event {outcome.event_id} {outcome.reason}; nothing changed")
     else:
@@ -69,6 +77,28 @@ def _echo_outcome(outcome: Outcome, output_format: Format) -> None:
         dated = f" on {outcome.entry.occurred_on}" if outcome.entry else ""
         typer.echo(f"applied: case {outcome.case_id}: {outcome.from_state} → {outcome.to_state} "
                    f"by '{outcome.transition}' [{clause}]{dated} (event id {outcome.event_id})")
+
+
+def _event_data(path: Path, lifecycle: Lifecycle, event: str) -> dict[Any, Any]:
+    """An event's data file, read as a case file is: every field the event does not carry or
+    that does not fit its declaration is refused at its place in the file before anything runs."""
+    from governance.diagnostics import MedunionError, error
+    from governance.source import load_yaml
+    from lifecycle.data import event_data_problems
+
+    document = load_yaml(path)
+    values = document.data
+    if not isinstance(values, dict):
+        what = {list: "a list", str: "text", type(None): "nothing (null)"}.get(type(values), "a single value")
+        raise MedunionError(error(f"event data is a mapping of field names to values; this file holds {what}",
+                                  document.locate()))
+    if event in lifecycle.events:  # an event the lifecycle lacks is refused by the runner, which lists them
+        _, problems = event_data_problems(lifecycle, event, values)
+        if problems:
+            raise MedunionError(
+                error(p.message, document.locate_key((p.name,)) if p.unknown else document.locate((p.name,)))
+                for p in problems)
+    return values
 
 
 def event_command(
@@ -86,7 +116,6 @@ def event_command(
 ) -> None:
     """Apply one event to a case; a refused event, or an event id re-used with other content, exits 1."""
     from governance.diagnostics import MedunionError
-    from governance.source import load_yaml
     from lifecycle.load import find_lifecycle
     from lifecycle.run import Runner
     from lifecycle.store import Store
@@ -94,9 +123,7 @@ def event_command(
     day = parse_date(on, default_today=True)
     try:
         chosen = find_lifecycle(lifecycle, _lifecycles(root, rules))
-        values = load_yaml(data).data if data else {}
-        if not isinstance(values, dict):
-            raise MedunionError(f"{data}: event data is a mapping of field names to values")
+        values = _event_data(data, chosen, event) if data else {}
         store = Store(db)
         runner = Runner(store, rules_root=_decision_rules(root, rules))
         outcome = runner.submit(chosen, case, event, values, day, event_id)
@@ -104,7 +131,7 @@ def event_command(
         fail(exc)
     _echo_outcome(outcome, output_format)
     if outcome.status in FAILED:
-        raise typer.Exit(1)
+        raise typer.Exit(REFUSED)
 
 
 def show_command(
@@ -113,17 +140,21 @@ def show_command(
     output_format: FormatOption = Format.text,
 ) -> None:
     """A case's state and its history: each transition, its event, guard values and clause."""
+    from governance.diagnostics import MedunionError
     from lifecycle.explain import explain_case, render_text
     from lifecycle.store import Store
 
-    explained = explain_case(Store(db), case)
+    try:
+        explained = explain_case(Store(db), case)
+    except MedunionError as exc:
+        fail(exc)
     if explained is None:
         typer.echo(f"no case {case} in {db}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(REFUSED)
     if output_format is Format.json:
-        typer.echo(json.dumps(explained, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(explained, ensure_ascii=False, indent=2, allow_nan=False))
     else:
-        typer.echo(render_text(explained))
+        typer.echo("\n".join(_shown(line) for line in render_text(explained).splitlines()))
 
 
 def list_command(
@@ -133,14 +164,18 @@ def list_command(
     output_format: FormatOption = Format.text,
 ) -> None:
     """Cases, optionally in one state, with the date they entered it and any deadline."""
+    from governance.diagnostics import MedunionError
     from lifecycle.store import Store
 
-    found = Store(db).cases(state=state, lifecycle=lifecycle)
+    try:
+        found = Store(db).cases(state=state, lifecycle=lifecycle)
+    except MedunionError as exc:
+        fail(exc)
     if output_format is Format.json:
         typer.echo(json.dumps([{"case": c.case_id, "lifecycle": c.lifecycle, "state": c.state,
                                 "since": c.entered_on.isoformat(),
                                 "deadline": c.deadline.isoformat() if c.deadline else None}
-                               for c in found], ensure_ascii=False, indent=2))
+                               for c in found], ensure_ascii=False, indent=2, allow_nan=False))
         return
     for c in found:
         deadline = f"  deadline {c.deadline}" if c.deadline else ""
@@ -173,7 +208,7 @@ def tick_command(
     applied = sum(o.status == "applied" for o in outcomes)
     typer.echo(f"{applied} case(s) moved, {len(outcomes) - applied} not moved", err=True)
     if any(o.status == "conflict" for o in outcomes):
-        raise typer.Exit(1)
+        raise typer.Exit(REFUSED)
 
 
 def open_from_appraisal_command(
@@ -206,7 +241,7 @@ def open_from_appraisal_command(
     opened = sum(item.outcome.status == "applied" for item in done)
     typer.echo(f"{opened} rectification case(s) opened or moved, {len(done) - opened} unchanged", err=True)
     if any(item.outcome.status == "conflict" for item in done):  # results changed since they were fed
-        raise typer.Exit(1)
+        raise typer.Exit(REFUSED)
 
 
 def register(app: typer.Typer) -> None:

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from medunion.commands.common import Format, RulesOption, fail, parse_date, rules_root
+from medunion.commands.common import REFUSED, Format, RulesOption, fail, parse_date, rules_root
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from governance.decide import Decision
+    from records import DecisionRecord
 
 PathsArgument = Annotated[
     list[Path] | None, typer.Argument(help="Files or folders (default: --rules, $MEDUNION_RULES, then ./rules)")
@@ -18,6 +24,7 @@ PathsArgument = Annotated[
 def check(paths: PathsArgument = None, rules: RulesOption = None) -> None:
     """Check rule files: YAML, schema and meaning. Exit 1 on any error."""
     from governance.diagnostics import MedunionError, has_errors
+    from governance.escaping import terminal_text
     from governance.workspace import check_paths
     from medunion.kinds import checkers
 
@@ -25,13 +32,13 @@ def check(paths: PathsArgument = None, rules: RulesOption = None) -> None:
         found = check_paths(paths or [rules_root(rules)], checkers())
     except MedunionError as exc:
         fail(exc)
-    for diagnostic in found:
-        typer.echo(str(diagnostic))
+    for diagnostic in found:  # a message can quote a name from the file: shown, never acted on
+        typer.echo(terminal_text(diagnostic))
     errors = sum(d.severity == "error" for d in found)
     warnings = len(found) - errors
     typer.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
     if has_errors(found):
-        raise typer.Exit(1)
+        raise typer.Exit(REFUSED)
 
 
 def decide_command(
@@ -40,39 +47,47 @@ def decide_command(
     on: Annotated[str | None, typer.Option("--on", help="Date, YYYY-MM-DD (default: the case's)")] = None,
     output_format: Annotated[Format, typer.Option("--format", help="text, json or markdown")] = Format.text,
     rules: RulesOption = None,
+    record: Annotated[str | None, typer.Option(
+        "--record", help="Keep a record of the decision in this store (SQLAlchemy URL, e.g. "
+                         "sqlite:///medunion-records.sqlite); see `medunion records verify` and `medunion replay`",
+    )] = None,
 ) -> None:
     """Decide one case and explain every output.
 
     The case file holds the inputs, either at the top level or under `inputs:`; it may also name
     its `ruleset:` and `on:` date, which the command line overrides.
     """
+    from governance.cases import read_case_file
     from governance.decide import decide
     from governance.diagnostics import MedunionError
     from governance.explain import render_markdown, render_text
-    from governance.load import resolve_ruleset
-    from governance.source import load_yaml
 
+    day = parse_date(on) if on is not None else None  # a bad --on is a usage error (exit 2)
     try:
-        data = load_yaml(case).data
-        if not isinstance(data, dict):
-            raise MedunionError(f"{case}: a case is a mapping of input names to values")
-        named = "inputs" in data
-        inputs = data["inputs"] if named else data
-        reference = ruleset or (data.get("ruleset") if named else None)
-        when = on or (str(data["on"]) if named and "on" in data else None)
-        if reference is None or when is None:
-            raise MedunionError(f"{case}: say which rule set and date: give RULESET and --on, or write "
-                                "`ruleset:`, `on:` and `inputs:` in the case file")
-        day = parse_date(when)
-        decision = decide(resolve_ruleset(reference, day, rules_root(rules)), inputs, day)
+        found = read_case_file(case, ruleset, day, rules_root(rules))
+        decision = decide(found.ruleset, found.inputs, found.on, found.source)
+        stored = _record(record, decision, found.on) if record is not None else None
     except MedunionError as exc:
         fail(exc)
     if output_format is Format.json:
-        typer.echo(json.dumps(decision.explanation, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(decision.explanation, ensure_ascii=False, indent=2, allow_nan=False))
     elif output_format is Format.markdown:
         typer.echo(render_markdown(decision.trace))
     else:
         typer.echo(render_text(decision.trace))
+    if stored is not None:  # on stderr, so that --format json stays one JSON document
+        typer.echo(f"recorded {stored.record_id} (sequence {stored.sequence}, hash {stored.hash})", err=True)
+
+
+def _record(url: str, decision: Decision, on: dt.date) -> DecisionRecord:
+    """Append the decision to the record store at `url` (hash-chained; see docs/reference/records.md)."""
+    from records import RecordStore, record_decision
+
+    store = RecordStore(url)
+    try:
+        return record_decision(store, decision, on)
+    finally:
+        store.close()
 
 
 def test_command(paths: PathsArgument = None, rules: RulesOption = None) -> None:
@@ -89,7 +104,7 @@ def test_command(paths: PathsArgument = None, rules: RulesOption = None) -> None
         typer.echo(outcome.report())
     typer.echo(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
     if failed or not outcomes:
-        raise typer.Exit(1)
+        raise typer.Exit(REFUSED)
 
 
 def diff_command(
