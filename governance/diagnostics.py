@@ -70,3 +70,21 @@ class MedunionError(Exception):
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.severity == "error" for d in diagnostics)
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an error from a library (a database driver's is often long), for a message."""
+    message = str(getattr(exc, "orig", None) or exc)
+    return message.splitlines()[0] if message.strip() else type(exc).__name__
+
+
+def shown_url(url: str) -> str:
+    """A database URL as a message may show it: without its password, or not at all when it
+    does not parse. The stores of the layers above all print their `--db` this way."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (SQLAlchemyError, ValueError):
+        return "(the --db URL does not parse)"

@@ -29,11 +29,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
-from governance.diagnostics import MedunionError, error
+from governance.diagnostics import MedunionError, error, first_line, shown_url
 from governance.values import json_value
 from lifecycle.deadlines import latest_passed
 
@@ -145,19 +145,6 @@ def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
-def _shown(url: str) -> str:
-    """The URL as a message may show it: without its password, or not at all when it does not parse."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (SQLAlchemyError, ValueError):
-        return "(the --db URL does not parse)"
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc)
-    return text.splitlines()[0] if text.strip() else type(exc).__name__
-
-
 def make_engine(url: str = DEFAULT_URL) -> Engine:
     """A SQLAlchemy engine; SQLite gets WAL and one shared connection when in memory."""
     if url in ("sqlite://", "sqlite:///:memory:"):
@@ -185,7 +172,7 @@ class Store:
             self.db = make_engine(url)
             _metadata.create_all(self.db)
         except (SQLAlchemyError, ImportError) as exc:  # a bad URL, a missing driver, a file that is no database
-            raise MedunionError(error(f"cannot open the case store {_shown(url)}: {_first_line(exc)}; "
+            raise MedunionError(error(f"cannot open the case store {shown_url(url)}: {first_line(exc)}; "
                                       "give --db a SQLAlchemy URL such as sqlite:///cases.sqlite")) from None
 
     def _case(self, row: Any) -> CaseRecord:

@@ -36,7 +36,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
-from governance.diagnostics import MedunionError, error
+from governance.diagnostics import MedunionError, error, first_line, shown_url
 from records.record import GENESIS_HASH, DecisionRecord, record_hash, record_of, stored_json
 
 if TYPE_CHECKING:
@@ -77,19 +77,6 @@ _INSERT = insert(records)
 
 class DuplicateRecord(Exception):
     """A record with this id is already in the store; nothing was written."""
-
-
-def shown_url(url: str) -> str:
-    """The URL as a message may show it: without its password."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (SQLAlchemyError, ValueError):
-        return "(the --db URL does not parse)"
-
-
-def _first_line(exc: BaseException) -> str:
-    message = str(getattr(exc, "orig", None) or exc)
-    return message.splitlines()[0] if message.strip() else type(exc).__name__
 
 
 def make_engine(url: str) -> Engine:
@@ -181,7 +168,7 @@ class RecordStore:
             elif not inspect(self.db).has_table(TABLE):
                 raise MedunionError(error(f"no decision records at {shown_url(url)}: it has no {TABLE} table"))
         except (SQLAlchemyError, ImportError, ValueError) as exc:  # a bad URL, a missing driver, not a database
-            raise MedunionError(error(f"cannot open the record store {shown_url(url)}: {_first_line(exc)}; "
+            raise MedunionError(error(f"cannot open the record store {shown_url(url)}: {first_line(exc)}; "
                                       "give --db a SQLAlchemy URL such as sqlite:///records.sqlite")) from None
 
     def _create(self) -> None:

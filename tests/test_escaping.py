@@ -49,3 +49,12 @@ def test_control_characters_are_shown_never_sent() -> None:
 
 def test_the_site_uses_the_cores_escaper() -> None:
     assert site_escaping.markdown_text is markdown_text
+
+
+def test_a_database_url_is_shown_without_its_password() -> None:
+    from governance.diagnostics import shown_url
+
+    assert shown_url("postgresql+psycopg://clerk:s3cret@db.local/cases") == (
+        "postgresql+psycopg://clerk:***@db.local/cases")
+    assert "s3cret" not in shown_url("postgresql://clerk:s3cret@:5432")
+    assert shown_url("not a url at all") == "(the --db URL does not parse)"

@@ -140,7 +140,7 @@ def show_command(
     output_format: FormatOption = Format.text,
 ) -> None:
     """A case's state and its history: each transition, its event, guard values and clause."""
-    from governance.diagnostics import MedunionError
+    from governance.diagnostics import MedunionError, shown_url
     from lifecycle.explain import explain_case, render_text
     from lifecycle.store import Store
 
@@ -149,7 +149,7 @@ def show_command(
     except MedunionError as exc:
         fail(exc)
     if explained is None:
-        typer.echo(f"no case {case} in {db}", err=True)
+        typer.echo(f"no case {case} in {shown_url(db)}", err=True)
         raise typer.Exit(REFUSED)
     if output_format is Format.json:
         typer.echo(json.dumps(explained, ensure_ascii=False, indent=2, allow_nan=False))

@@ -38,7 +38,7 @@ def _open(db: str) -> RecordStore:
 
 
 def _find(db: str, record_id: str) -> DecisionRecord:
-    from records.store import shown_url
+    from governance.diagnostics import shown_url
 
     store = _open(db)
     try:
