@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from medunion.commands.common import REFUSED, RulesOption, command_group, fail, parse_date, rules_root
+from medunion.commands.common import REFUSED, RULES_ENV, RulesOption, command_group, fail, parse_date, rules_root
 
 if TYPE_CHECKING:
     from lifecycle.model import Lifecycle
@@ -37,7 +37,7 @@ def _lifecycles(root: Path | None, rules: Path | None) -> Path:
 def _decision_rules(root: Path | None, rules: Path | None) -> Path | None:
     """The rules folder for the rule sets a lifecycle decides with; None lets the lifecycle's own
     folder say (its parent), when only --lifecycles was given."""
-    if root is not None and rules is None and "MEDUNION_RULES" not in os.environ:
+    if root is not None and rules is None and RULES_ENV not in os.environ:
         return None
     return rules_root(rules)
 
