@@ -41,16 +41,28 @@ def _is_nan(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def validate_case(ruleset: RuleSet, case: Mapping[str, Any], where: str = "the case",
-                  source: CaseSource | None = None) -> dict[str, Any]:
-    """Typed input values; a missing, unknown, mistyped or out-of-range field is an error naming it.
+@dataclass(frozen=True)
+class CheckedCase:
+    """A case's typed input values, and the required inputs it does not give (absent or null):
+    those block only the outputs that read them (docs/reference/cli.md, "Ask only what is needed")."""
 
-    With `source` (a case read from a file) every error carries the file position of the field
-    and `.nan` is refused: in a file it is a value someone wrote, not an empty spreadsheet cell
-    (for Python callers None and NaN both stay missing, as in a DataFrame).
+    values: dict[str, Any]
+    missing: tuple[str, ...]
+
+
+def check_case(ruleset: RuleSet, case: Mapping[str, Any], where: str = "the case",
+               source: CaseSource | None = None) -> CheckedCase:
+    """Typed input values; an unknown, mistyped or out-of-range field is an error naming it.
+
+    A required field that is absent or null is not an error: it is listed in `missing`, and the
+    evaluator leaves undecided only the outputs that need it. With `source` (a case read from a
+    file) every error carries the file position of the field and `.nan` is refused: in a file it
+    is a value someone wrote, not an empty spreadsheet cell (for Python callers None and NaN both
+    stay missing, as in a DataFrame).
     """
     found: list[Diagnostic] = []
     values: dict[str, Any] = {}
+    missing: list[str] = []
     prefix = "" if source is not None else f"{where}: "
 
     def refuse(message: str, location: Location | None) -> None:
@@ -65,11 +77,8 @@ def validate_case(ruleset: RuleSet, case: Mapping[str, Any], where: str = "the c
         if name not in case or is_missing(given):
             if field.has_default:
                 values[name] = field.default
-                continue
-            refuse(f"field '{name}' is missing; it is {field.type.describe()}"
-                   + (f" in {field.unit}" if field.unit else ""),
-                   source.value(name) if source is not None and name in case else
-                   source.mapping() if source is not None else None)
+            else:
+                missing.append(name)
             continue
         value, problem = check_field(field, given)
         if problem:
@@ -85,7 +94,33 @@ def validate_case(ruleset: RuleSet, case: Mapping[str, Any], where: str = "the c
     if found:
         found.sort(key=lambda d: (d.location.line, d.location.column) if d.location else (0, 0))
         raise MedunionError(found)
-    return values
+    return CheckedCase(values, tuple(missing))
+
+
+def validate_case(ruleset: RuleSet, case: Mapping[str, Any], where: str = "the case",
+                  source: CaseSource | None = None) -> dict[str, Any]:
+    """Typed input values of a case that must give every required input (a missing one is refused,
+    with the other problems, naming it); `check_case` lets missing inputs through instead."""
+    try:
+        checked = check_case(ruleset, case, where, source)
+    except MedunionError as exc:
+        problems = list(exc.diagnostics)
+    else:
+        problems = []
+        if not checked.missing:
+            return checked.values
+    prefix = "" if source is not None else f"{where}: "
+    for name in ruleset.inputs:
+        field = ruleset.inputs[name]
+        if field.has_default or (name in case and not is_missing(case.get(name))) or \
+                (source is not None and _is_nan(case.get(name))):
+            continue
+        problems.append(error(prefix + f"field '{name}' is missing; it is {field.type.describe()}"
+                              + (f" in {field.unit}" if field.unit else ""),
+                              source.value(name) if source is not None and name in case else
+                              source.mapping() if source is not None else None))
+    problems.sort(key=lambda d: (d.location.line, d.location.column) if d.location else (0, 0))
+    raise MedunionError(problems)
 
 
 def parameters_on(ruleset: RuleSet, on: dt.date) -> dict[str, Any]:

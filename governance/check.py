@@ -9,7 +9,7 @@ from governance.clauses import INDEX_NAME, clause_index, unknown_clause
 from governance.diagnostics import Diagnostic, MedunionError, error, warning
 from governance.expressions import Expression, ExpressionType, infer_type, literal_type
 from governance.expressions.syntax import Binary, Literal, Membership, Name
-from governance.model import DecisionTable, Rule, RuleSet
+from governance.model import DRAFTER_READING, LAW, UNCERTAIN_READING, DecisionTable, Rule, RuleSet
 from governance.tables import cell_literal_types, cell_matches, domain_pieces
 
 _MAX_GAP_COMBINATIONS = 200_000
@@ -79,10 +79,11 @@ class _Checker:
                 self.found.append(warning(
                     f"parameter '{parameter.name}' has no value before {parameter.values[0].start}, "
                     f"but the rule set is in force from {self.rs.effective_from}", parameter.location))
-            if parameter.status != "law" and not (parameter.note or "").strip():
+            if parameter.status != LAW and not parameter.reading_text:
                 self.found.append(error(
-                    f"parameter '{parameter.name}' is a {parameter.status}: say in `note` where the figure "
-                    "came from", parameter.location))
+                    f"parameter '{parameter.name}' is a {parameter.status}: say in `reading` where the figure "
+                    "came from and how the clause was read", parameter.location))
+
 
     def rule(self, rule: Rule) -> None:
         for condition in rule.conditions:
@@ -397,6 +398,28 @@ def overrides(ruleset: RuleSet, exception: Rule, base: Rule) -> bool:
 def check_ruleset(ruleset: RuleSet) -> list[Diagnostic]:
     """Every semantic problem of one rule set."""
     return _Checker(ruleset).run()
+
+
+def check_readings(ruleset: RuleSet) -> list[Diagnostic]:
+    """Every rule and table says whether it states the law or a reading of it, and a reading says which.
+
+    Part of `medunion check`, not of compiling: a rule set without statuses still decides (its
+    explanation then marks nothing), but an adopted version is refused until each item is marked;
+    in a draft a missing status is a warning, so that drafting can start before the reading does."""
+    found: list[Diagnostic] = []
+    unmarked = error if ruleset.status != "draft" else warning
+    for item in (*ruleset.rules, *ruleset.tables):
+        what = "rule" if isinstance(item, Rule) else "table"
+        if item.reading.status is None:
+            found.append(unmarked(
+                f"{what} '{item.id}' has no status; add `status: law` when the clause it cites says what it "
+                f"encodes, or `status: {DRAFTER_READING}` / `{UNCERTAIN_READING}` with a `reading:` saying "
+                "what was read into it", item.location))
+        elif item.reading.marked and not item.reading.text:
+            found.append(error(
+                f"{what} '{item.id}' is a {item.reading.status}: say in `reading` what the clause leaves open "
+                "and how it was read", item.location))
+    return found
 
 
 def check_versions(versions: Iterable[RuleSet]) -> list[Diagnostic]:

@@ -10,20 +10,23 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from governance.cases import CaseSource, parameters_on, validate_case
+from governance.cases import CaseSource, check_case, parameters_on
+from governance.check import dependencies
 from governance.compile import Plan, plan_for
 from governance.diagnostics import MedunionError, error
 from governance.expressions import Expression, evaluate, format_value, render_with_values
-from governance.model import CellTest, DecisionTable, Field, Rule, RuleSet, TableRow
+from governance.model import DRAFTER_READING, UNCERTAIN_READING, CellTest, DecisionTable, Field, Rule, RuleSet, TableRow
 from governance.policy import (
     BLOCKED_COLUMN,
+    BLOCKED_CONDITION,
     BLOCKED_FORMULA,
     BLOCKED_RESULT,
+    NO_ROW,
     NO_RULE,
     Outcome,
     Policy,
@@ -31,6 +34,7 @@ from governance.policy import (
     TableOutcome,
     Verdict,
 )
+from governance.readings import attach_readings
 from governance.tables import cell_matches
 from governance.trace import (
     EXPLANATION_FORMAT,
@@ -50,7 +54,7 @@ from governance.trace import (
 )
 from governance.values import json_value, same_value_key
 
-__all__ = ["EXPLANATION_FORMAT", "Decision", "decide", "decide_with_plan"]
+__all__ = ["EXPLANATION_FORMAT", "Decision", "decide", "decide_with_plan", "depends_on", "needed_inputs"]
 
 _NOT_EVALUATED = "not evaluated: an earlier condition failed"
 _Rendered = ConditionTrace | FormulaTrace
@@ -104,12 +108,16 @@ class _Case:
     It also records the trace: each rule's conditions, each table's rows, each output's verdict.
     """
 
-    def __init__(self, plan: Plan, inputs: dict[str, Any], parameters: dict[str, Any]) -> None:
+    def __init__(self, plan: Plan, inputs: dict[str, Any], parameters: dict[str, Any],
+                 missing: tuple[str, ...] = ()) -> None:
         self.plan = plan
         self.rs = plan.ruleset
         self.env: dict[str, Any] = {**parameters, **inputs}
         self.parameter_names = frozenset(parameters)
-        self.undecided: dict[str, str] = {}  # output -> why it is not decided
+        self.missing = frozenset(missing)  # required inputs the case does not give
+        # output (or missing input) -> why it is not decided: a missing input blocks what reads it
+        self.undecided: dict[str, str] = {name: f"needs input '{name}'" for name in missing}
+        self.held_up: set[str] = set()  # outputs left undecided because something they read is not
         self.used_parameters: set[str] = set()
         self.conditions: list[ConditionTrace] = []  # of the rule being read
         self.failed: int | None = None  # of the rule being read
@@ -139,6 +147,8 @@ class _Case:
 
     def why_blocked(self, expr: Expression) -> str:
         name = next(n for n in sorted(expr.names()) if n in self.undecided)
+        if name in self.missing:
+            return self.undecided[name]
         return f"reads output '{name}', which is not decided ({self.undecided[name]})"
 
     def value(self, expr: Expression) -> Any:
@@ -270,13 +280,15 @@ class _Case:
             self.outputs[name] = self._by_rule(verdict)
             return
         shortfall, _ = verdict.shortfalls[0]  # one case falls short in one way
-        reason, candidates = self.reason(shortfall)
+        reason, candidates = self.reason(shortfall, name)
         if verdict.defaulted:
             self.env[name] = verdict.value
             self.outputs[name] = OutputTrace(name, spec.unit, spec.description, True, json_value(verdict.value),
                                              DecidedBy("default"), None, (), (), (), reason, candidates)
         else:
             self.undecided[name] = reason
+            if shortfall.kind not in (NO_RULE, NO_ROW):  # blocked by a name not decided, not by the law
+                self.held_up.add(name)
             self.outputs[name] = OutputTrace(name, spec.unit, spec.description, False, None, None, None, (), (), (),
                                              reason, candidates)
 
@@ -303,12 +315,13 @@ class _Case:
         self.unrendered.append((record, expr))
         return record
 
-    def reason(self, shortfall: Shortfall) -> tuple[str, tuple[str, ...]]:
+    def reason(self, shortfall: Shortfall, output: str) -> tuple[str, tuple[str, ...]]:
         """Why the producers did not decide, in words, and which could have."""
         producers = tuple([p.id for p in shortfall.producers])
-        if shortfall.kind == NO_RULE:
-            reasons = [f"{r.id}: {self.failure(r.id)}" for r in shortfall.producers] or ["no rule sets it"]
-            return "no rule applies (" + "; ".join(reasons) + ")", producers
+        if shortfall.kind in (NO_RULE, BLOCKED_CONDITION):  # blocked: a rule stopped at a name not decided
+            rules = self.plan.rules_of[output] if shortfall.kind == BLOCKED_CONDITION else shortfall.producers
+            reasons = [f"{r.id}: {self.failure(r.id)}" for r in rules] or ["no rule sets it"]
+            return "no rule applies (" + "; ".join(reasons) + ")", tuple(r.id for r in rules)
         if shortfall.kind == BLOCKED_FORMULA:
             return f"rule '{producers[0]}' {self.why_blocked(_read_undecided(shortfall))}", producers
         if shortfall.kind == BLOCKED_COLUMN:
@@ -341,12 +354,68 @@ def _ruleset_trace(rs: RuleSet) -> RulesetTrace:
                         rs.effective_until, rs.path, tuple(s.key for s in rs.sources))
 
 
-def decide_with_plan(plan: Plan, case: Mapping[str, Any], on: dt.date, source: CaseSource | None = None
-                     ) -> Decision:
+def depends_on(plan: Plan, outputs: Iterable[str], whole_tables: bool = False) -> set[str]:
+    """Every name the outputs are decided from, through the outputs they read (the outputs
+    themselves included): what their producers read — inputs, parameters and outputs — in turn.
+    With `whole_tables`, a table counts as reading what any of its outputs reads (a table is
+    evaluated whole, so deciding one of its outputs needs all that)."""
+    found: set[str] = set()
+    todo = list(outputs)
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        found.add(name)
+        for producer in plan.producers.get(name, ()):
+            reads = dependencies(producer) if whole_tables and isinstance(producer, DecisionTable) \
+                else _reads(producer, name)
+            todo.extend(reads - found)
+    return found
+
+
+def _reads(producer: Rule | DecisionTable, output: str) -> set[str]:
+    """The names a producer reads to decide one output: a rule's conditions and its formula for
+    that output; a table's columns and its rows' results for that output."""
+    if isinstance(producer, Rule):
+        names: set[str] = set()
+        for expr in (*producer.conditions, producer.assignments[output]):
+            names |= expr.names()
+        return names
+    if output not in producer.outputs:
+        return dependencies(producer)
+    at = producer.outputs.index(output)
+    names = set()
+    for expr in (*producer.columns, *(row.results[at] for row in producer.rows)):
+        names |= expr.names()
+    return names
+
+
+def needed_inputs(plan: Plan, output: str, missing: Iterable[str]) -> tuple[str, ...]:
+    """The missing inputs an output depends on, directly or through other outputs, in declaration order."""
+    reads = depends_on(plan, [output])
+    wanted = set(missing)
+    return tuple(name for name in plan.ruleset.inputs if name in wanted and name in reads)
+
+
+def _asked(plan: Plan, only: Iterable[str]) -> tuple[str, ...]:
+    asked = tuple(dict.fromkeys(only))
+    unknown = [name for name in asked if name not in plan.ruleset.outputs]
+    if unknown:
+        rs = plan.ruleset
+        raise MedunionError(error(
+            f"{rs.id} has no output {', '.join(repr(n) for n in unknown)}; its outputs are: "
+            + ", ".join(rs.outputs), rs.location))
+    return asked
+
+
+def decide_with_plan(plan: Plan, case: Mapping[str, Any], on: dt.date, source: CaseSource | None = None,
+                     only: Iterable[str] | None = None) -> Decision:
     """Decide one case with an already compiled plan (for callers deciding many cases).
 
     `source` says where the case was written (a case file), so that a refused field is reported
-    at its file position.
+    at its file position. A required input the case does not give blocks only the outputs that
+    read it; each of those lists the missing inputs it needs. `only` limits the decision to
+    those outputs and what they are decided from (an unknown name is refused, listing the outputs).
     """
     rs = plan.ruleset
     if not rs.in_force(on):
@@ -354,14 +423,28 @@ def decide_with_plan(plan: Plan, case: Mapping[str, Any], on: dt.date, source: C
         raise MedunionError(error(
             f"{rs.id} version {rs.version} is in force from {rs.effective_from} to {until}, not on {on}; "
             "pick the version in force (give the rule set's id or folder instead of a file)", rs.location))
-    inputs = validate_case(rs, case, source=source)
+    asked = _asked(plan, only) if only is not None else ()
+    checked = check_case(rs, case, source=source)
+    inputs = checked.values
     parameters = parameters_on(rs, on)
-    state = _Case(plan, inputs, parameters)
+    state = _Case(plan, inputs, parameters, checked.missing)
     policy: Policy[bool, Any] = Policy(plan, state)
-    policy.run()
+    wanted = depends_on(plan, asked, whole_tables=True) if asked else None
+    if wanted is None:
+        policy.run()
+    else:
+        for name in plan.order:
+            if name in wanted:
+                policy.settle(name)
     for rule in rs.rules:  # rules that set nothing needed still get a verdict in the trace
-        policy.fired(rule)
-    outputs = {name: state.env.get(name) if state.outputs[name].decided else None for name in plan.order}
+        if wanted is None or not wanted.isdisjoint(rule.assignments):
+            policy.fired(rule)
+    order = plan.order if wanted is None else tuple(n for n in plan.order if n in wanted)
+    outputs = {name: state.env.get(name) if state.outputs[name].decided else None for name in order}
+    if checked.missing:
+        for name in order:
+            if name in state.held_up:
+                state.outputs[name].needs = needed_inputs(plan, name, checked.missing)
     for name, value in outputs.items():  # a table's sum can overflow without any one formula doing so
         if isinstance(value, float) and not math.isfinite(value):
             raise MedunionError(error(f"output '{name}' comes to {value} for this case, not a finite amount; "
@@ -374,12 +457,12 @@ def decide_with_plan(plan: Plan, case: Mapping[str, Any], on: dt.date, source: C
                         "draft would decide, not what the law decides.")
     for name in used:
         parameter = rs.parameters[name]
-        if parameter.status == "uncertain-reading":
+        if parameter.status == UNCERTAIN_READING:
             warnings.append(f"Parameter '{name}' ({parameter.clause}) is an uncertain reading of the source: "
-                            f"{(parameter.note or '').strip()}")
-        elif parameter.status == "drafter-choice":
+                            f"{parameter.reading_text or ''}")
+        elif parameter.status == DRAFTER_READING:
             notes.append(f"Parameter '{name}' is a drafter's choice, not stated by {parameter.clause}: "
-                         f"{(parameter.note or '').strip()}")
+                         f"{parameter.reading_text or ''}")
     parameter_traces = {}
     for name in used:
         parameter = rs.parameters[name]
@@ -388,20 +471,28 @@ def decide_with_plan(plan: Plan, case: Mapping[str, Any], on: dt.date, source: C
         parameter_traces[name] = ParameterTrace(name, json_value(parameters[name]), current.start, current.reference,
                                                 parameter.unit, parameter.clause, parameter.status, parameter.note,
                                                 parameter.description)
+    outputs_traced = {name: state.outputs[name] for name in rs.outputs if name in state.outputs}
+    rule_warnings, rule_notes = attach_readings(rs, state.rules, state.tables, outputs_traced, parameter_traces)
+    warnings += rule_warnings
+    notes += rule_notes
     trace = DecisionTrace(
         ruleset=_ruleset_trace(rs),
         on=on,
         inputs={k: json_value(v) for k, v in inputs.items()},
-        outputs={name: state.outputs[name] for name in rs.outputs},
-        rules=tuple(state.rules[r.id] for r in rs.rules),
+        outputs=outputs_traced,
+        rules=tuple(state.rules[r.id] for r in rs.rules if r.id in state.rules),
         tables=tuple(state.tables[t.id] for t in rs.tables if t.id in state.tables),
         parameters=parameter_traces,
         warnings=tuple(warnings),
         notes=tuple(notes),
+        missing=checked.missing,
+        only=asked,
     )
     return Decision(outputs, trace, rs, state.env, state.unrendered)
 
 
-def decide(ruleset: RuleSet, case: Mapping[str, Any], on: dt.date, source: CaseSource | None = None) -> Decision:
-    """Check the rule set (once per file content), validate the case, and decide every output with its trace."""
-    return decide_with_plan(plan_for(ruleset), case, on, source)
+def decide(ruleset: RuleSet, case: Mapping[str, Any], on: dt.date, source: CaseSource | None = None,
+           only: Iterable[str] | None = None) -> Decision:
+    """Check the rule set (once per file content), validate the case, and decide every output with its
+    trace (or only the outputs named in `only`, and what they are decided from)."""
+    return decide_with_plan(plan_for(ruleset), case, on, source, only)

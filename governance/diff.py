@@ -100,9 +100,7 @@ def diff_rulesets(old: RuleSet, new: RuleSet) -> RuleSetDiff:
         header=_fields(_header(old), _header(new)),
         inputs=_items(old.inputs, new.inputs, _field_attributes),
         outputs=_items(old.outputs, new.outputs, _field_attributes),
-        parameters=_parameters(
-            old.parameters, new.parameters, old.effective_from, new.effective_from
-        ),
+        parameters=_parameters(old.parameters, new.parameters, (new.effective_from, new.effective_until)),
         rules=_items(
             {r.id: r for r in old.rules}, {r.id: r for r in new.rules}, _rule_attributes
         ),
@@ -268,8 +266,7 @@ def _items(old: dict[str, Any], new: dict[str, Any], attributes: Any) -> tuple[I
 def _parameters(
     old: dict[str, Parameter],
     new: dict[str, Parameter],
-    old_start: dt.date,
-    new_start: dt.date,
+    window: tuple[dt.date, dt.date | None],
 ) -> tuple[ParameterChange, ...]:
     changes: list[ParameterChange] = []
     for name in dict.fromkeys([*new, *old]):
@@ -280,7 +277,7 @@ def _parameters(
             changes.append(ParameterChange(name, "removed", a, None))
         elif a is not None and b is not None:
             fields = _fields(_parameter_attributes(a), _parameter_attributes(b))
-            values = _values(a.values, b.values, old_start, new_start)
+            values = _values(a.values, b.values, window)
             if fields or values:
                 changes.append(ParameterChange(name, "changed", a, b, fields, values))
     return tuple(changes)
@@ -289,42 +286,45 @@ def _parameters(
 def _values(
     old: Sequence[ParameterValue],
     new: Sequence[ParameterValue],
-    old_start: dt.date,
-    new_start: dt.date,
+    window: tuple[dt.date, dt.date | None],
 ) -> tuple[ValueChange, ...]:
-    """Dated values compared as each version applies them.
+    """Where the value in force differs, over the period the new version is in force.
 
-    The value in force when a version starts is compared with the other version's value
-    in force when it starts (a new version restating the same figure from its own first
-    day changes nothing); later dated values are compared date by date. A value or a
-    reference that differs is a change.
+    On the new version's first day and on every later date where either version's value
+    steps, the value the old version would apply is compared with the new one's; a change is
+    reported where they differ and did not already differ the same way the day before. So a
+    dated value copied into the new version unchanged (from its own first day, or restated
+    with its old date, or inherited through `extends:`) is no change, and a step the old
+    version already scheduled is no change if the new version keeps it. Only values count:
+    a new `reference` for the same figure is not a changed value.
     """
-    a_initial, a_later = _split(old, old_start)
-    b_initial, b_later = _split(new, new_start)
-    changes = []
-    if not _same(a_initial, b_initial):
-        changes.append(ValueChange(new_start if b_initial else old_start, a_initial, b_initial))
-    by_start_old = {v.start: v for v in a_later}
-    by_start_new = {v.start: v for v in b_later}
-    for start in sorted(set(by_start_old) | set(by_start_new)):
-        a, b = by_start_old.get(start), by_start_new.get(start)
-        if not _same(a, b):
-            changes.append(ValueChange(start, a, b))
+    first, last = window
+    steps = {v.start for v in (*old, *new) if v.start > first and (last is None or v.start <= last)}
+    changes: list[ValueChange] = []
+    before: tuple[Any, Any] | None = None
+    for day in sorted({first, *steps}):
+        a, b = _in_force(old, day), _in_force(new, day)
+        now = (_plain(a), _plain(b))
+        if not _same(a, b) and now != before:
+            changes.append(ValueChange(day, a, b))
+        before = now
     return tuple(changes)
 
 
-def _split(
-    values: Sequence[ParameterValue], version_start: dt.date
-) -> tuple[ParameterValue | None, list[ParameterValue]]:
-    """(the value in force on the version's first day, the values that start later)."""
-    initial = None
+def _in_force(values: Sequence[ParameterValue], day: dt.date) -> ParameterValue | None:
+    current = None
     for value in values:
-        if value.start <= version_start:
-            initial = value
-    return initial, [v for v in values if v.start > version_start]
+        if value.start <= day:
+            current = value
+    return current
+
+
+def _plain(value: ParameterValue | None) -> Any:
+    return (value.value,) if value is not None else None
 
 
 def _same(a: ParameterValue | None, b: ParameterValue | None) -> bool:
     if a is None or b is None:
         return a is b
-    return (a.value, a.reference) == (b.value, b.reference)
+    return bool(type(a.value) is type(b.value) or {type(a.value), type(b.value)} <= {int, float}) \
+        and a.value == b.value

@@ -13,7 +13,13 @@ from typing import Any
 
 from governance.escaping import inline_code, markdown_text, terminal_text
 from governance.expressions import format_value
-from governance.trace import DecisionTrace, OutputTrace
+from governance.trace import DecisionTrace, OutputTrace, ReadingTrace, RuleTrace
+
+# How each status is named beside the value it decides (law is not named: it is the default).
+STATUS_WORDS = {
+    "drafter-reading": "drafter's reading, not stated by the plan",
+    "uncertain-reading": "UNCERTAIN READING of the source",
+}
 
 
 def _value(value: Any, unit: str | None = None) -> str:
@@ -22,14 +28,14 @@ def _value(value: Any, unit: str | None = None) -> str:
     if value is False:
         return "no"
     text = format_value(value).strip("'")
-    return f"{text} {unit}" if unit and unit not in ("ratio", "boolean") else text
+    return f"{text} {unit}" if unit and unit not in ("ratio", "factor", "boolean") else text
 
 
 def _label(name: str) -> str:
     return name.replace("_", " ")
 
 
-def _why(explained: OutputTrace) -> list[str]:
+def _why(explained: OutputTrace, shown: set[tuple[str, str]]) -> list[str]:
     by = explained.by
     lines: list[str] = []
     if by is not None and by.kind == "rule":
@@ -49,7 +55,23 @@ def _why(explained: OutputTrace) -> list[str]:
             lines.append(f"  computed as {item.with_values} = {_value(item.value)}")
     if explained.overrode:
         lines.append("  (an exception: it sets aside the general rule " + ", ".join(explained.overrode) + ")")
+    for reading in explained.readings:  # in full the first time, then by name
+        key = (reading.kind, reading.id)
+        text = "(see above)" if key in shown else reading.reading or ""
+        shown.add(key)
+        lines.append(f"  [{STATUS_WORDS.get(reading.status, reading.status)}: {_reading_owner(reading)}, "
+                     f"{reading.clause}] {text}".rstrip())
     return lines
+
+
+def _reading_owner(reading: ReadingTrace) -> str:
+    return f"{reading.kind} '{reading.id}'"
+
+
+def _waits(rule: RuleTrace) -> bool:
+    """Whether a rule stopped at a condition that reads a missing input (it may yet apply)."""
+    failed = rule.conditions[rule.failed_condition] if rule.failed_condition is not None else None
+    return failed is not None and failed.value is None and (failed.note or "").startswith("needs input ")
 
 
 def render_text(trace: DecisionTrace) -> str:
@@ -61,12 +83,17 @@ def render_text(trace: DecisionTrace) -> str:
         "",
         "What was decided:",
     ]
+    shown: set[tuple[str, str]] = set()
     for name, explained in trace.outputs.items():
         if explained.decided:
             out.append(f"- {_label(name)}: {_value(explained.value, explained.unit)}")
-            out.extend(_why(explained))
+            out.extend(_why(explained, shown))
         else:
             out.append(f"- {_label(name)}: not decided \u2014 {explained.reason}")
+    if any(o.needs for o in trace.outputs.values()):
+        out += ["", "Still needed:"]
+        out += [f"- to decide {_label(name)}, give {', '.join(o.needs)}"
+                for name, o in trace.outputs.items() if o.needs]
     conditions = [r for r in trace.rules if r.fired]
     if conditions:
         out += ["", "The conditions that held:"]
@@ -75,7 +102,13 @@ def render_text(trace: DecisionTrace) -> str:
             beaten = sorted({x for ids in rule.overridden_by.values() for x in ids})
             aside = f" \u2014 set aside by the exception {', '.join(beaten)}" if beaten else ""
             out.append(f"- {rule.title} ({rule.clause}): " + "; ".join(shown) + aside)
-    not_applied = [r for r in trace.rules if not r.fired]
+    waiting = [r for r in trace.rules if not r.fired and _waits(r)]
+    if waiting:
+        out += ["", "Rules that cannot be applied until the missing facts are given:"]
+        for rule in waiting:
+            failed = rule.conditions[rule.failed_condition or 0]
+            out.append(f"- {rule.title} ({rule.clause}): {failed.expression} ({failed.note})")
+    not_applied = [r for r in trace.rules if not r.fired and not _waits(r)]
     if not_applied:
         out += ["", "Rules that did not apply to you:"]
         for rule in not_applied:
@@ -86,7 +119,7 @@ def render_text(trace: DecisionTrace) -> str:
     if trace.parameters:
         out += ["", "Figures used:"]
         for name, p in trace.parameters.items():
-            flag = {"drafter-choice": " [drafter's choice, not stated by the plan]",
+            flag = {"drafter-reading": " [drafter's choice, not stated by the plan]",
                     "uncertain-reading": " [UNCERTAIN READING of the source]"}.get(p.status, "")
             ref = f"; {p.reference}" if p.reference else ""
             out.append(f"- {_label(name)} = {_value(p.value, p.unit)} "
@@ -101,7 +134,11 @@ def render_markdown(trace: DecisionTrace) -> str:
     md = markdown_text
     rs = trace.ruleset
     out = [f"**{md(rs.title)}** \u2014 version {md(rs.version)}, decided on {trace.on.isoformat()}", ""]
-    out += ["| output | value | by | clause |", "|---|---|---|---|"]
+    with_readings = any(explained.readings for explained in trace.outputs.values())
+    if with_readings:  # the column appears only when some value rests on a reading
+        out += ["| output | value | by | clause | reading of the law |", "|---|---|---|---|---|"]
+    else:
+        out += ["| output | value | by | clause |", "|---|---|---|---|"]
     for name, explained in trace.outputs.items():
         by = explained.by
         if by is None:
@@ -111,10 +148,20 @@ def render_markdown(trace: DecisionTrace) -> str:
         else:
             who, clause = md(by.title), md(by.clause)
         value = md(_value(explained.value, explained.unit)) if explained.decided else "not decided"
-        out.append(f"| {md(_label(name))} | {value} | {who} | {clause} |")
+        row = f"| {md(_label(name))} | {value} | {who} | {clause} |"
+        if with_readings:
+            row += " " + "<br>".join(
+                f"*{md(STATUS_WORDS.get(r.status, r.status))}* ({md(_reading_owner(r))}): {md(r.reading or '')}"
+                for r in explained.readings) + " |"
+        out.append(row)
     out.append("")
+    if any(o.needs for o in trace.outputs.values()):
+        out += ["**Still needed:**", ""]
+        out += [f"- to decide {md(_label(name))}, give " + ", ".join(inline_code(n) for n in o.needs)
+                for name, o in trace.outputs.items() if o.needs]
+        out.append("")
     for rule in trace.rules:
-        mark = "applies" if rule.fired else "does not apply"
+        mark = "applies" if rule.fired else "cannot be applied yet" if _waits(rule) else "does not apply"
         out.append(f"- **{md(rule.title)}** ({md(rule.clause)}) {mark}:")
         for c in rule.conditions:
             verdict = {True: "true", False: "false", None: md(c.note or "not evaluated")}[c.value]

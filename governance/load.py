@@ -9,14 +9,18 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from governance.amend import resolve_extends
 from governance.diagnostics import Diagnostic, Location, MedunionError, error, has_errors
 from governance.expressions import INTEGER, NUMBER, Expression, ExpressionType, literal_type, parse_expression
 from governance.model import (
+    LEGACY_STATUSES,
     NO_DEFAULT,
+    RATIO_BOUNDS,
     DecisionTable,
     Field,
     Parameter,
     ParameterValue,
+    Reading,
     Rule,
     RuleSet,
     SourceRef,
@@ -105,12 +109,61 @@ class DocumentReader:
         if starts != sorted(starts) or len(set(starts)) != len(starts):
             self.found.append(error(f"the values of parameter '{name}' must be in date order, one per date",
                                     self.doc.locate((*path, "values"))))
+        minimum, maximum = self.parameter_bounds(name, spec, path)
+        for i, value in enumerate(values):
+            self.within_bounds(name, value, minimum, maximum, spec.get("unit"), (*path, "values", i, "value"))
+        status = spec["status"]
+        reading = spec.get("reading")
+        if reading is None and status != "law":  # older files gave the reason of a flagged figure in `note`
+            reading = spec.get("note")
         return Parameter(
             name=name, type=kind, unit=spec.get("unit"), clause=spec["clause"],
-            description=spec.get("description"), status=spec["status"], note=spec.get("note"),
+            description=spec.get("description"), status=LEGACY_STATUSES.get(status, status), note=spec.get("note"),
             values=tuple(values), location=self.doc.locate_key(path),
             description_zh=spec.get("description_zh") or spec.get("label_zh"),
+            reading_text=_text(reading), reading_zh=_text(spec.get("reading_zh")),
+            minimum=minimum, maximum=maximum,
         )
+
+    def parameter_bounds(self, name: str, spec: dict[str, Any], path: NodePath) -> tuple[float | None, float | None]:
+        """A parameter's declared bounds; a ratio is within [0, 1] whatever it declares."""
+        bounds: list[float | None] = []
+        for bound in ("minimum", "maximum"):
+            given = spec.get(bound)
+            if given is not None and check_value(NUMBER, given)[1] is not None:
+                self.found.append(error(f"{bound} of parameter '{name}' must be a finite number, found {given!r}",
+                                        self.doc.locate((*path, bound))))
+                given = None
+            bounds.append(given)
+        low, high = bounds
+        if spec.get("unit") == "ratio":
+            ratio_low, ratio_high = RATIO_BOUNDS
+            for bound, given, inside in (("minimum", low, low is None or low >= ratio_low),
+                                         ("maximum", high, high is None or high <= ratio_high)):
+                if not inside:
+                    self.found.append(error(
+                        f"{bound} of parameter '{name}' is {given}, but a ratio lies within [0, 1]; "
+                        "write a share as a fraction (0.75, not 75)", self.doc.locate((*path, bound))))
+            low = ratio_low if low is None or low < ratio_low else low
+            high = ratio_high if high is None or high > ratio_high else high
+        if low is not None and high is not None and low > high:
+            self.found.append(error(f"parameter '{name}': minimum {low} is above maximum {high}",
+                                    self.doc.locate((*path, "minimum"))))
+        return low, high
+
+    def within_bounds(self, name: str, value: ParameterValue, low: float | None, high: float | None,
+                      unit: str | None, where: NodePath) -> None:
+        """A dated value outside its parameter's bounds is refused at the value."""
+        number = value.value
+        if isinstance(number, bool) or not isinstance(number, int | float):
+            return
+        what = "a ratio" if unit == "ratio" else f"parameter '{name}'"
+        if (low is not None and number < low) or (high is not None and number > high):
+            span = f"[{_bound(low)}, {_bound(high)}]"
+            hint = "; write a share as a fraction (0.75, not 75)" if unit == "ratio" else ""
+            self.found.append(error(
+                f"parameter '{name}' is {number} from {value.start}, outside {span}: {what} must lie within "
+                f"{span}{hint}", self.doc.locate(where)))
 
     def list_element(self, name: str, value: Any, path: NodePath) -> ExpressionType | None:
         """The one type of a list parameter's items (text, numbers or true/false), or None after
@@ -156,6 +209,7 @@ class DocumentReader:
             conditions=self.conditions(spec, path), assignments=assignments,
             location=self.doc.locate(path), title_zh=spec.get("title_zh"),
             exception_to=spec.get("exception_to"), priority=spec.get("priority", 0), note=spec.get("note"),
+            reading=_reading(spec),
         )
 
     def table(self, spec: dict[str, Any], path: NodePath) -> DecisionTable:
@@ -190,6 +244,7 @@ class DocumentReader:
             hit=spec["hit"], columns=tuple(c for c in columns if c is not None),
             outputs=tuple(spec["outputs"]), rows=tuple(rows), location=self.doc.locate(path),
             aggregate=spec.get("aggregate"), title_zh=spec.get("title_zh"), note=spec.get("note"),
+            reading=_reading(spec),
         )
 
     def ruleset(self) -> RuleSet:
@@ -220,6 +275,19 @@ class DocumentReader:
         )
 
 
+def _text(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _bound(value: float | None) -> str:
+    return "no bound" if value is None else f"{value:g}"
+
+
+def _reading(spec: dict[str, Any]) -> Reading:
+    """A rule's or table's status and reading as the file gives them (None when it gives none)."""
+    return Reading(spec.get("status"), _text(spec.get("reading")), _text(spec.get("reading_zh")))
+
+
 def kind_of(doc: SourceDocument) -> str | None:
     """The file's `kind:` when it is text; None for anything else (a list or mapping is no kind)."""
     kind = doc.data.get("kind") if isinstance(doc.data, dict) else None
@@ -230,6 +298,7 @@ def build_ruleset(doc: SourceDocument) -> RuleSet:
     """A loaded document → RuleSet; raises MedunionError with every problem found."""
     if kind_of(doc) != "ruleset":
         raise MedunionError(error("not a rule set: the file must start with `kind: ruleset`", doc.locate(())))
+    doc = resolve_extends(doc)  # an amendment (`extends:`) is merged onto its base version first
     problems = validate(doc, "ruleset")
     if has_errors(problems):
         raise MedunionError(problems)

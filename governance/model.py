@@ -11,6 +11,34 @@ from governance.expressions import Expression, ExpressionType
 
 NO_DEFAULT = object()
 
+LAW = "law"
+DRAFTER_READING = "drafter-reading"
+UNCERTAIN_READING = "uncertain-reading"
+STATUSES = (LAW, DRAFTER_READING, UNCERTAIN_READING)
+# Older files marked a parameter `drafter-choice` with its reason in `note`: still read, as a drafter's reading.
+LEGACY_STATUSES = {"drafter-choice": DRAFTER_READING}
+RATIO_BOUNDS = (0.0, 1.0)  # a parameter with `unit: ratio` is a share: never below 0 nor above 1
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Whether an item states the law or the drafter's reading of it, and that reading in words.
+
+    `status` is None only for a rule or table whose file gives none (`check` refuses that)."""
+
+    status: str | None
+    text: str | None = None
+    text_zh: str | None = None
+
+    @property
+    def is_law(self) -> bool:
+        return self.status == LAW
+
+    @property
+    def marked(self) -> bool:
+        """A reading the explanation must show beside what it decides: any status but law."""
+        return self.status is not None and self.status != LAW
+
 
 @dataclass(frozen=True)
 class SourceRef:
@@ -56,11 +84,15 @@ class Parameter:
     unit: str | None
     clause: str
     description: str | None
-    status: str  # law | drafter-choice | uncertain-reading
+    status: str  # law | drafter-reading | uncertain-reading (a file's `drafter-choice` is read as drafter-reading)
     note: str | None
     values: tuple[ParameterValue, ...]
     location: Location
     description_zh: str | None = None
+    reading_text: str | None = None
+    reading_zh: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
 
     def value_on(self, on: dt.date) -> ParameterValue | None:
         """The value in force on a date: the last one whose `from` is on or before it."""
@@ -72,7 +104,11 @@ class Parameter:
 
     @property
     def flagged(self) -> bool:
-        return self.status != "law"
+        return self.status != LAW
+
+    @property
+    def reading(self) -> Reading:
+        return Reading(self.status, self.reading_text, self.reading_zh)
 
 
 @dataclass(frozen=True)
@@ -88,6 +124,7 @@ class Rule:
     exception_to: str | None = None
     priority: int = 0
     note: str | None = None
+    reading: Reading = Reading(None)
 
 
 @dataclass(frozen=True)
@@ -135,6 +172,7 @@ class DecisionTable:
     aggregate: str | None = None
     title_zh: str | None = None
     note: str | None = None
+    reading: Reading = Reading(None)
 
 
 @dataclass(frozen=True)

@@ -36,12 +36,15 @@ BLOCKED_FORMULA = "blocked-formula"  # a winning rule's formula reads an output 
 BLOCKED_COLUMN = "blocked-column"  # a table column reads an output not decided
 NO_ROW = "no-row"  # no row of the table matched
 BLOCKED_RESULT = "blocked-result"  # a matched row's result reads an output not decided
+BLOCKED_CONDITION = "blocked-condition"  # a rule that could decide stopped at a condition reading an undecided name
 
 
 @dataclass(slots=True)
 class Shortfall:
-    """Why the producers of an output did not decide it (on some rows): the default applies there,
-    or the output stays undecided. `expression` is the one that read an undecided output."""
+    """Why the producers of an output did not decide it (on some rows): where no rule or row
+    applies (NO_RULE, NO_ROW) the default applies, or the output stays undecided; where a
+    producer could not be read (the BLOCKED kinds) the output stays undecided. `expression` is
+    the one that read an undecided name."""
 
     kind: str
     producers: tuple[Rule | DecisionTable, ...]
@@ -197,6 +200,7 @@ class Policy(Generic[Truth, Value]):
         self.plan = plan
         self.backend = backend
         self._fired: dict[str, Truth] = {}
+        self._doubt: dict[str, tuple[Truth, Expression | None]] = {}  # rule id -> rows it stopped on, and where
         self._tables: dict[str, TableOutcome[Truth, Value]] = {}
         self._all = backend.everywhere()
         self._none = backend.nowhere()
@@ -220,15 +224,19 @@ class Policy(Generic[Truth, Value]):
             return known
         b = self.backend
         firing = self._all
+        doubt, blocking = self._none, None
         for part in self.plan.conditions[rule.id]:
             reached = firing
             if b.some(reached):
                 stopped = reached & b.blocked(part)
+                if b.some(stopped):  # whether the rule fires there is unknown, not false
+                    doubt, blocking = doubt | stopped, blocking or part
                 firing = b.holds(part, b.unless(reached, stopped))
             else:
                 stopped = reached
             b.condition(rule, part, reached, stopped, firing)
         self._fired[rule.id] = firing
+        self._doubt[rule.id] = (doubt, blocking)
         b.rule(rule, firing)
         return firing
 
@@ -264,11 +272,32 @@ class Policy(Generic[Truth, Value]):
             winners[c.rule.id] = mask
             alive = alive | mask
         shortfalls: list[tuple[Shortfall, Truth]] = []
-        unclaimed = b.unless(self._all, alive)
+        # A rule that stopped at a condition reading an undecided name might have fired: where no
+        # rule that beats it fired, the output is not decided (and takes no default) on those rows.
+        doubtful = nowhere
+        for c in contenders:
+            doubt, part = self._doubt[c.rule.id]
+            if not b.some(doubt):
+                continue
+            beaten = nowhere
+            for other in c.overridden_by:
+                beaten = beaten | fired[other]
+            for other in c.outranked_by:
+                beaten = beaten | standing[other]
+            for other in contenders:  # a standing rule it cannot beat that sets the same: it could only agree
+                if other is not c and c.rule.id not in (*other.overridden_by, *other.outranked_by) \
+                        and other.formula.text.strip() == c.formula.text.strip():
+                    beaten = beaten | standing[other.rule.id]
+            unsure = b.unless(b.unless(doubt, beaten), doubtful)
+            if b.some(unsure):
+                shortfalls.append((Shortfall(BLOCKED_CONDITION, (c.rule,), part), unsure))
+                doubtful = doubtful | unsure
+        alive = b.unless(alive, doubtful)
+        unclaimed = b.unless(b.unless(self._all, alive), doubtful)
         if b.some(unclaimed):
             shortfalls.append((Shortfall(NO_RULE, self.plan.rules_of[name]), unclaimed))
         # Each winner's formula, in file order. One that reads an undecided output leaves the
-        # output undecided (or to its default) on those rows, and later winners are not read there.
+        # output undecided on those rows (its default does not apply), and later winners are not read there.
         outcomes: list[Outcome[Truth, Value]] = []
         for c in contenders:
             rows = winners[c.rule.id] & alive
@@ -310,14 +339,20 @@ class Policy(Generic[Truth, Value]):
 
     def _fallback(self, name: str, value: Value, produced: Truth, shortfalls: list[tuple[Shortfall, Truth]]
                   ) -> Verdict[Truth, Value]:
-        """Where no producer decided: the output's default, or undecided."""
+        """Where no producer decided: the output's default, or undecided. Where a producer could not
+        be read (it reads a name not decided), the output stays undecided: the default is for cases
+        no rule or row covers, not for cases whose facts are missing."""
         b = self.backend
         spec = self.plan.ruleset.outputs[name]
         if spec.has_default:
-            defaulted = b.unless(self._all, produced)
+            unknown = self._none
+            for shortfall, rows in shortfalls:
+                if shortfall.kind not in (NO_RULE, NO_ROW):
+                    unknown = unknown | rows
+            defaulted = b.unless(b.unless(self._all, produced), unknown)
             if b.some(defaulted):
                 value = b.select(defaulted, b.constant(spec.default), value)
-            decided = self._all
+            decided = b.unless(self._all, unknown)
         else:
             defaulted = self._none
             decided = produced

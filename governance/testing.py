@@ -7,6 +7,7 @@ tests that pin the law also pin the two evaluators to each other.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,14 +18,14 @@ import pandas as pd
 from governance.bulk import decide_frame_with_plan
 from governance.compile import Plan, plan_for
 from governance.decide import decide_with_plan
-from governance.diagnostics import Location, MedunionError, error, has_errors
+from governance.diagnostics import Diagnostic, Location, MedunionError, error, has_errors
 from governance.explain import render_text
 from governance.load import kind_of, load_rulesets, ruleset_in_force, yaml_files
 from governance.model import RuleSet
 from governance.schema import validate
-from governance.source import load_yaml
+from governance.source import NodePath, SourceDocument, load_yaml
 from governance.trace import DecisionTrace
-from governance.values import json_value, plain_value
+from governance.values import check_field, check_value, json_value, plain_value
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,109 @@ def run_test(test: RuleTest, rulesets: _Rulesets | None = None) -> TestOutcome:
             failures.append(f"the bulk evaluator disagrees on {name}: {json_value(value)!r} "
                             f"(one case) vs {_bulk_value(bulk[name])!r} (bulk)")
     return TestOutcome(test, not failures, failures, decision.trace)
+
+
+def check_test_file(path: str | Path, rulesets: dict[str, list[RuleSet]] | None = None) -> list[Diagnostic]:
+    """The tests of one file checked against the rule set they name, without running them: every
+    input a declared input with a value of its type, every expected output declared, its expected
+    value of the output's type. Each problem at its file:line:column.
+
+    `rulesets` are the rule sets already loaded (by id); one not among them is read from the
+    folder above `tests/`. A test that expects an error may give wrong inputs on purpose: only
+    its expected outputs are checked.
+    """
+    doc = load_yaml(path)
+    problems = validate(doc, "ruleset-test")
+    if has_errors(problems):
+        return problems
+    path = Path(path)
+    ruleset_id = doc.data["ruleset"]
+    versions = (rulesets or {}).get(ruleset_id)
+    if versions is None:
+        rules_dir = path.parent.parent if path.parent.name == "tests" else path.parent
+        try:
+            versions = load_rulesets(rules_dir).get(ruleset_id)
+        except MedunionError as exc:  # the rule set's own problems are reported where it is checked
+            return [error(f"the tests cannot be checked: rule set '{ruleset_id}' does not load "
+                          f"({exc.diagnostics[0].message if exc.diagnostics else exc})", doc.locate(("ruleset",)))]
+        if versions is None:
+            return [error(f"no rule set '{ruleset_id}' in {rules_dir}; name the rule set these tests are for",
+                          doc.locate(("ruleset",)))]
+    found: list[Diagnostic] = []
+    for i, spec in enumerate(doc.data["tests"]):
+        where = ("tests", i)
+        try:
+            on = dt.date.fromisoformat(spec["on"])
+            ruleset = ruleset_in_force(versions, on)
+        except ValueError:
+            continue  # load_tests reports the bad date
+        except MedunionError as exc:
+            if not spec.get("expect_error"):
+                found.append(error(f"test '{spec['name']}': {exc.diagnostics[0].message}", doc.locate((*where, "on"))))
+            continue
+        if not spec.get("expect_error"):
+            found.extend(_check_inputs(doc, where, spec, ruleset))
+        found.extend(_check_expected(doc, where, spec, ruleset))
+    return found
+
+
+def _check_inputs(doc: SourceDocument, where: NodePath, spec: dict[str, Any], ruleset: RuleSet) -> list[Diagnostic]:
+    found = []
+    for name, value in (spec.get("inputs") or {}).items():
+        field = ruleset.inputs.get(name)
+        if field is None:
+            close = difflib.get_close_matches(str(name), list(ruleset.inputs), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "inputs: " + ", ".join(ruleset.inputs)
+            found.append(error(f"test '{spec['name']}': '{name}' is not an input of {ruleset.id} "
+                               f"{ruleset.version}; {hint}", doc.locate_key((*where, "inputs", name))))
+            continue
+        if value is None:  # a missing value blocks only what needs it
+            continue
+        _, problem = check_field(field, value)
+        if problem:
+            found.append(error(f"test '{spec['name']}': input '{name}': {problem}",
+                               doc.locate((*where, "inputs", name))))
+    return found
+
+
+def _check_expected(doc: SourceDocument, where: NodePath, spec: dict[str, Any], ruleset: RuleSet
+                    ) -> list[Diagnostic]:
+    found = []
+    for name, expected in (spec.get("expect") or {}).items():
+        field = ruleset.outputs.get(name)
+        at = (*where, "expect", name)
+        if field is None:
+            close = difflib.get_close_matches(str(name), list(ruleset.outputs), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "outputs: " + ", ".join(ruleset.outputs)
+            found.append(error(f"test '{spec['name']}': '{name}' is not an output of {ruleset.id} "
+                               f"{ruleset.version}; {hint}", doc.locate_key(at)))
+            continue
+        if expected is None:  # expected undecided
+            continue
+        if isinstance(expected, dict):
+            problem = _tolerance_problem(field.type.numeric, expected)
+            if problem:
+                found.append(error(f"test '{spec['name']}': expected '{name}': {problem}", doc.locate(at)))
+            continue
+        _, problem = check_value(field.type, expected)
+        if problem:
+            kind = "" if field.type.kind == "enum" else f" ({field.type.describe()})"  # the problem lists an enum's
+            found.append(error(f"test '{spec['name']}': expected '{name}'{kind}: {problem}", doc.locate(at)))
+    return found
+
+
+def _tolerance_problem(numeric: bool, expected: dict[str, Any]) -> str | None:
+    """Why `{value: .., tolerance: ..}` cannot be compared with the output, or None."""
+    if not numeric:
+        return "`{value, tolerance}` compares numbers, but the output is not a number"
+    unknown = set(expected) - {"value", "tolerance"}
+    if unknown or "value" not in expected:
+        return "write `{value: N, tolerance: T}`" + (f" (unknown: {', '.join(map(str, unknown))})" if unknown else "")
+    for key in ("value", "tolerance"):
+        item = expected.get(key, 0)
+        if isinstance(item, bool) or not isinstance(item, int | float):
+            return f"{key} must be a number, found {item!r}"
+    return None
 
 
 def test_files(paths: list[str | Path]) -> list[Path]:

@@ -19,6 +19,18 @@ EXPLANATION_FORMAT = "medunion/explanation@1"
 
 
 @dataclass(slots=True)
+class ReadingTrace:
+    """A reading of the law an output depends on: the rule, table or parameter that is not plain law."""
+
+    kind: str  # rule | table | parameter
+    id: str
+    clause: str
+    status: str  # drafter-reading | uncertain-reading
+    reading: str | None
+    reading_zh: str | None = None
+
+
+@dataclass(slots=True)
 class RulesetTrace:
     """Which rule set, which version, in force when."""
 
@@ -60,6 +72,9 @@ class RuleTrace:
     priority: int
     sets: tuple[str, ...]
     overridden_by: dict[str, tuple[str, ...]] = field(default_factory=dict)  # output -> the fired exceptions
+    status: str | None = None  # law | drafter-reading | uncertain-reading (None: the file gives none)
+    reading: str | None = None
+    reading_zh: str | None = None
 
 
 @dataclass(slots=True)
@@ -111,6 +126,9 @@ class TableTrace:
     matched: tuple[str, ...]
     results: Mapping[str, TableResultTrace]  # only when a row matched
     note: str | None = None  # why no row was tested (a column reads an undecided output)
+    status: str | None = None
+    reading: str | None = None
+    reading_zh: str | None = None
 
 
 @dataclass(slots=True)
@@ -124,6 +142,7 @@ class DecidedBy:
     clause: str | None = None
     source: str | None = None
     rows: tuple[str, ...] | None = None  # for a table
+    status: str | None = None  # the rule's or table's: law, drafter-reading, uncertain-reading
 
 
 @dataclass(slots=True)
@@ -142,6 +161,8 @@ class OutputTrace:
     also_fired: tuple[str, ...] = ()  # by a rule: other rules standing that agree or rank lower
     reason: str | None = None  # by default or not decided: why no producer decided
     candidates: tuple[str, ...] = ()  # by default or not decided: the producers that could have
+    readings: tuple[ReadingTrace, ...] = ()  # the readings of the law this value depends on, directly or not
+    needs: tuple[str, ...] = ()  # not decided: the missing inputs it depends on ("to decide X, give a, b")
 
 
 @dataclass(slots=True)
@@ -157,6 +178,8 @@ class ParameterTrace:
     status: str
     note: str | None
     description: str | None
+    reading: str | None = None
+    reading_zh: str | None = None
 
 
 @dataclass(slots=True)
@@ -172,6 +195,8 @@ class DecisionTrace:
     parameters: Mapping[str, ParameterTrace]  # the parameters used, by name
     warnings: tuple[str, ...]  # uncertain readings relied on; a draft version
     notes: tuple[str, ...]  # drafter's choices relied on
+    missing: tuple[str, ...] = ()  # required inputs the case did not give (each blocks only what reads it)
+    only: tuple[str, ...] = ()  # the outputs asked for (`decide --only`); empty: every output
 
 
 # --- the explanation JSON (format medunion/explanation@1; key order is part of the format) -------
@@ -189,7 +214,13 @@ def _by_json(by: DecidedBy) -> dict[str, Any]:
             "source": by.source}
     if by.rows is not None:
         data["rows"] = list(by.rows)
+    data["status"] = by.status
     return data
+
+
+def _reading_json(reading: ReadingTrace) -> dict[str, Any]:
+    return {"kind": reading.kind, "id": reading.id, "clause": reading.clause, "status": reading.status,
+            "reading": reading.reading, "reading_zh": reading.reading_zh}
 
 
 def _formula_json(formula: FormulaTrace) -> dict[str, Any]:
@@ -215,6 +246,9 @@ def _output_json(output: OutputTrace) -> dict[str, Any]:
     else:  # by default, or not decided
         data["reason"] = output.reason
         data["candidates"] = list(output.candidates)
+        if output.needs:
+            data["needs"] = list(output.needs)
+    data["readings"] = [_reading_json(r) for r in output.readings]
     return data
 
 
@@ -231,6 +265,7 @@ def _rule_json(rule: RuleTrace) -> dict[str, Any]:
     }
     if rule.overridden_by:
         data["overridden_by"] = {name: list(ids) for name, ids in rule.overridden_by.items()}
+    data.update(status=rule.status, reading=rule.reading, reading_zh=rule.reading_zh)
     return data
 
 
@@ -254,6 +289,7 @@ def _table_json(table: TableTrace) -> dict[str, Any]:
     }
     if table.note is not None:
         data["note"] = table.note
+    data.update(status=table.status, reading=table.reading, reading_zh=table.reading_zh)
     return data
 
 
@@ -261,7 +297,8 @@ def _parameter_json(parameter: ParameterTrace) -> dict[str, Any]:
     return {"value": _copy(parameter.value), "from": parameter.start.isoformat(),
             "reference": parameter.reference,
             "unit": parameter.unit, "clause": parameter.clause, "status": parameter.status,
-            "note": parameter.note, "description": parameter.description}
+            "note": parameter.note, "description": parameter.description,
+            "reading": parameter.reading, "reading_zh": parameter.reading_zh}
 
 
 def to_json(trace: DecisionTrace) -> dict[str, Any]:
@@ -282,4 +319,6 @@ def to_json(trace: DecisionTrace) -> dict[str, Any]:
         "parameters": {name: _parameter_json(p) for name, p in trace.parameters.items()},
         "warnings": list(trace.warnings),
         "notes": list(trace.notes),
+        **({"missing_inputs": list(trace.missing)} if trace.missing else {}),
+        **({"only": list(trace.only)} if trace.only else {}),
     }

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from governance.check import check_ruleset, check_versions
+from governance.check import check_readings, check_ruleset, check_versions
 from governance.diagnostics import Diagnostic, Location, MedunionError, error, warning
 from governance.load import build_ruleset, kind_of, yaml_files
 from governance.model import RuleSet
 from governance.schema import validate
 from governance.source import SourceDocument, load_yaml
-from governance.testing import load_tests
+from governance.testing import check_test_file, load_tests
 
 Checker = Callable[[Path], list[Diagnostic]]
 
@@ -46,6 +46,7 @@ def check_paths(paths: Iterable[str | Path], checkers: Mapping[str, Checker] | N
             if kind == "ruleset":
                 ruleset = build_ruleset(doc)
                 found.extend(check_ruleset(ruleset))
+                found.extend(check_readings(ruleset))
                 rulesets.setdefault(ruleset.id, []).append(ruleset)
                 folder = path.parent.name
                 if folder != ruleset.id:
@@ -56,7 +57,7 @@ def check_paths(paths: Iterable[str | Path], checkers: Mapping[str, Checker] | N
                 found.extend(validate(doc, "ruleset-test"))
                 test_files.append(path)
             elif kind == "clause-index":
-                continue
+                found.extend(validate(doc, "clause-index"))
             elif kind in checkers:
                 found.extend(checkers[kind](path))
             else:
@@ -67,10 +68,13 @@ def check_paths(paths: Iterable[str | Path], checkers: Mapping[str, Checker] | N
         found.extend(check_versions(versions))
     for path in test_files:
         try:
-            for test in load_tests(path):
+            tests = load_tests(path)
+            for test in tests:
                 if test.ruleset_id not in rulesets and test.rules_dir.name != test.ruleset_id:
                     found.append(error(f"test '{test.name}' names unknown rule set '{test.ruleset_id}'",
                                        test.location))
+            if tests and (tests[0].ruleset_id in rulesets or tests[0].rules_dir.name == tests[0].ruleset_id):
+                found.extend(check_test_file(path, rulesets))
         except MedunionError as exc:
             found.extend(exc.diagnostics)
     return found

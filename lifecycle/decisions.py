@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from governance.cases import validate_case
 from governance.compile import Plan, plan_for
 from governance.decide import Decision, decide_with_plan
 from governance.diagnostics import MedunionError
@@ -115,6 +116,10 @@ class Decider:
             plan = self._plan(versions, on)  # no version in force is a fault of the rules, not of the event
             inputs = {name: known[name] for name in plan.ruleset.inputs if name in known}
             try:
+                # an event gives its data at once (a later event cannot give it), so every input is
+                # required here: `validate_case` refuses a missing one, as the core did before it
+                # let missing inputs block only what needs them
+                validate_case(plan.ruleset, inputs)
                 decision = decide_with_plan(plan, inputs, on)
             except MedunionError as exc:
                 raise Refused(f"rule set {rid} could not decide: {exc}") from None

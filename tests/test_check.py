@@ -387,7 +387,8 @@ def test_malformed_cells_are_load_errors_at_the_cell(tmp_path: Path, cell: str) 
 
 
 def _versions(tmp_path: Path, first_until: str | None, second_from: str) -> list[str]:
-    body = INPUTS + "rules:\n" + rule("a", None, "a: 1") + rule("b", None, "b: 1")
+    marked = "    status: law\n"
+    body = INPUTS + "rules:\n" + rule("a", None, "a: 1", marked) + rule("b", None, "b: 1", marked)
     write_ruleset(tmp_path, body, version="1.0", start="2017-01-01", until=first_until)
     write_ruleset(tmp_path, body, version="2.0", start=second_from)
     return [str(d) for d in check_paths([tmp_path])]
@@ -490,7 +491,8 @@ def test_date_columns_are_checked_day_by_day(tmp_path: Path, cells: list[str], p
 
 
 def test_two_files_with_one_version_number(tmp_path: Path) -> None:
-    body = INPUTS + "rules:\n" + rule("a", None, "a: 1") + rule("b", None, "b: 1")
+    marked = "    status: law\n"
+    body = INPUTS + "rules:\n" + rule("a", None, "a: 1", marked) + rule("b", None, "b: 1", marked)
     first = write_ruleset(tmp_path, body, until="2017-12-31")
     second = first.with_name("1.0-again.yaml")
     second.write_text(first.read_text().replace("from: 2017-01-01\n  until: 2017-12-31", "from: 2018-01-01"))

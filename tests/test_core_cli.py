@@ -219,3 +219,49 @@ def test_decide_before_any_version_is_refused(app: typer.Typer, tmp_path: Path) 
     code, _, err = _run(app, "decide", "demo", "--on", "2016-06-01", "--case", case, "--rules", tmp_path / "rules")
     assert code == 1
     assert "no version of demo is in force on 2016-06-01" in err
+
+
+# --- diff ----------------------------------------------------------------------------------------
+
+PARAMETER_BODY = """parameters:
+  rate:
+    type: number
+    clause: demo-2017 I.1
+    status: law
+    values:
+{values}
+inputs:
+  cost:
+    type: number
+outputs:
+  fee:
+    type: number
+rules:
+  - id: fee
+    title: The fee
+    clause: demo-2017 I.1
+    status: law
+    source: The plan says so.
+    then:
+      fee: cost * rate
+"""
+
+
+def _values(*pairs: tuple[str, float]) -> str:
+    return "\n".join(f"      - {{from: {day}, value: {value}, reference: plan}}" for day, value in pairs)
+
+
+def test_diff_between_versions_with_copied_values_reports_no_change(app: typer.Typer, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    write_ruleset(rules, PARAMETER_BODY.format(values=_values(("2017-01-01", 0.5), ("2017-07-01", 0.6))),
+                  version="2017.1", start="2017-01-01", until="2017-12-31")
+    write_ruleset(rules, PARAMETER_BODY.format(values=_values(("2018-01-01", 0.6))), version="2018.1",
+                  start="2018-01-01")
+    code, out, err = _run(app, "diff", "demo", "--rules", rules)
+    assert code == 0, out + err
+    assert out.splitlines() == ["demo: 2017.1 → 2018.1", "  effective from: 2017-01-01 → 2018-01-01",
+                                "  effective until: 2017-12-31 → —"]
+    write_ruleset(rules, PARAMETER_BODY.format(values=_values(("2019-01-01", 0.7))), version="2019.1",
+                  start="2019-01-01")
+    code, out, _ = _run(app, "diff", "demo", "--rules", rules, "--from", "2018.1", "--to", "2019.1")
+    assert "    value from 2019-01-01: 0.6 → 0.7" in out.splitlines()

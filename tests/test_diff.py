@@ -149,9 +149,13 @@ def test_parameter_values_are_compared_as_each_version_applies_them() -> None:
     close = by_name["close_subsidy"]
     assert close.kind == "changed"
     assert close.fields == ()
-    # 180,000 is in force when 2018.1 starts, where 2017.1 had 200,000; 250,000 is new
+    # 180,000 is in force when 2018.1 starts, where 2017.1 had 200,000; from 1 July 2018 the
+    # new version applies 250,000 where the old one would still apply 200,000
     changes = {(v.start, v.kind) for v in close.values}
-    assert changes == {(dt.date(2018, 1, 1), "changed"), (dt.date(2018, 7, 1), "added")}
+    assert changes == {(dt.date(2018, 1, 1), "changed"), (dt.date(2018, 7, 1), "changed")}
+    later = next(v for v in close.values if v.start == dt.date(2018, 7, 1))
+    assert later.old is not None and later.old.value == 200000
+    assert later.new is not None and later.new.value == 250000
     changed = next(v for v in close.values if v.kind == "changed")
     assert changed.old is not None and changed.old.value == 200000
     assert changed.new is not None and changed.new.value == 180000
@@ -200,3 +204,32 @@ def test_consecutive_diffs_follow_version_order_not_list_order() -> None:
     first = diffs[0].parameters[0].values[0]
     assert first.old is not None and first.new is not None
     assert (first.old.value, first.new.value) == (200000, 210000)
+
+
+def test_a_value_copied_with_its_old_date_or_a_scheduled_step_kept_is_not_a_change() -> None:
+    """What is in force on each date is compared: restating the old dates (a copied file), or
+    keeping a step the old version already scheduled, changes nothing."""
+    a = ruleset("2017.1", "2017-01-01", [("2017-01-01", 200000), ("2018-07-01", 250000)], [close_rule()])
+    copied = ruleset("2018.1", "2018-01-01", [("2017-01-01", 200000), ("2018-07-01", 250000)], [close_rule()])
+    restated = ruleset("2018.1", "2018-01-01", [("2018-01-01", 200000), ("2018-07-01", 250000)], [close_rule()])
+    for b in (copied, restated):
+        diff = diff_rulesets(a, b)
+        assert [p.name for p in diff.parameters] == []
+        assert not any("→" in line and "value from" in line for line in diff_lines(diff))
+
+
+def test_dropping_a_scheduled_step_is_a_change_on_its_date() -> None:
+    a = ruleset("2017.1", "2017-01-01", [("2017-01-01", 200000), ("2018-07-01", 250000)], [close_rule()])
+    b = ruleset("2018.1", "2018-01-01", [("2018-01-01", 200000)], [close_rule()])
+    (close,) = diff_rulesets(a, b).parameters
+    assert [(v.start, v.old.value if v.old else None, v.new.value if v.new else None) for v in close.values] == [
+        (dt.date(2018, 7, 1), 250000, 200000)
+    ]
+
+
+def test_the_same_figure_with_a_new_reference_is_not_a_changed_value() -> None:
+    a = ruleset("2017.1", "2017-01-01", [("2017-01-01", 200000)], [close_rule()])
+    text = BASE.format(version="2018.1", start="2018-01-01", loose_status="uncertain-reading", rules=close_rule(),
+                       close_values="      - from: 2018-01-01\n        value: 200000.0\n        reference: copied")
+    b = build_ruleset(parse_yaml(text, "rules/demo-subsidy/2018.1.yaml"))
+    assert diff_rulesets(a, b).parameters == ()

@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OWNERS = {
     "ruleset": "governance",
     "ruleset-test": "governance",
+    "clause-index": "governance",
     "appraisal-scheme": "appraisal",
     "lifecycle": "lifecycle",
     "charter": "charter",

@@ -101,3 +101,34 @@ def test_a_diff_page_shows_old_and_new_values_with_their_dates() -> None:
     assert row.index("200,000") < row.index("250,000")
     assert "- **removed**: [Loose association subsidy](2017.1.md#rule-loose)" in page
     assert "- **changed**: [Close association subsidy](2018.1.md#rule-close)" in page
+
+
+def test_each_rule_and_table_shows_its_status_and_reading() -> None:
+    from pathlib import Path
+
+    from governance.load import ruleset_versions
+
+    rules = Path(__file__).resolve().parents[1] / "rules"
+    versions = ruleset_versions("zhenghe-membership", rules)
+    page = ruleset_page(versions[0], versions)
+    drafted = page.split("{#rule-rectification-required}")[1].split("{#rule-membership-terminated}")[0]
+    assert '!!! note "Drafter\'s reading"' in drafted
+    assert "**Status:** drafter's reading" in drafted and "“可”责令整改" in drafted
+    assert "**Status:** law" in page.split("{#rule-membership-terminated}")[1]
+    staffing = ruleset_versions("zhenghe-staffing", rules)
+    table = ruleset_page(staffing[0], staffing).split("{#table-grassroots-service}")[1]
+    assert '!!! warning "Uncertain reading"' in table and "满6个月以上" in table
+
+
+def test_the_clauses_page_lists_the_readings_under_each_clause() -> None:
+    from pathlib import Path
+
+    from governance.load import load_rulesets
+    from publication.pages.clauses import clause_uses, clauses_page
+
+    page = clauses_page(clause_uses(load_rulesets(Path(__file__).resolve().parents[1] / "rules")))
+    readings = page.split("## Readings of the law, by clause")[1]
+    section = readings.split("### zhenghe-2017 IV.8.1")[1].split("###")[0]
+    assert "**drafter's reading** — rule [A violation found in the assessment is to be rectified]" in section
+    assert "(zhenghe-membership 2017.1)" in section and '"may" require rectification' in section
+    assert "### zhenghe-2017 IV.8.2" not in readings  # dissolution is the law's own words

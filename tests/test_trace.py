@@ -97,8 +97,9 @@ def test_a_hand_made_trace_gives_the_json_and_the_words() -> None:
     assert list(data) == ["format", "ruleset", "on", "inputs", "outputs", "rules", "tables", "parameters",
                           "warnings", "notes"]
     assert list(data["outputs"]["grant"]) == ["unit", "description", "decided", "value", "by", "formula",
-                                              "overrode", "also_fired"]
-    assert list(data["outputs"]["bonus"]) == ["unit", "description", "decided", "value", "reason", "candidates"]
+                                              "overrode", "also_fired", "readings"]
+    assert list(data["outputs"]["bonus"]) == ["unit", "description", "decided", "value", "reason", "candidates",
+                                              "readings"]
     assert data["rules"][0]["conditions"] == [
         {"expression": "age >= 18", "with_values": "age (= 30) >= 18", "value": True}]
     letter = render_text(trace)

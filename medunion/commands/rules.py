@@ -1,4 +1,4 @@
-"""The drafters' commands on rule sets: check, decide, test, diff."""
+"""The drafters' commands on rule sets: check, decide, test, diff, amend."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from medunion.commands.common import REFUSED, Format, RulesOption, fail, parse_date, rules_root
+from medunion.commands.common import DONE_WITH_REJECTIONS, REFUSED, Format, RulesOption, fail, parse_date, rules_root
 
 if TYPE_CHECKING:
     import datetime as dt
 
+    from governance.cases import CaseFile
+    from governance.compile import Plan
     from governance.decide import Decision
     from records import DecisionRecord
 
@@ -26,12 +28,15 @@ def check(paths: PathsArgument = None, rules: RulesOption = None) -> None:
     from governance.diagnostics import MedunionError, has_errors
     from governance.escaping import terminal_text
     from governance.workspace import check_paths
+    from medunion.boundaries import boundary_warnings
     from medunion.kinds import checkers
 
     try:
         found = check_paths(paths or [rules_root(rules)], checkers())
+        found += boundary_warnings(paths or [rules_root(rules)])  # one clause, one boundary, across files
     except MedunionError as exc:
         fail(exc)
+    found = list(dict.fromkeys(found))  # an error in a version an amendment extends is found through both
     for diagnostic in found:  # a message can quote a name from the file: shown, never acted on
         typer.echo(terminal_text(diagnostic))
     errors = sum(d.severity == "error" for d in found)
@@ -51,21 +56,37 @@ def decide_command(
         "--record", help="Keep a record of the decision in this store (SQLAlchemy URL, e.g. "
                          "sqlite:///medunion-records.sqlite); see `medunion records verify` and `medunion replay`",
     )] = None,
+    only: Annotated[list[str] | None, typer.Option(
+        "--only", metavar="OUTPUT", help="Decide only this output (and what it is decided from); repeat for more",
+    )] = None,
+    what_would_change: Annotated[str | None, typer.Option(
+        "--what-would-change", metavar="OUTPUT", help="For each input, the smallest change that flips this output "
+                                    "(each verified by deciding again)")] = None,
 ) -> None:
     """Decide one case and explain every output.
 
     The case file holds the inputs, either at the top level or under `inputs:`; it may also name
-    its `ruleset:` and `on:` date, which the command line overrides.
+    its `ruleset:` and `on:` date, which the command line overrides. A required input left out
+    blocks only the outputs that need it: each lists the inputs still needed, and the exit status
+    is 3 (decided in part).
     """
     from governance.cases import read_case_file
+    from governance.compile import plan_for
     from governance.decide import decide
     from governance.diagnostics import MedunionError
     from governance.explain import render_markdown, render_text
 
     day = parse_date(on) if on is not None else None  # a bad --on is a usage error (exit 2)
+    if what_would_change is not None and (only or record is not None):
+        raise typer.BadParameter("--what-would-change is asked on its own (not with --only or --record)")
+    if only and record is not None:  # a record is replayed whole: keep only whole decisions
+        raise typer.BadParameter("--record keeps whole decisions; leave out --only to record one")
     try:
         found = read_case_file(case, ruleset, day, rules_root(rules))
-        decision = decide(found.ruleset, found.inputs, found.on, found.source)
+        if what_would_change is not None:
+            _what_would_change(plan_for(found.ruleset), found, what_would_change, output_format)
+            return
+        decision = decide(found.ruleset, found.inputs, found.on, found.source, only)
         stored = _record(record, decision, found.on) if record is not None else None
     except MedunionError as exc:
         fail(exc)
@@ -77,6 +98,19 @@ def decide_command(
         typer.echo(render_text(decision.trace))
     if stored is not None:  # on stderr, so that --format json stays one JSON document
         typer.echo(f"recorded {stored.record_id} (sequence {stored.sequence}, hash {stored.hash})", err=True)
+    if any(o.needs for o in decision.trace.outputs.values()):
+        raise typer.Exit(DONE_WITH_REJECTIONS)  # decided in part: inputs are missing
+
+
+def _what_would_change(plan: Plan, found: CaseFile, output: str, output_format: Format) -> None:
+    from governance.escaping import terminal_text
+    from governance.sensitivity import render_text, to_json, what_would_change
+
+    result = what_would_change(plan, found.inputs, found.on, output)
+    if output_format is Format.json:
+        typer.echo(json.dumps(to_json(result), ensure_ascii=False, indent=2, allow_nan=False))
+    else:
+        typer.echo("\n".join(terminal_text(line) for line in render_text(result).splitlines()))
 
 
 def _record(url: str, decision: Decision, on: dt.date) -> DecisionRecord:
@@ -137,8 +171,37 @@ def diff_command(
         typer.echo("\n".join(diff_lines(item)))
 
 
+def amend_command(
+    ruleset: Annotated[str, typer.Argument(help="Rule set id (folder under the rules folder)")],
+    version: Annotated[str, typer.Option("--version", help="The new version, e.g. 2019.1")],
+    start: Annotated[str, typer.Option("--from", help="The date the amendment is in force from, YYYY-MM-DD")],
+    rules: RulesOption = None,
+) -> None:
+    """Write the skeleton of an amendment: `rules/<id>/<V>.yaml` extending the latest version.
+
+    The file states only what changes (see docs/guides/amending.md). If the latest version is in
+    force with no end, its `effective:` gets `until:` the day before, so the two do not overlap.
+    Refuses to overwrite a file.
+    """
+    from governance.amend import skeleton
+    from governance.diagnostics import MedunionError
+    from governance.load import ruleset_versions
+
+    day = parse_date(start)
+    root = rules_root(rules)
+    try:
+        versions = ruleset_versions(ruleset, root)
+        written, closed = skeleton(versions, version, day, root / ruleset)
+    except MedunionError as exc:
+        fail(exc)
+    typer.echo(f"wrote {written}")
+    if closed is not None:
+        typer.echo(f"closed {closed}: in force until the day before {day.isoformat()}")
+
+
 def register(app: typer.Typer) -> None:
     app.command("check")(check)
     app.command("decide")(decide_command)
     app.command("test")(test_command)
     app.command("diff")(diff_command)
+    app.command("amend")(amend_command)

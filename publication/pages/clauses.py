@@ -15,6 +15,9 @@ from publication.pages.common import STATUS_LABEL, version_uri
 from publication.plain import humanise
 from publication.render import render
 
+READING_WORDS = {"drafter-reading": "drafter's reading", "drafter-choice": "drafter's choice",
+                 "uncertain-reading": "uncertain reading"}
+
 
 @dataclass(frozen=True)
 class ClauseUse:
@@ -25,6 +28,17 @@ class ClauseUse:
     label: str  # the link's text (plain text; the template escapes it)
     link: str  # site-relative .md path with anchor
     owner: str  # rule set or scheme, with version
+    status: str | None = None  # law | drafter-reading | uncertain-reading (None: not given)
+    reading: str | None = None  # what the drafter read into the clause, when it is not the law
+
+
+@dataclass(frozen=True)
+class ClauseReading:
+    """A reading of the clause that is not the law's own words, listed under the clause."""
+
+    status: str
+    label: str  # how the status reads
+    use: ClauseUse
 
 
 @dataclass(frozen=True)
@@ -40,6 +54,7 @@ class ClauseRow:
     heading: str | None
     provides: str | None
     encoded_by: tuple[EncodedBy, ...]
+    readings: tuple[ClauseReading, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,14 +73,17 @@ def clause_uses(groups: Mapping[str, Sequence[RuleSet]]) -> list[ClauseUse]:
         owner = f"{latest.id} {latest.version}"
         page = version_uri(latest)
         for rule in latest.rules:
-            uses.append(ClauseUse(rule.clause, "rule", rule.title, f"{page}#{rule_anchor(rule.id)}", owner))
+            uses.append(ClauseUse(rule.clause, "rule", rule.title, f"{page}#{rule_anchor(rule.id)}", owner,
+                                  rule.reading.status, rule.reading.text))
         for decision in latest.tables:
             link = f"{page}#{table_anchor(decision.id)}"
-            uses.append(ClauseUse(decision.clause, "decision table", decision.title, link, owner))
+            uses.append(ClauseUse(decision.clause, "decision table", decision.title, link, owner,
+                                  decision.reading.status, decision.reading.text))
         for name, p in latest.parameters.items():
             flag = "" if p.status == "law" else f" ({STATUS_LABEL[p.status]})"
             uses.append(
-                ClauseUse(p.clause, "parameter", humanise(name) + flag, f"{page}#{parameter_anchor(name)}", owner)
+                ClauseUse(p.clause, "parameter", humanise(name) + flag, f"{page}#{parameter_anchor(name)}", owner,
+                          p.status, p.reading_text)
             )
     return uses
 
@@ -118,6 +136,11 @@ def clauses_view(
                 heading=(clause.heading or None) if clause else None,
                 provides=(clause.provides or None) if clause else None,
                 encoded_by=tuple(EncodedBy(owner, tuple(owned)) for owner, owned in by_clause.get(key, {}).items()),
+                readings=tuple(
+                    ClauseReading(use.status, READING_WORDS.get(use.status, use.status), use)
+                    for owned in by_clause.get(key, {}).values() for use in owned
+                    if use.status is not None and use.status != "law"
+                ),
             )
         )
     counted = (sum(1 for key in index if key in by_clause), len(index)) if index else None

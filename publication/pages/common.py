@@ -17,11 +17,19 @@ from publication.plain import format_value, with_unit
 
 STATUS_LABEL = {
     "law": "law",
-    "drafter-choice": "⚠ drafter's choice",
+    "drafter-reading": "⚠ drafter's choice",  # a figure or rule the plan does not state (a rule set's word)
+    "drafter-choice": "⚠ drafter's choice",  # the same, in appraisal schemes and lifecycles
     "uncertain-reading": "⚠ uncertain reading",
+}
+# How a rule's or table's status reads on its page (a parameter's is a figure: STATUS_LABEL).
+READING_LABEL = {
+    "law": "law: the clause says what this encodes",
+    "drafter-reading": "drafter's reading: the clause does not say this, the drafter reads it so",
+    "uncertain-reading": "uncertain reading: the source text is garbled or ambiguous here",
 }
 STATUS_EXPLAINED = {
     "law": "the clause states this figure",
+    "drafter-reading": "the plan gives no figure, so the drafter chose one (see its note)",
     "drafter-choice": "the plan gives no figure, so the drafter chose one (see its note)",
     "uncertain-reading": (
         "the source text is corrupted or ambiguous and the figure is a reading of it (see its note)"

@@ -18,6 +18,7 @@ from governance.expressions import Expression
 from governance.model import NO_DEFAULT, CellTest, DecisionTable, Field, Parameter, Rule, RuleSet
 from publication.anchors import parameter_anchor, rule_anchor, table_anchor
 from publication.pages.common import (
+    READING_LABEL,
     STATUS_EXPLAINED,
     STATUS_LABEL,
     DatedValue,
@@ -135,6 +136,30 @@ class RuleView:
     source: str
     written: str
     flags: tuple[FlagBox, ...]
+    reading: ReadingView | None = None
+
+
+@dataclass(frozen=True)
+class ReadingView:
+    """A rule's or table's status beside it; its reading in words when it is not the law."""
+
+    status: str
+    label: str
+    text: str | None = None
+    text_zh: str | None = None
+    kind: str = "note"  # the admonition: "warning" for an uncertain reading
+
+    @property
+    def title(self) -> str:
+        return {"drafter-reading": "Drafter's reading", "uncertain-reading": "Uncertain reading"}.get(
+            self.status, "Reading")
+
+
+def reading_view(status: str | None, text: str | None, text_zh: str | None) -> ReadingView | None:
+    if status is None:
+        return None
+    return ReadingView(status, READING_LABEL.get(status, status), text, text_zh,
+                       "warning" if status == "uncertain-reading" else "note")
 
 
 @dataclass(frozen=True)
@@ -158,6 +183,7 @@ class TableView:
     row_column: bool
     rows: tuple[TableRowView, ...]
     flags: tuple[FlagBox, ...]
+    reading: ReadingView | None = None
 
 
 @dataclass(frozen=True)
@@ -255,7 +281,7 @@ def _parameter_view(p: Parameter) -> ParameterView:
         clause=p.clause,
         status=p.status,
         flag=STATUS_LABEL.get(p.status, p.status),
-        note=p.note if flagged and p.note else None,
+        note=p.reading_text if flagged and p.reading_text else None,  # the reading (older files: its note)
         note_kind="warning" if p.status == "uncertain-reading" else "note",
         note_label=STATUS_LABEL.get(p.status, p.status).lstrip("⚠ ").capitalize(),
     )
@@ -296,7 +322,7 @@ def _flag_boxes(parameters: Sequence[Parameter]) -> tuple[FlagBox, ...]:
     boxes = []
     for status, kind, title in (
         ("uncertain-reading", "warning", "Uses an uncertain reading"),
-        ("drafter-choice", "note", "Uses a drafter's choice"),
+        ("drafter-reading", "note", "Uses a drafter's choice"),
     ):
         chosen = tuple(_parameter_link(p) for p in parameters if p.status == status)
         if chosen:
@@ -333,6 +359,7 @@ def _rule_view(ruleset: RuleSet, rule: Rule, units: Mapping[str, str]) -> RuleVi
         source=rule.source,
         written="\n".join(written),
         flags=_flag_boxes(flagged),
+        reading=reading_view(rule.reading.status, rule.reading.text, rule.reading.text_zh),
     )
 
 
@@ -399,6 +426,7 @@ def _table_view(ruleset: RuleSet, decision: DecisionTable, units: Mapping[str, s
         row_column=row_column,
         rows=rows,
         flags=_flag_boxes(flagged),
+        reading=reading_view(decision.reading.status, decision.reading.text, decision.reading.text_zh),
     )
 
 
