@@ -16,6 +16,7 @@ from governance.diff import FieldChange, ItemChange, ParameterChange, RuleSetDif
 from governance.model import Parameter, RuleSet
 from publication.anchors import parameter_anchor, rule_anchor, table_anchor
 from publication.pages.common import DatedValue, Link, dated_values, diff_uri, local, long_date, period
+from publication.pages.impact import impact_section
 from publication.plain import format_value, humanise
 from publication.render import render
 
@@ -45,7 +46,7 @@ class HistoryPage:
 
 def history_page(versions: Sequence[RuleSet], diffs: Sequence[RuleSetDiff]) -> str:
     """The versions of one rule set, newest first, with a link to each version's changes."""
-    return render("history/versions.md.j2", page=history_view(versions, diffs))
+    return render("history/versions.md.j2", page=history_view(versions, diffs)) + impact_section(versions)
 
 
 def history_view(versions: Sequence[RuleSet], diffs: Sequence[RuleSetDiff]) -> HistoryPage:
