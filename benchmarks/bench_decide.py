@@ -53,7 +53,7 @@ def by_hand(case: dict[str, Any], township: float, county: float) -> float | Non
     direction = case["referral_direction"]
     transfer = direction == "upward" and (not case["within_primary_scope"] or case["severity"] in SERIOUS)
     tilt = case["within_association"] and (transfer or direction == "downward")
-    if direction not in ("upward", "none"):
+    if not (transfer or direction == "none"):  # a refused upward referral is not reimbursed here
         return None
     ratio = township if transfer and tilt else county
     return float(np.round(case["eligible_cost"] * ratio, 2))
@@ -66,7 +66,7 @@ def by_hand_columns(frame: pd.DataFrame, township: float, county: float) -> np.n
     tilt = frame["within_association"].to_numpy() & (transfer | (direction == "downward"))
     ratio = np.where(transfer & tilt, township, county)
     paid = np.round(frame["eligible_cost"].to_numpy() * ratio, 2)
-    return np.where((direction == "upward") | (direction == "none"), paid, np.nan)
+    return np.where(transfer | (direction == "none"), paid, np.nan)
 
 
 def best_of(rounds: int, functions: dict[str, Any]) -> tuple[dict[str, Any], dict[str, float]]:

@@ -3,11 +3,23 @@
 The decision policy (exceptions, priorities, conflicts, defaults, undecided outputs, hit
 policies) is governance.policy's, the same as the one-case evaluator's; this module supplies
 the arithmetic on whole columns (a truth is a boolean mask over the rows).
+
+What keeps it fast (benchmarks/README.md has the measurements): inputs are checked by whole
+columns (`governance.values.check_column`), texts are integer codes (`Coded`), so a condition
+such as `severity in ['acute', 'severe']` is one lookup per row in a table of codes; literals
+and parameters stay one-row columns that numpy broadcasts; and what decided each row is kept
+as small integer codes, turned into a pandas Categorical only at the end.
+
+A required input that is absent or null on a row is not decided on that row: whatever reads
+it is blocked there, exactly as an output that is not decided, so one missing cell leaves only
+the outputs that need it undecided (as `governance.cases.check_case` lets the one-case
+evaluator do for a case).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 import numpy as np
@@ -16,72 +28,102 @@ import pandas as pd
 from governance.cases import parameters_on
 from governance.compile import Plan, plan_for
 from governance.diagnostics import Diagnostic, MedunionError, error
-from governance.expressions import Expression, ExpressionType, as_column, evaluate_columns
+from governance.expressions import Expression, ExpressionType
+from governance.expressions.vector import (
+    Coded,
+    choose,
+    code_dtype,
+    constant,
+    equal,
+    evaluate_values,
+    pick,
+    plain,
+    to_coded,
+)
 from governance.model import CellTest, DecisionTable, Field, Rule, RuleSet, TableRow
 from governance.policy import Outcome, Policy, TableOutcome, Verdict
 from governance.tables import cell_matches_column
-from governance.values import column_problems
+from governance.values import check_column
 
 _MAX_REPORTED = 20
 
 
 def _filler(kind: ExpressionType) -> Any:
-    """A value of the right type for rows an output does not decide (masked out afterwards)."""
+    """A value of the right type for rows that have none (masked out: never read there)."""
     if kind.numeric:
-        return np.float64(0)
+        return 0.0
     if kind.kind == "boolean":
         return False
     if kind.kind == "date":
-        return np.datetime64("1970-01-01", "D")
+        return dt.date(1970, 1, 1)
     return ""
 
 
-def input_columns(ruleset: RuleSet, frame: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Typed numpy columns for every input; every bad cell is reported with its row and column."""
+def _with_default(values: np.ndarray | Coded, missing: np.ndarray, default: Any) -> np.ndarray | Coded:
+    """The input's default on the rows that have no value."""
+    if isinstance(values, Coded):
+        labels = values.labels
+        code = values.code_of(default)
+        if code is None:
+            code, labels = len(labels), (*labels, default)
+        filled = np.where(missing, code, values.codes)
+        return Coded(filled.astype(code_dtype(len(labels)), copy=False), labels)
+    return np.where(missing, constant(default).astype(values.dtype), values)
+
+
+def input_columns(ruleset: RuleSet, frame: pd.DataFrame) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Each input as the column evaluator holds it, and the rows on which each required input has
+    no value (absent column or null cell: not decided there). Every bad cell is an error with
+    its row and column (the first `_MAX_REPORTED`)."""
     found: list[Diagnostic] = []
-    columns: dict[str, np.ndarray] = {}
+    columns: dict[str, Any] = {}
+    missing: dict[str, np.ndarray] = {}
+    n = len(frame)
     for name, field in ruleset.inputs.items():
         if name not in frame.columns:
-            if field.has_default:
-                columns[name] = as_column(field.default, len(frame))
-                continue
-            found.append(error(f"the cases have no column '{name}' ({field.type.describe()}); add it"))
+            columns[name] = constant(field.default if field.has_default else _filler(field.type))
+            if not field.has_default:
+                missing[name] = np.ones(n, dtype=bool)
             continue
-        series = frame[name]
-        problems = column_problems(field, series)
-        for position, reason in problems[:_MAX_REPORTED]:
+        checked = check_column(field, frame[name])
+        for position, reason in checked.problems[:_MAX_REPORTED]:
             found.append(error(f"row {frame.index[position]}, column '{name}': {reason}"))
-        if problems:  # reported; converting the column could only fail on the same cells
-            continue
-        if field.has_default:
-            series = series.where(series.notna(), field.default)
-        if field.type.kind == "date":
-            columns[name] = pd.to_datetime(series, errors="coerce").to_numpy().astype("datetime64[D]")
-        elif field.type.kind == "boolean":
-            columns[name] = series.to_numpy(dtype=bool, na_value=False)
-        elif field.type.numeric:
-            columns[name] = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=0.0)
-        else:
-            columns[name] = series.to_numpy(dtype=object)
+        values = checked.values
+        if checked.missing is not None:
+            if field.has_default:
+                values = _with_default(values, checked.missing, field.default)
+            else:
+                missing[name] = checked.missing
+        columns[name] = values
     if found:
         raise MedunionError(found)
-    return columns
+    return columns, missing
 
 
 class _Columns:
     """The policy's backend for a table of cases: truths are boolean masks over the rows, values
-    are numpy columns. It keeps each output's column, the rows where it is decided, and (when
-    asked for) what decided each row."""
+    are numpy columns (one-row columns where a value is the same on every row, `Coded` texts).
+    It keeps each output's values, the rows where each output or input is not decided, and
+    (when asked for) what decided each row, as codes."""
 
-    def __init__(self, columns: dict[str, Any], length: int, index: pd.Index, with_sources: bool) -> None:
+    def __init__(self, columns: dict[str, Any], missing: dict[str, np.ndarray], length: int, index: pd.Index,
+                 with_sources: bool, sources: dict[str, tuple[str, ...]] | None = None) -> None:
         self.n = length
         self.index = index
         self.env: dict[str, Any] = columns
+        self.undecided: dict[str, np.ndarray] = dict(missing)  # only names with some undecided row
         self.decided: dict[str, np.ndarray] = {}
         self.by: dict[str, np.ndarray] = {}
         self.with_sources = with_sources
+        self.source_codes = {name: {label: i for i, label in enumerate(labels)}
+                             for name, labels in (sources or {}).items()}
         self._all = np.ones(length, dtype=bool)  # never changed in place
         self._none = np.zeros(length, dtype=bool)
+        self._blanks: list[np.ndarray] = []  # the placeholders `blank` gave (see `select`)
+
+    def _mask(self, value: Any) -> np.ndarray:
+        mask = np.asarray(plain(value), dtype=bool)
+        return np.broadcast_to(mask, (self.n,)) if mask.shape != (self.n,) else mask
 
     # --- truths --------------------------------------------------------------------------------
 
@@ -92,53 +134,64 @@ class _Columns:
         return self._none
 
     def unless(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return a & ~b
+        if b is self._none:
+            return a
+        return np.greater(a, b)  # a and not b, in one pass
 
     def some(self, a: np.ndarray) -> bool:
+        if a is self._none:
+            return False
         return bool(a.any())
 
     # --- expressions ---------------------------------------------------------------------------
 
     def blocked(self, expr: Expression) -> np.ndarray:
-        blocked = self._none
-        for name in expr.names():
-            if name in self.decided:
-                blocked = blocked | ~self.decided[name]
-        return blocked
+        masks = [self.undecided[name] for name in expr.names() if name in self.undecided]
+        if not masks:
+            return self._none
+        return masks[0] if len(masks) == 1 else np.logical_or.reduce(masks)
 
     def _evaluate(self, expr: Expression, rows: np.ndarray) -> Any:
-        return evaluate_columns(expr, self.env, self.n, rows, labels=self.index)
+        return evaluate_values(expr, self.env, self.n, rows, labels=self.index)
 
     def holds(self, expr: Expression, rows: np.ndarray) -> np.ndarray:
-        return np.asarray(self._evaluate(expr, rows), dtype=bool) & rows
+        held = self._mask(self._evaluate(expr, rows))
+        return held if rows is self._all else held & rows
 
-    def compute(self, expr: Expression, rows: np.ndarray) -> np.ndarray:
-        return as_column(self._evaluate(expr, rows), self.n)
+    def compute(self, expr: Expression, rows: np.ndarray) -> Any:
+        return self._evaluate(expr, rows)
 
-    def matches(self, cell: CellTest, value: np.ndarray) -> np.ndarray:
-        return cell_matches_column(cell, value)
+    def matches(self, cell: CellTest, value: Any) -> np.ndarray:
+        return self._mask(cell_matches_column(cell, value))
 
     # --- values --------------------------------------------------------------------------------
 
-    def blank(self, spec: Field) -> np.ndarray:
-        return as_column(_filler(spec.type), self.n)
+    def blank(self, spec: Field) -> Any:
+        blank = constant(_filler(spec.type))
+        self._blanks.append(blank)
+        return blank
 
-    def constant(self, value: Any) -> np.ndarray:
-        return as_column(value, self.n)
+    def constant(self, value: Any) -> Any:
+        return constant(value)
 
-    def select(self, rows: np.ndarray, new: np.ndarray, old: np.ndarray) -> np.ndarray:
-        return np.where(rows, new, old)
+    def select(self, rows: np.ndarray, new: Any, old: Any) -> Any:
+        if any(old is blank for blank in self._blanks):
+            # A blank only fills rows no producer decides, and those are masked wherever the value
+            # is read (blocked) or output (undecided): the new values may stand there instead,
+            # which saves a pass over the rows for every output's first producer.
+            return new
+        return choose(rows, new, old)
 
-    def differ(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return np.asarray(a != b, dtype=bool)
+    def differ(self, a: Any, b: Any) -> np.ndarray:
+        return self._mask(~equal(a, b))
 
     def start(self, aggregate: str) -> np.ndarray:
         return np.full(self.n, {"sum": 0.0, "count": 0.0, "min": np.inf, "max": -np.inf}[aggregate])
 
-    def fold(self, aggregate: str, total: np.ndarray, rows: np.ndarray, value: np.ndarray) -> np.ndarray:
+    def fold(self, aggregate: str, total: np.ndarray, rows: np.ndarray, value: Any) -> np.ndarray:
         if aggregate == "count":
             return total + rows
-        value = np.asarray(value, dtype=np.float64)
+        value = np.asarray(plain(value), dtype=np.float64)
         if aggregate == "sum":
             return total + np.where(rows, value, 0.0)
         if aggregate == "min":
@@ -150,8 +203,8 @@ class _Columns:
     def first_row(self, mask: np.ndarray) -> Any:
         return self.index[int(np.flatnonzero(mask)[0])]
 
-    def conflict(self, output: str, outcomes: list[Outcome[np.ndarray, np.ndarray]],
-                 clash: Outcome[np.ndarray, np.ndarray], rows: np.ndarray) -> MedunionError:
+    def conflict(self, output: str, outcomes: list[Outcome[np.ndarray, Any]],
+                 clash: Outcome[np.ndarray, Any], rows: np.ndarray) -> MedunionError:
         return MedunionError(error(
             f"conflict on output '{output}' for case {self.first_row(rows)}: rule '{clash.rule.id}' and "
             "another rule of the same priority give different values; the drafter must say "
@@ -172,58 +225,114 @@ class _Columns:
     def rule(self, rule: Rule, fired: np.ndarray) -> None:
         return None
 
-    def table(self, outcome: TableOutcome[np.ndarray, np.ndarray]) -> None:
+    def table(self, outcome: TableOutcome[np.ndarray, Any]) -> None:
         return None
 
-    def settle(self, verdict: Verdict[np.ndarray, np.ndarray]) -> None:
+    def settle(self, verdict: Verdict[np.ndarray, Any]) -> None:
         name = verdict.output
-        self.env[name] = as_column(verdict.value, self.n)
-        self.decided[name] = verdict.decided
+        self.env[name] = verdict.value
+        decided = self._mask(verdict.decided)
+        self.decided[name] = decided
+        if decided is not self._all and not decided.all():
+            self.undecided[name] = ~decided
         if self.with_sources:
             self.by[name] = self._sources(verdict)
+            if name in self.undecided:
+                _overwrite(self.by[name], self.undecided[name], -1)
 
-    def _sources(self, verdict: Verdict[np.ndarray, np.ndarray]) -> np.ndarray:
-        """What decided each row: a rule id, `table:row`, `default`, or "" where not decided."""
-        by = np.full(self.n, "", dtype=object)
+    def _sources(self, verdict: Verdict[np.ndarray, Any]) -> np.ndarray:
+        """What decided each row, as codes into the output's `source_labels`; -1 where nothing did."""
+        code = self.source_codes[verdict.output]
+        by = np.full(self.n, -1, dtype=np.int8 if len(code) < 127 else np.int16)
         if verdict.table is not None:
             table = verdict.table.table
-            for row, mask in verdict.table.matches:
-                by = np.where(mask & (by == ""), f"{table.id}:{row.label}", by)
-            by = np.where(verdict.produced, by, "")
+            for row, mask in reversed(verdict.table.matches):  # the first row that matched wins
+                _overwrite(by, mask, code[f"{table.id}:{row.label}"])
+            _overwrite(by, ~self._mask(verdict.produced), -1)
         for outcome in verdict.outcomes:
             if outcome.first is not None:
-                by = np.where(outcome.first, outcome.rule.id, by)
-        return np.where(verdict.defaulted, "default", by)
+                _overwrite(by, outcome.first, code[outcome.rule.id])
+        if verdict.defaulted is not self._none:
+            _overwrite(by, verdict.defaulted, code["default"])
+        return by
 
 
-def _output_series(spec: Field, values: np.ndarray, decided: np.ndarray, index: pd.Index) -> pd.Series:
+def _overwrite(codes: np.ndarray, rows: np.ndarray, code: int) -> None:
+    """codes[rows] = code, blended with bit operations (indexing by an irregular mask branches per row)."""
+    mask = np.negative(np.asarray(rows, dtype=bool).view(np.int8), dtype=codes.dtype)
+    change = np.bitwise_xor(codes, codes.dtype.type(code))
+    change &= mask
+    codes ^= change
+
+
+def source_labels(plan: Plan, output: str) -> tuple[str, ...]:
+    """Everything that can decide an output, as `<output>__by` names it: its table's rows, its
+    rules, and its default."""
+    labels: list[str] = []
+    table = plan.table_of.get(output)
+    if table is not None:
+        labels += [f"{table.id}:{row.label}" for row in table.rows]
+    labels += [c.rule.id for c in plan.contenders.get(output, ())]
+    labels.append("default")
+    return tuple(dict.fromkeys(labels))
+
+
+@functools.lru_cache(maxsize=256)
+def _sources_dtype(labels: tuple[str, ...]) -> pd.CategoricalDtype:
+    return pd.CategoricalDtype(pd.Index(labels, dtype=object))
+
+
+def _full(values: np.ndarray, n: int, inputs: list[np.ndarray]) -> np.ndarray:
+    """A whole column of its own: never an input's (an output set to an input is that column)."""
+    if len(values) != n:
+        return np.full(n, values[0], dtype=values.dtype)
+    return values.copy() if any(np.may_share_memory(values, column) for column in inputs) else values
+
+
+def _output_column(spec: Field, values: Any, decided: np.ndarray, everywhere: bool, n: int,
+                   inputs: list[np.ndarray]) -> Any:
+    """An output's column: its values where decided, NA/NaN/NaT/None elsewhere."""
     kind = spec.type.kind
+    if kind in ("enum", "string") or isinstance(values, Coded):
+        coded = to_coded(values)
+        table = np.array([*coded.labels, None], dtype=object)
+        codes = np.broadcast_to(coded.codes, (n,))
+        return table[codes if everywhere else np.where(decided, codes, len(coded.labels))]
+    values = np.asarray(values)
     if kind == "boolean":
-        series = pd.Series(values.astype(bool), index=index, dtype="boolean")
-        return series.mask(~decided)
+        return pd.arrays.BooleanArray(_full(values.astype(bool, copy=False), n, inputs), ~decided)
     if spec.type.numeric:
-        return pd.Series(np.where(decided, values.astype(np.float64), np.nan), index=index)
+        values = values.astype(np.float64, copy=False)
+        return _full(values, n, inputs) if everywhere else pick(decided, values, np.array([np.nan]))
     if kind == "date":
-        return pd.Series(values, index=index).where(decided, pd.NaT)
-    return pd.Series(np.where(decided, values, None), index=index, dtype=object)
+        return pick(decided, values.astype("datetime64[D]"), np.array([np.datetime64("NaT")], dtype="datetime64[D]"))
+    return np.where(decided, values, None)
 
 
 def decide_frame_with_plan(plan: Plan, frame: pd.DataFrame, on: dt.date, with_sources: bool = False
                            ) -> pd.DataFrame:
     rs = plan.ruleset
-    columns: dict[str, Any] = {**parameters_on(rs, on), **input_columns(rs, frame)}
-    state = _Columns(columns, len(frame), frame.index, with_sources)
-    policy: Policy[np.ndarray, np.ndarray] = Policy(plan, state)
+    inputs, missing = input_columns(rs, frame)
+    columns: dict[str, Any] = {**parameters_on(rs, on), **inputs}
+    n = len(frame)
+    sources = {name: source_labels(plan, name) for name in rs.outputs} if with_sources else None
+    state = _Columns(columns, missing, n, frame.index, with_sources, sources)
+    policy: Policy[np.ndarray, Any] = Policy(plan, state)
     policy.run()
-    result = pd.DataFrame(index=frame.index)
+    result: dict[str, Any] = {}
+    arrays = [column for column in inputs.values() if isinstance(column, np.ndarray) and len(column) == n]
     for name in rs.outputs:
-        result[name] = _output_series(rs.outputs[name], state.env[name], state.decided[name], frame.index)
+        decided = state.decided[name]
+        everywhere = name not in state.undecided
+        result[name] = _output_column(rs.outputs[name], state.env[name], decided, everywhere, n, arrays)
         if with_sources:
-            result[f"{name}__by"] = np.where(state.decided[name], state.by[name], None)
-    return result
+            dtype = _sources_dtype(sources[name])  # type: ignore[index]
+            result[f"{name}__by"] = pd.Categorical.from_codes(state.by[name], dtype=dtype, validate=False)
+    return pd.DataFrame(result, index=frame.index, columns=list(result), copy=False)
 
 
 def decide_frame(ruleset: RuleSet, frame: pd.DataFrame, on: dt.date, with_sources: bool = False
                  ) -> pd.DataFrame:
-    """Every output for every row (NaN/NA where not decided); `with_sources` adds `<output>__by`."""
+    """Every output for every row (NaN/NA where not decided); `with_sources` adds `<output>__by`,
+    a categorical column naming what decided each row (a rule id, `table:row` or `default`)."""
     return decide_frame_with_plan(plan_for(ruleset), frame, on, with_sources)

@@ -16,6 +16,7 @@ from governance.diagnostics import Location, MedunionError, error
 from governance.expressions import ExpressionType, parse_expression
 from governance.expressions.operators import BINARY
 from governance.expressions.syntax import ListExpr, Literal
+from governance.expressions.vector import Coded, constant, equal, member_of
 from governance.model import CellTest, Field
 
 _INTERVAL = re.compile(r"^\s*([\[(])\s*(.+?)\s*,\s*(.+?)\s*([\])])\s*$")
@@ -110,10 +111,18 @@ def _vector_value(value: Any) -> Any:
     return np.datetime64(value, "D") if isinstance(value, dt.date) else value
 
 
-def cell_matches_column(cell: CellTest, column: np.ndarray) -> np.ndarray:
-    """The same test over a whole column."""
+def cell_matches_column(cell: CellTest, column: np.ndarray | Coded) -> np.ndarray:
+    """The same test over a whole column (a column of coded texts is tested on its codes)."""
     if cell.kind == "any":
         return np.ones(len(column), dtype=bool)
+    if isinstance(column, Coded):
+        if cell.kind == "compare" and cell.op in ("==", "!="):
+            found = equal(column, constant(cell.value))
+            return found if cell.op == "==" else ~found
+        if cell.kind == "member":
+            found = member_of(column, list(cell.items))
+            return ~found if cell.negated else found
+        column = column.decode()
     if cell.kind == "compare":
         return np.asarray(_compare(cell.op, column, _vector_value(cell.value)), dtype=bool)
     if cell.kind == "interval":

@@ -92,16 +92,30 @@ def test_every_bad_cell_is_reported_with_its_row_and_column(benefits: RuleSet) -
         assert any(m.startswith(f"row bad, column '{column}'") for m in messages), column
 
 
-def test_a_missing_column_without_default_is_an_error(benefits: RuleSet) -> None:
-    frame = pd.DataFrame([CASES[0]]).drop(columns=["severity"])
-    with pytest.raises(MedunionError, match="the cases have no column 'severity'"):
-        decide_frame(benefits, frame, ON)
+def _agrees_with_decide(ruleset: RuleSet, frame: pd.DataFrame, cases: list[dict[str, object]]) -> pd.DataFrame:
+    result = decide_frame(ruleset, frame, ON, with_sources=True)
+    for position, case in enumerate(cases):
+        expected = decide(ruleset, case, ON).outputs
+        actual = {name: _plain(result[name].iloc[position]) for name in ruleset.outputs}
+        assert actual == pytest.approx(expected), position
+    return result
 
 
-def test_a_missing_value_without_default_is_an_error(benefits: RuleSet) -> None:
-    frame = pd.DataFrame([CASES[0], dict(CASES[0], income=None)])
-    with pytest.raises(MedunionError, match="row 1, column 'income': missing value"):
-        decide_frame(benefits, frame, ON)
+def test_a_missing_column_leaves_undecided_only_what_reads_it(benefits: RuleSet) -> None:
+    """An absent required input is missing on every row: what reads it is not decided, the rest is."""
+    frame = pd.DataFrame(CASES).drop(columns=["severity"])
+    cases = [{k: v for k, v in case.items() if k != "severity"} for case in CASES]
+    result = _agrees_with_decide(benefits, frame, cases)
+    assert result["grade"].isna().all() and result["grade__by"].isna().all()  # the grade table reads severity
+    assert result["band"].notna().all()  # the income band does not
+
+
+def test_a_missing_value_leaves_undecided_only_what_reads_it_on_its_row(benefits: RuleSet) -> None:
+    cases = [CASES[0], dict(CASES[0], income=None), CASES[2]]
+    result = _agrees_with_decide(benefits, pd.DataFrame(cases), cases)
+    assert [_plain(v) for v in result["band"]] == ["low", None, "high"]
+    assert [_plain(v) for v in result["band__by"]] == ["income-band:row 1", None, "income-band:row 3"]
+    assert result["grade"].notna().all()
 
 
 def test_an_empty_frame_gives_an_empty_result(benefits: RuleSet) -> None:
@@ -207,7 +221,6 @@ def test_a_column_of_text_for_a_boolean_is_reported_not_crashed_on(benefits: Rul
     frame = pd.DataFrame([dict(CASES[0], member="true"), dict(CASES[0], member=None)])
     with pytest.raises(MedunionError) as exc:
         decide_frame(benefits, frame, ON)
-    assert [d.message for d in exc.value.diagnostics] == [
+    assert [d.message for d in exc.value.diagnostics] == [  # the null is missing, not wrong
         "row 0, column 'member': expected true or false, found 'true'",
-        "row 1, column 'member': missing value",
     ]

@@ -1,0 +1,98 @@
+"""Cells of a data file turned into the values the rules read, and the cells that cannot be.
+
+A CSV has no types: every cell is text, and a cell for a number, boolean or date input is read
+from its text here (`12000`, `true`/`false`/`1`/`0`, `2017-09-01`); an empty cell is a null.
+Parquet columns are typed and pass as they are. What does not fit (text that is no number,
+a value out of bounds, an unknown enum value) is listed by row position with its reason, in
+the core's own words (`governance.values.column_problems`), and the row is rejected; a null is
+never a problem here: the outputs that need it stay undecided (the core decides that).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from governance.model import Field
+from governance.values import column_problems, is_missing
+
+TRUE_TEXT = ("true", "1")
+FALSE_TEXT = ("false", "0")
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    position: int  # 0-based within the frame checked
+    column: str  # the input's name (the caller shows the file's header)
+    value: str  # the cell as written
+    reason: str
+
+
+def _text_cells(series: pd.Series) -> np.ndarray:
+    """Which cells hold text (a CSV's are all text; a DataFrame's object column may mix)."""
+    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+        return series.notna().to_numpy()
+    if series.dtype == object:
+        return np.fromiter((isinstance(v, str) for v in series.to_numpy(dtype=object)), bool, len(series))
+    return np.zeros(len(series), dtype=bool)
+
+
+def _from_text(field: Field, text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The typed values of text cells and a mask of the cells whose text is no such value."""
+    kind = field.type.kind
+    if field.type.numeric:
+        values = pd.to_numeric(text, errors="coerce")
+        return values.astype(object).where(values.notna(), None), values.isna()
+    if kind == "boolean":
+        lowered = text.str.strip().str.lower()
+        values = pd.Series(None, index=text.index, dtype=object)
+        values[lowered.isin(TRUE_TEXT)] = True
+        values[lowered.isin(FALSE_TEXT)] = False
+        return values, values.isna()
+    if kind == "date":
+        values = pd.to_datetime(text.str.strip(), format="%Y-%m-%d", errors="coerce")
+        return values.astype(object).where(values.notna(), None), values.isna()
+    return text, pd.Series(False, index=text.index)
+
+
+def _expected(field: Field) -> str:
+    kind = field.type.kind
+    if kind == "boolean":
+        return "expected true or false (or 1 or 0)"
+    if kind == "date":
+        return "expected a date YYYY-MM-DD"
+    return f"expected {field.type.describe()}"
+
+
+def typed_column(field: Field, series: pd.Series, text_cells: bool = True
+                 ) -> tuple[pd.Series, list[CellProblem]]:
+    """A column as the input's values, and every cell that does not fit it.
+
+    With `text_cells`, text in a number, boolean or date column is read as a CSV's cell would be;
+    without, cells pass to the core's check as they are (a Parquet column is typed).
+    """
+    problems: list[CellProblem] = []
+    series = series.reset_index(drop=True)
+    typed = series
+    unreadable = np.zeros(len(series), dtype=bool)
+    if text_cells and field.type.kind in ("number", "integer", "boolean", "date"):
+        text = _text_cells(series)
+        if text.any():
+            cells = series[text].astype(str)
+            values, bad = _from_text(field, cells)
+            typed = series.astype(object).copy()
+            typed[text] = values.to_numpy(dtype=object)
+            unreadable[np.flatnonzero(text)[bad.to_numpy()]] = True
+            for position in np.flatnonzero(unreadable):
+                raw = str(series.iat[position])
+                problems.append(CellProblem(int(position), field.name, raw, f"{_expected(field)}, found {raw!r}"))
+    checked = typed
+    if unreadable.any():  # the core's check sees only the cells that were read
+        checked = typed.where(~unreadable, None)
+    for position, reason in column_problems(field, checked):
+        if is_missing(checked.iat[position]):
+            continue  # a null is not a problem (contracts: the outputs that need it stay undecided)
+        problems.append(CellProblem(int(position), field.name, str(series.iat[position]), reason))
+    return typed, problems

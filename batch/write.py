@@ -1,0 +1,149 @@
+"""The decided rows and the rejects written batch by batch, to a temporary name renamed when done.
+
+The output's schema is fixed before the first batch from the rule set's outputs (a batch in
+which an output is never decided still has its type), so every batch appends to one Parquet
+file. Rejects go to CSV or Parquet by extension; in a CSV, text that a spreadsheet would take
+as a formula (`=`, `+`, `-`, `@`, tab, CR first) is prefixed with `'` (OWASP's advice; the
+appraisal writers do the same).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from governance.diagnostics import Location, MedunionError, error
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from governance.expressions import ExpressionType
+
+_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def neutral_text(text: str) -> str:
+    """`text`, with a leading `'` when a spreadsheet would read it as a formula."""
+    if text.startswith(_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def _temporary(path: Path) -> Path:
+    import os
+
+    return path.with_name(f".{path.name}.{os.getpid()}.partial")
+
+
+def output_schema(columns: list[str], outputs: dict[str, ExpressionType]) -> pa.Schema:
+    """The Parquet schema of decided rows: `row` an integer, outputs typed as declared, the rest text."""
+    import pyarrow as pa
+
+    fields = []
+    for name in columns:
+        kind = outputs.get(name)
+        if name == "row":
+            arrow: Any = pa.int64()
+        elif kind is not None and kind.numeric:
+            arrow = pa.float64()
+        elif kind is not None and kind.kind == "boolean":
+            arrow = pa.bool_()
+        elif kind is not None and kind.kind == "date":
+            arrow = pa.timestamp("ms")
+        else:
+            arrow = pa.string()
+        fields.append(pa.field(name, arrow))
+    return pa.schema(fields)
+
+
+def arrow_table(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+
+
+class ParquetOutput:
+    """One Parquet file, appended to a batch at a time."""
+
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        import pyarrow.parquet as pq
+
+        self.path = Path(path)
+        self.schema = schema
+        self.partial = _temporary(self.path)
+        try:
+            self.writer = pq.ParquetWriter(self.partial, schema, compression="zstd")
+        except OSError as exc:
+            raise MedunionError(error(f"cannot write the output: {exc.strerror or exc}",
+                                      Location(str(path), 1, 1))) from None
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if len(frame):
+            self.writer.write_table(arrow_table(frame, self.schema))
+
+    def close(self) -> None:
+        self.writer.close()
+        self.partial.replace(self.path)
+
+    def abandon(self) -> None:
+        self.writer.close()
+        self.partial.unlink(missing_ok=True)
+
+
+def open_output(path: Path, columns: list[str], outputs: dict[str, ExpressionType]) -> ParquetOutput:
+    if Path(path).suffix.lower() not in (".parquet", ".pq"):
+        raise MedunionError(error("the output is written as Parquet: give it a .parquet name",
+                                  Location(str(path), 1, 1)))
+    return ParquetOutput(path, output_schema(columns, outputs))
+
+
+class RejectsWriter:
+    """The rejects (row, column, value, reason), CSV or Parquet by the file's extension."""
+
+    def __init__(self, path: Path) -> None:
+        import pyarrow as pa
+
+        self.path = Path(path)
+        self.kind = "parquet" if self.path.suffix.lower() in (".parquet", ".pq") else "csv"
+        if self.kind == "csv" and self.path.suffix.lower() != ".csv":
+            raise MedunionError(error("the rejects are written as CSV (.csv) or Parquet (.parquet): "
+                                      "give one of those extensions", Location(str(path), 1, 1)))
+        self.schema = pa.schema([("row", pa.int64()), ("column", pa.string()), ("value", pa.string()),
+                                 ("reason", pa.string())])
+        self.partial = _temporary(self.path)
+        self.writer: Any = None
+        self._open()
+
+    def _open(self) -> None:
+        import pyarrow.csv as pc
+        import pyarrow.parquet as pq
+
+        try:
+            if self.kind == "parquet":
+                self.writer = pq.ParquetWriter(self.partial, self.schema)
+            else:
+                self.writer = pc.CSVWriter(self.partial, self.schema)
+        except OSError as exc:
+            raise MedunionError(error(f"cannot write the rejects: {exc.strerror or exc}",
+                                      Location(str(self.path), 1, 1))) from None
+
+    def write(self, rejects: pd.DataFrame) -> None:
+        if not len(rejects):
+            return
+        if self.kind == "csv":
+            rejects = rejects.copy()
+            for name in ("column", "value", "reason"):
+                rejects[name] = rejects[name].map(neutral_text)
+        self.writer.write_table(arrow_table(rejects, self.schema))
+
+    def close(self) -> None:
+        self.writer.close()
+        self.partial.replace(self.path)
+
+    def abandon(self) -> None:
+        self.writer.close()
+        self.partial.unlink(missing_ok=True)
