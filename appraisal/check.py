@@ -70,21 +70,24 @@ def _check_charter(scheme: Scheme, doc: SourceDocument, charter_units: CharterUn
     """Units should be the charter's; a unit the charter lacks needs a note saying why."""
     if not scheme.charter:
         return []
+    data = doc.data if isinstance(doc.data, dict) else {}
+    charter_at = ("charter",) if "charter" in data else ("units", "charter")
+    members_at = ("expected_units",) if "expected_units" in data else ("units", "members")
     index = find_index(doc.path) or find_index(_RULES)
     if index is None:
         return []
     charter_path = index.parent / "charters" / f"{scheme.charter}.yaml"
     if not charter_path.is_file():
-        return [warning(f"units.charter: no charter '{scheme.charter}' at {charter_path}",
-                        doc.locate(("units", "charter")))]
+        return [warning(f"charter: no charter '{scheme.charter}' at {charter_path}",
+                        doc.locate(charter_at))]
     try:
         known = charter_units(charter_path)
     except MedunionError:
-        return [warning(f"units.charter: the charter '{scheme.charter}' at {charter_path} does not load; "
-                        "check it with `medunion charter check`", doc.locate(("units", "charter")))]
+        return [warning(f"charter: the charter '{scheme.charter}' at {charter_path} does not load; "
+                        "check it with `medunion charter check`", doc.locate(charter_at))]
     return [
         warning(f"unit '{u.id}' is not a unit of the charter {scheme.charter}: add a note "
-                "saying where it comes from", doc.locate(("units", "members", n)))
+                "saying where it comes from", doc.locate((*members_at, n)))
         for n, u in enumerate(scheme.units)
         if u.id not in known and not u.note
     ]
@@ -108,8 +111,9 @@ def check_scheme(scheme: Scheme, doc: SourceDocument | None = None) -> list[Diag
     if scheme.effective_until and scheme.effective_until < scheme.effective_from:
         found.append(error("effective.until is before effective.from", at("effective", "until")))
 
+    data = doc.data if doc is not None and isinstance(doc.data, dict) else {}
     for what, ids, node in (
-        ("unit", [u.id for u in scheme.units], "units"),
+        ("unit", [u.id for u in scheme.units], "expected_units" if "expected_units" in data else "units"),
         ("dimension", [d.id for d in scheme.dimensions], "dimensions"),
         ("indicator", [i.id for i in scheme.indicators], "dimensions"),
         ("grade", [b.grade for b in scheme.grades], "grades"),
@@ -141,6 +145,16 @@ def check_scheme(scheme: Scheme, doc: SourceDocument | None = None) -> list[Diag
         except MedunionError as exc:
             found.extend(exc.diagnostics)
         found.extend(_check_method(scheme, ind))
+        found.extend(_check_rate(scheme, ind))
+        if ind.rate:
+            used_columns.add(ind.rate)
+    used_parameters = {f.parameter for i in scheme.indicators for f in i.figures}
+    for name, param in scheme.parameters.items():
+        if name not in used_parameters:
+            found.append(warning(f"parameter '{name}' is used by no indicator", param.location))
+    if scheme.rectification_status != "law" and not scheme.rectification_note:
+        found.append(error(f"rectification: status {scheme.rectification_status} needs a note saying whose "
+                           "reading it is and why", at("rectification")))
     for name, col in scheme.columns.items():
         if col.not_above and col.not_above not in scheme.columns:
             found.append(error(f"column '{name}': not_above names '{col.not_above}', which is "
@@ -170,6 +184,24 @@ def check_scheme(scheme: Scheme, doc: SourceDocument | None = None) -> list[Diag
         if cf.status != "law" and not cf.note:
             found.append(error(f"consequence {cf.id}: status {cf.status} needs a note saying "
                                "where the figure came from", at("consequences")))
+    return found
+
+
+def _check_rate(scheme: Scheme, ind) -> list[Diagnostic]:
+    """A `rate:` is the published form of a value the formula computes from its parts."""
+    if ind.rate is None:
+        return []
+    found: list[Diagnostic] = []
+    col = scheme.columns.get(ind.rate)
+    if col is None:
+        found.append(error(f"indicator {ind.id}: rate names '{ind.rate}', which is not a column of the scheme: "
+                           "declare it under columns (type: percent or ratio)", ind.location))
+    elif col.type not in ("percent", "ratio"):
+        found.append(error(f"indicator {ind.id}: the rate column '{ind.rate}' is {col.type}; a rate is a percent "
+                           "(0-100) or a ratio (0-1)", col.location))
+    if ind.formula is None:
+        found.append(warning(f"indicator {ind.id}: a rate is an alternative to a formula over the parts; with "
+                             "`value:` give the rate column there instead", ind.location))
     return found
 
 
@@ -213,6 +245,9 @@ def _check_method(scheme: Scheme, ind) -> list[Diagnostic]:
         if ind.target is not None and ind.target not in ats:
             found.append(warning(f"indicator {ind.id}: the target {ind.target:g} is not one of "
                                  "the step thresholds", loc))
+    if ind.boundary == "exclusive" and m != "steps":
+        found.append(warning(f"indicator {ind.id}: boundary applies to the thresholds of steps; the {m} "
+                             "method is continuous, so it changes nothing", loc))
     if m == "deduction" and ind.direction != "lower":
         found.append(warning(f"indicator {ind.id}: deductions count bad events, so 'lower' is "
                              "better", loc))

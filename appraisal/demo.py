@@ -1,13 +1,15 @@
-"""The appraisal part of `make demo`: bundled SYNTHETIC example data for both counties."""
+"""The appraisal part of `make demo`: bundled SYNTHETIC example data for both counties, and a
+table shaped like a published table of national pilot counties, read through a column map."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from appraisal.pipeline import appraise_file
+from appraisal.pipeline import Province, Run, appraise_file
 from appraisal.scheme import resolve_scheme
 from appraisal.synthetic import write_examples
 from appraisal.template import write_template
+from appraisal.units import UnitRegister, read_units_file
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "appraisal"
@@ -15,10 +17,20 @@ SCHEME_ROOT = ROOT / "rules" / "appraisal"
 SCHEMES = ("zhenghe-member-appraisal", "huangzhong-member-appraisal", "county-monitoring")
 YEARS = [2017, 2018, 2019]
 SEED = 2017
+UNIT_FILES = {"county-monitoring": EXAMPLES / "county-monitoring-units.csv"}
+"""Schemes whose units come from a units file (the others list their expected units)."""
+NATIONAL = ("national-key-indicators", EXAMPLES / "national-pilot-counties-SYNTHETIC.csv",
+            EXAMPLES / "national-pilot-counties.columns.yaml", 2019)
 
 
 def example_file(scheme_id: str) -> Path:
     return EXAMPLES / f"{scheme_id}-{min(YEARS)}-{max(YEARS)}-SYNTHETIC.csv"
+
+
+def register_of(scheme_id: str) -> UnitRegister | None:
+    """The units file of a scheme's examples, if it has one."""
+    path = UNIT_FILES.get(scheme_id)
+    return read_units_file(path) if path is not None else None
 
 
 def ensure_examples(regenerate: bool = False) -> list[Path]:
@@ -27,7 +39,9 @@ def ensure_examples(regenerate: bool = False) -> list[Path]:
     for sid in SCHEMES:
         path = example_file(sid)
         if regenerate or not path.exists():
-            write_examples(resolve_scheme(sid, max(YEARS), SCHEME_ROOT), EXAMPLES, YEARS, SEED)
+            register = register_of(sid)
+            ids = [u.id for u in register.units] if register is not None else None
+            write_examples(resolve_scheme(sid, max(YEARS), SCHEME_ROOT), EXAMPLES, YEARS, SEED, ids)
         paths.append(path)
     return paths
 
@@ -39,9 +53,14 @@ def run_demo(out_dir: Path) -> list[Path]:
         year = max(YEARS)
         scheme = resolve_scheme(sid, year, SCHEME_ROOT)
         target = out_dir / sid / str(year)
-        run = appraise_file(scheme, data, year, target)
+        register = register_of(sid)
+        run = appraise_file(scheme, data, year, target, register=register)
         written += run.written
-        written.append(write_template(scheme, year + 1, target / f"{sid}-{year + 1}-input.xlsx"))
+        written.append(write_template(scheme, year + 1, target / f"{sid}-{year + 1}-input.xlsx", register))
+    sid, data, columns, year = NATIONAL
+    national: Run | Province = appraise_file(resolve_scheme(sid, year, SCHEME_ROOT), data, year,
+                                             out_dir / sid / str(year), columns=columns)
+    written += national.written
     return written
 
 

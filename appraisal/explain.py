@@ -2,21 +2,30 @@
 
 For each indicator: the raw values, the computed value, the target, the method,
 the points and why, the clause behind it; the veto if any; and what would lift
-the unit a grade. Built from the vectorised results, one dict per unit.
+the unit a grade.
+
+A run keeps its explanations as columns (`Explanations`): the cohort's values, points and
+what-if arrays in rank order, with each indicator's metadata (clause, title, method,
+parameters) held once. One unit's explanation dict is built only when it is asked for
+(`explanations.unit(id)`, `explanations[k]`, or iterating, which writing the per-unit files
+of a small run does), so a run of a million units costs no more than its arrays.
+`table()` gives the same numbers as one long frame (a row per unit and indicator) for
+Parquet and tools.
 """
 
 from __future__ import annotations
 
-import gc
+import functools
 import math
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, overload
 
 import numpy as np
+import pandas as pd
 
 from appraisal import methods
-from appraisal.scheme import GRADES
+from appraisal.scheme import GRADES, Indicator
 from appraisal.score import Appraisal
 from appraisal.whatif import WhatIf, what_if
 from governance.expressions import format_value, render_with_values
@@ -36,17 +45,21 @@ def _round_towards(value: float, up: bool) -> float:
     return r / 1e4
 
 
-def _column(values: Any, kind: str) -> list[Any]:
-    """A numeric column as plain Python values (None for missing), typed like its column."""
-    arr = np.asarray(values, dtype=float)
-    missing = np.isnan(arr).tolist()
-    if kind == "boolean":
-        items = (arr != 0).tolist()
-    elif kind == "integer":
-        items = np.nan_to_num(arr).astype(np.int64).tolist()
-    else:
-        items = arr.tolist()
-    return [None if m else v for v, m in zip(items, missing, strict=True)]
+class _RawColumn:
+    """A raw input column in rank order, typed like its scheme column; None where missing."""
+
+    def __init__(self, values: np.ndarray, kind: str) -> None:
+        arr = np.asarray(values, dtype=float)
+        self.missing = np.isnan(arr)
+        if kind == "boolean":
+            self.data: np.ndarray = arr != 0
+        elif kind == "integer":
+            self.data = np.nan_to_num(arr).astype(np.int64)
+        else:
+            self.data = arr
+
+    def at(self, k: int) -> Any:
+        return None if self.missing.item(k) else self.data.item(k)
 
 
 def _computed_template(app: Appraisal, ind_id: str) -> tuple[str, list[str]] | None:
@@ -75,127 +88,221 @@ def _fill(template: tuple[str, list[str]], raw: dict[str, Any]) -> str | None:
     return text
 
 
-def explain_all(
-    app: Appraisal, wi: WhatIf | None = None, on_progress: Callable[[int], None] | None = None
-) -> list[dict[str, Any]]:
-    """One explanation per scored unit, in rank order; `on_progress(n)` every 1,000 units.
+def indicator_metadata(ind: Indicator) -> dict[str, Any]:
+    """What every unit's explanation says of an indicator, whatever the unit: held once per run."""
+    return {"id": ind.id, "title": ind.title, "title_zh": ind.title_zh, "clause": ind.clause,
+            "source": ind.source, "status": ind.status, "note": ind.note, "unit": ind.unit,
+            "direction": ind.direction, "method": ind.method, "formula": ind.formula,
+            "target": ind.target, "floor": ind.floor, "weight": ind.weight,
+            "given_as": ind.given_as or None,
+            "figures": [{"field": f.field, "parameter": f.parameter, "value": f.value, "status": f.status,
+                         "source": f.source, "reading": f.reading} for f in ind.figures]}
 
-    Columns are turned into plain lists once (in rank order), so the per-unit loop
-    only builds dicts and strings.
+
+class Explanations(Sequence[dict[str, Any]]):
+    """Every scored unit's explanation, in rank order, kept as columns.
+
+    `len()`, indexing and iteration give the same dicts the explanation JSON holds, each built
+    when it is asked for; `unit(id)` finds one unit; `table()` and `indicators()` give the
+    numbers and the shared indicator metadata as frames.
     """
-    scheme = app.scheme
-    wi = wi or what_if(app)
-    res = app.results
-    n = len(res)
-    order = app.values.index.get_indexer(res["unit_id"])
-    raw_cols = {
-        name: _column(app.raw[name].to_numpy(dtype=float)[order], col.type)
-        for name, col in scheme.columns.items()
-    }
-    val = {k: app.values[k].to_numpy(dtype=float)[order].tolist() for k in app.values.columns}
-    val6 = {k: np.round(app.values[k].to_numpy(dtype=float)[order], 6).tolist()
-            for k in app.values.columns}
-    pts = {k: app.points[k].to_numpy(dtype=float)[order].tolist() for k in app.points.columns}
-    pts4 = {k: np.round(app.points[k].to_numpy(dtype=float)[order], 4).tolist()
-            for k in app.points.columns}
-    novalue = {k: app.no_value[k].to_numpy()[order].tolist() for k in app.no_value.columns}
-    veto = {k: app.vetoes[k].to_numpy()[order].tolist() for k in app.vetoes.columns}
-    wif = {
-        "next": wi.next_grade.to_numpy()[order].tolist(),
-        "gap": wi.points_missing.to_numpy(dtype=float)[order].tolist(),
-        "blocked": wi.blocked_by_veto.to_numpy()[order].tolist(),
-        "req": {k: wi.required[k].to_numpy(dtype=float)[order].tolist()
-                for k in wi.required.columns},
-        "strict": {k: wi.strict[k].to_numpy()[order].tolist() for k in wi.strict.columns},
-        "scored": [i for i in scheme.indicators if not i.is_veto],
-    }
-    cols = {c: res[c].tolist() for c in ("unit_id", "unit_name", "group", "total", "grade",
-                                         "grade_by_points", "rank", "rectification_notice")}
-    dim_points = {d.id: np.round(res[f"dimension.{d.id}"].to_numpy(dtype=float), 4).tolist()
-                  for d in scheme.dimensions}
-    totals = np.round(res["total"].to_numpy(dtype=float), 4).tolist()
-    max_points = {i.id: i.max_points for i in scheme.indicators}
-    consequences = {c.id: [_plain(x) for x in res[c.id].tolist()]
-                    for c in scheme.consequence_fields}
-    templates = {i.id: _computed_template(app, i.id) for i in scheme.indicators if i.formula}
-    static = {
-        i.id: {"id": i.id, "title": i.title, "title_zh": i.title_zh, "clause": i.clause,
-               "source": i.source, "status": i.status, "note": i.note, "unit": i.unit,
-               "direction": i.direction, "method": i.method, "formula": i.formula,
-               "target": i.target, "floor": i.floor, "weight": i.weight}
-        for i in scheme.indicators
-    }
-    why = {i.id: methods.describer(i, n) for i in scheme.indicators}
-    dim_max = {d.id: sum(i.max_points for i in d.indicators) for d in scheme.dimensions}
-    veto_inds = [i for i in scheme.indicators if i.is_veto]
-    header = {"scheme": {"id": scheme.id, "version": scheme.version, "title": scheme.title},
-              "data_label": app.label or None, "year": app.year}
 
-    def one(k: int) -> dict[str, Any]:
+    def __init__(self, app: Appraisal, wi: WhatIf | None = None) -> None:
+        self.app = app
+        self.wi = wi if wi is not None else what_if(app)
+        self._n = len(app.results)
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, k: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, k: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(k, slice):
+            return [self._one(i) for i in range(*k.indices(self._n))]
+        if k < 0:
+            k += self._n
+        if not 0 <= k < self._n:
+            raise IndexError(f"explanation {k} of {self._n}")
+        return self._one(k)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for k in range(self._n):
+            yield self._one(k)
+
+    def position(self, unit_id: str) -> int:
+        """The rank-order position of a unit; KeyError when it was not scored."""
+        return int(self._ids_index.get_loc(unit_id))
+
+    def unit(self, unit_id: str) -> dict[str, Any]:
+        """One unit's explanation, built now."""
+        return self._one(self.position(unit_id))
+
+    @functools.cached_property
+    def _ids_index(self) -> pd.Index:
+        return pd.Index(self._c.unit_id)
+
+    def indicators(self) -> pd.DataFrame:
+        """Each indicator's metadata once (clause, title, method, parameters), in scheme order."""
+        scheme = self.app.scheme
+        rows = []
+        for dim in scheme.dimensions:
+            for ind in dim.indicators:
+                rows.append({**indicator_metadata(ind), "dimension": dim.id,
+                             "max_points": ind.max_points, "veto_grade": ind.veto_grade,
+                             "reads": ", ".join(self.app.compiled.reads[ind.id])})
+        return pd.DataFrame(rows)
+
+    def table(self) -> pd.DataFrame:
+        """One row per unit and indicator, in rank order then scheme order: the value, the points,
+        whether it had no value or fired a veto, and the value that alone would lift the unit a
+        grade (what-if). The texts (clause, title, method) are in `indicators()`, not repeated."""
+        c = self._c
+        inds = self.app.scheme.indicators
+        n, m = self._n, len(inds)
+        nan = np.full(n, np.nan)
+        no = np.zeros(n, dtype=bool)
+
+        def stack(get: Callable[[Indicator], np.ndarray]) -> np.ndarray:
+            return np.column_stack([get(i) for i in inds]).ravel() if m else np.zeros(0)
+
+        return pd.DataFrame({
+            "unit_id": np.repeat(c.unit_id, m),
+            "rank": np.repeat(c.rank, m),
+            "indicator": pd.Categorical.from_codes(np.tile(np.arange(m), n), [i.id for i in inds]),
+            "value": stack(lambda i: c.val[i.id]),
+            "points": stack(lambda i: nan if i.is_veto else c.pts[i.id]),
+            "max_points": stack(lambda i: np.full(n, 0.0 if i.is_veto else i.max_points)),
+            "no_value": stack(lambda i: c.novalue[i.id]),
+            "veto_triggered": stack(lambda i: c.veto[i.id] if i.is_veto else no),
+            "what_if_required": stack(lambda i: nan if i.is_veto else c.req[i.id]),
+            "what_if_strict": stack(lambda i: no if i.is_veto else c.strict[i.id]),
+        })
+
+    @functools.cached_property
+    def _c(self) -> _Columns:
+        return _Columns(self.app, self.wi)
+
+    def _one(self, k: int) -> dict[str, Any]:
+        """Unit `k`'s explanation (rank order)."""
+        c = self._c
+        app, scheme = self.app, self.app.scheme
         dims = []
         for dim in scheme.dimensions:
             inds = []
             for ind in dim.indicators:
-                raw = {c: raw_cols[c][k] for c in app.compiled.reads[ind.id]}
-                value = val[ind.id][k]
-                item = dict(static[ind.id])
+                raw = {name: c.raw[name].at(k) for name in app.compiled.reads[ind.id]}
+                value = c.val[ind.id].item(k)
+                item = dict(c.static[ind.id])
                 item["raw"] = raw
-                item["computed"] = _fill(templates[ind.id], raw) if ind.formula else None
-                item["value"] = None if value != value else val6[ind.id][k]
+                item["computed"] = _fill(c.templates[ind.id], raw) if ind.formula else None
+                item["value"] = None if value != value else c.val6[ind.id].item(k)
                 if ind.is_veto:
-                    hit = bool(veto[ind.id][k])
+                    hit = bool(c.veto[ind.id].item(k))
                     item.update(points=None, max_points=0.0, triggered=hit,
                                 why=(f"veto triggered: the grade is capped at {ind.veto_grade} "
                                      "whatever the points") if hit else "veto not triggered")
-                elif novalue[ind.id][k]:
-                    item.update(points=0.0, max_points=max_points[ind.id],
+                elif c.novalue[ind.id].item(k):
+                    item.update(points=0.0, max_points=ind.max_points,
                                 why="no value (a raw value is missing): 0 points under the "
                                     "scheme's zero-points policy")
                 else:
-                    p = pts[ind.id][k]
-                    item.update(points=pts4[ind.id][k], max_points=max_points[ind.id],
-                                why=why[ind.id](value, p))
+                    p = c.pts[ind.id].item(k)
+                    item.update(points=c.pts4[ind.id].item(k), max_points=ind.max_points,
+                                why=c.why[ind.id](value, p))
                 inds.append(item)
             dims.append({
                 "id": dim.id, "title": dim.title, "title_zh": dim.title_zh, "clause": dim.clause,
-                "points": dim_points[dim.id][k],
-                "max_points": dim_max[dim.id],
+                "points": c.dim_points[dim.id].item(k),
+                "max_points": c.dim_max[dim.id],
                 "indicators": inds,
             })
         vetoes = [
             {"id": i.id, "title": i.title, "clause": i.clause, "caps_grade_at": i.veto_grade}
-            for i in veto_inds if veto[i.id][k]
+            for i in c.veto_inds if c.veto[i.id].item(k)
         ]
         return {
-            **header,
-            "unit": {"id": cols["unit_id"][k], "name": cols["unit_name"][k],
-                     "group": cols["group"][k] or None},
-            "total": totals[k],
+            **c.header,
+            "unit": {"id": c.unit_id.item(k), "name": c.unit_name.item(k),
+                     "group": c.group.item(k) or None},
+            "total": c.totals.item(k),
             "total_points": scheme.total_points,
-            "grade": cols["grade"][k],
-            "grade_by_points": cols["grade_by_points"][k],
-            "rank": int(cols["rank"][k]),
-            "cohort": n,
-            "rectification_notice": bool(cols["rectification_notice"][k]),
+            "grade": c.grade.item(k),
+            "grade_by_points": c.grade_by_points.item(k),
+            "rank": int(c.rank.item(k)),
+            "cohort": self._n,
+            "rectification_notice": bool(c.notice.item(k)),
             "rectification_clause": scheme.rectification_clause,
-            "consequences": {c: v[k] for c, v in consequences.items()},
+            "rectification_status": scheme.rectification_status,
+            "cohort_name": app.cohort,
+            "provisional": c.provisional,
+            "consequences": {f: _plain(v.item(k)) for f, v in c.consequences.items()},
             "vetoes": vetoes,
             "dimensions": dims,
-            "what_if": _what_if_one(app, wif, k, val),
+            "what_if": _what_if_one(app, c, k),
         }
 
-    out: list[dict[str, Any]] = []
-    collecting = gc.isenabled()
-    gc.disable()  # millions of new acyclic dicts: the cycle collector would rescan them all
-    try:
-        for k in range(n):
-            if on_progress is not None and (k + 1) % 1000 == 0:
-                on_progress(1000)
-            out.append(one(k))
-    finally:
-        if collecting:
-            gc.enable()
-    return out
+
+class _Columns:
+    """The arrays one explanation reads, in rank order, and what is the same for every unit."""
+
+    def __init__(self, app: Appraisal, wi: WhatIf) -> None:
+        scheme = app.scheme
+        res = app.results
+        n = len(res)
+        order = app.values.index.get_indexer(res["unit_id"])
+
+        def ranked(frame: pd.DataFrame, name: str, dtype: Any = float) -> np.ndarray:
+            return frame[name].to_numpy(dtype=dtype)[order]
+
+        self.raw = {name: _RawColumn(ranked(app.raw, name), col.type) for name, col in scheme.columns.items()}
+        self.val = {k: ranked(app.values, k) for k in app.values.columns}
+        self.val6 = {k: np.round(v, 6) for k, v in self.val.items()}
+        self.pts = {k: ranked(app.points, k) for k in app.points.columns}
+        self.pts4 = {k: np.round(v, 4) for k, v in self.pts.items()}
+        self.novalue = {k: ranked(app.no_value, k, bool) for k in app.no_value.columns}
+        self.veto = {k: ranked(app.vetoes, k, bool) for k in app.vetoes.columns}
+        self.next_grade = wi.next_grade.to_numpy(dtype=object)[order]
+        self.gap = wi.points_missing.to_numpy(dtype=float)[order]
+        self.blocked = wi.blocked_by_veto.to_numpy(dtype=bool)[order]
+        self.req = {k: ranked(wi.required, k) for k in wi.required.columns}
+        self.strict = {k: ranked(wi.strict, k, bool) for k in wi.strict.columns}
+        self.scored = [i for i in scheme.indicators if not i.is_veto]
+        self.unit_id = res["unit_id"].to_numpy(dtype=object)
+        self.unit_name = res["unit_name"].to_numpy(dtype=object)
+        self.group = res["group"].to_numpy(dtype=object)
+        self.grade = res["grade"].to_numpy(dtype=object)
+        self.grade_by_points = res["grade_by_points"].to_numpy(dtype=object)
+        self.rank = res["rank"].to_numpy()
+        self.notice = res["rectification_notice"].to_numpy(dtype=bool)
+        self.dim_points = {d.id: np.round(res[f"dimension.{d.id}"].to_numpy(dtype=float), 4)
+                           for d in scheme.dimensions}
+        self.totals = np.round(res["total"].to_numpy(dtype=float), 4)
+        self.consequences = {c.id: res[c.id].to_numpy() for c in scheme.consequence_fields}
+        self.templates = {i.id: _computed_template(app, i.id) for i in scheme.indicators if i.formula}
+        self.static = {i.id: indicator_metadata(i) for i in scheme.indicators}
+        self.why = {i.id: methods.describer(i, n) for i in scheme.indicators}
+        self.dim_max = {d.id: sum(i.max_points for i in d.indicators) for d in scheme.dimensions}
+        self.veto_inds = [i for i in scheme.indicators if i.is_veto]
+        self.provisional = app.provisional_reason  # the same for every unit: once, not per unit
+        self.header = {"scheme": {"id": scheme.id, "version": scheme.version, "title": scheme.title},
+                       "data_label": app.label or None, "year": app.year}
+
+
+def explain_all(
+    app: Appraisal, wi: WhatIf | None = None, on_progress: Callable[[int], None] | None = None
+) -> Explanations:
+    """The explanations of every scored unit, in rank order, as columns (see `Explanations`):
+    no unit's dict is built here. `on_progress(n)` is told once the arrays are ready."""
+    explanations = Explanations(app, wi)
+    explanations._c  # noqa: B018 - the arrays now, so a missing column fails here, not mid-write
+    if on_progress is not None:
+        on_progress(len(explanations))
+    return explanations
 
 
 def _plain(x: Any) -> Any:
@@ -204,13 +311,13 @@ def _plain(x: Any) -> Any:
     return x
 
 
-def _what_if_one(app: Appraisal, wif: dict[str, Any], k: int, val: dict) -> dict[str, Any]:
-    """The what-if part of one unit's explanation, from the cohort-wide what-if lists."""
-    nxt = wif["next"][k]
+def _what_if_one(app: Appraisal, c: _Columns, k: int) -> dict[str, Any]:
+    """The what-if part of one unit's explanation, from the cohort-wide what-if arrays."""
+    nxt = c.next_grade.item(k)
     if not nxt:
         return {"next_grade": None, "summary": "already in the top grade"}
-    gap = wif["gap"][k]
-    if wif["blocked"][k]:
+    gap = c.gap.item(k)
+    if c.blocked.item(k):
         return {
             "next_grade": nxt, "points_missing": round(gap, 4), "blocked_by_veto": True,
             "summary": f"a veto item caps the grade: no points lift it to {nxt} "
@@ -218,9 +325,9 @@ def _what_if_one(app: Appraisal, wif: dict[str, Any], k: int, val: dict) -> dict
             "changes": [],
         }
     changes = []
-    for ind in wif["scored"]:
-        current = val[ind.id][k]
-        need = wif["req"][ind.id][k]
+    for ind in c.scored:
+        current = c.val[ind.id].item(k)
+        need = c.req[ind.id].item(k)
         if need != need:
             changes.append({"indicator": ind.id, "title": ind.title, "reachable": False,
                             "why": f"this indicator alone cannot add {gap:.4g} points"})
@@ -229,7 +336,7 @@ def _what_if_one(app: Appraisal, wif: dict[str, Any], k: int, val: dict) -> dict
         shown = _round_towards(need, up) if math.isfinite(need) else need
         if ind.method == "deduction":
             relation = "at most"
-        elif wif["strict"][ind.id][k]:
+        elif c.strict[ind.id].item(k):
             relation = "more than" if ind.direction == "higher" else "less than"
         else:
             relation = "at least" if ind.direction == "higher" else "at most"
@@ -241,7 +348,7 @@ def _what_if_one(app: Appraisal, wif: dict[str, Any], k: int, val: dict) -> dict
             "relation": relation, "change": change, "unit": ind.unit,
             "computed_from": list(app.compiled.reads[ind.id]) if ind.formula else None,
         })
-    reachable = sum(1 for c in changes if c["reachable"])
+    reachable = sum(1 for ch in changes if ch["reachable"])
     summary = (
         f"{gap:.4g} points short of {nxt}; "
         + (f"{reachable} indicator(s) could close the gap alone" if reachable
@@ -278,8 +385,11 @@ def to_text(exp: dict[str, Any]) -> str:
     for v in exp["vetoes"]:
         lines.append(f"VETO {v['id']} ({v['title']}, {v['clause']}): grade capped at "
                      f"{v['caps_grade_at']}")
+    if exp.get("provisional"):
+        lines.append(f"PROVISIONAL: {exp['provisional']}")
     if exp["rectification_notice"]:
-        lines.append(f"A rectification notice is due ({exp['rectification_clause']}).")
+        reading = "" if exp.get("rectification_status", "law") == "law" else f"; {exp['rectification_status']}"
+        lines.append(f"A rectification notice is due ({exp['rectification_clause']}{reading}).")
     if exp["consequences"]:
         lines.append("Consequences: " + ", ".join(
             f"{k} = {_fmt(v)}" for k, v in exp["consequences"].items()))
@@ -290,6 +400,11 @@ def to_text(exp: dict[str, Any]) -> str:
             raw = ", ".join(f"{k} = {_fmt(v)}" for k, v in ind["raw"].items())
             lines.append(f"  - {ind['title']} [{ind['clause']}]")
             lines.append(f"      raw: {raw}")
+            if ind.get("given_as"):
+                lines.append(f"      given: {ind['given_as']}")
+            for fig in ind.get("figures", []):
+                lines.append(f"      {fig['field']} {_fmt(fig['value'])} from {fig['parameter']} ({fig['status']}; "
+                             f"{fig['source']})")
             if ind["computed"]:
                 lines.append(f"      computed: {ind['computed']} = {_fmt(ind['value'])}")
             lines.append(f"      method: {ind['method']}, target {_fmt(ind['target'])}, "
@@ -364,8 +479,11 @@ def to_markdown(exp: dict[str, Any]) -> str:
     for v in exp["vetoes"]:
         md.append(f"- **Veto** {md_text(v['title'])} ({md_code(v['clause'])}): grade capped at "
                   f"{v['caps_grade_at']}")
+    if exp.get("provisional"):
+        md.append(f"- **Provisional**: {md_text(exp['provisional'])}")
     if exp["rectification_notice"]:
-        md.append(f"- **Rectification notice** due ({md_code(exp['rectification_clause'])})")
+        reading = "" if exp.get("rectification_status", "law") == "law" else f", {exp['rectification_status']}"
+        md.append(f"- **Rectification notice** due ({md_code(exp['rectification_clause'])}{reading})")
     for k, v in exp["consequences"].items():
         md.append(f"- {md_text(k)}: {md_text(_fmt(v))}")
     md.append("")
@@ -381,6 +499,16 @@ def to_markdown(exp: dict[str, Any]) -> str:
                 f"{_fmt(ind['target'])} | {md_text(ind['method'])} | {_fmt(ind['points'])} | "
                 f"{md_text(ind['why'].replace('|', '/'))} |"
             )
+    forms = [(ind, fig) for dim in exp["dimensions"] for ind in dim["indicators"]
+             for fig in [None, *ind.get("figures", [])] if fig is not None or ind.get("given_as")]
+    if forms:
+        md.append("")
+        for ind, fig in forms:
+            if fig is None:
+                md.append(f"- {md_text(ind['title'])}: {md_text(ind['given_as'])}")
+            else:
+                md.append(f"- {md_text(ind['title'])}: {md_text(fig['field'])} {_fmt(fig['value'])} from "
+                          f"{md_code(fig['parameter'])} ({md_text(fig['status'])}; {md_text(fig['source'])})")
     md.append("")
     md.append("## What would change the result")
     md.append("")

@@ -68,8 +68,11 @@ def _sorted_steps(ind: Indicator) -> list[tuple[float, float]]:
 def _steps_points(ind: Indicator, v: np.ndarray) -> np.ndarray:
     """The most points among the thresholds the value reaches (>= at, or <= at for lower)."""
     out = np.zeros_like(v)
+    reaches = {(True, False): np.greater_equal, (True, True): np.greater,
+               (False, False): np.less_equal, (False, True): np.less}[
+        (ind.direction == "higher", ind.boundary == "exclusive")]
     for at, pts in _sorted_steps(ind):
-        reached = v >= at if ind.direction == "higher" else v <= at
+        reached = reaches(v, at)
         out = np.where(reached, np.maximum(out, pts), out)
     return out
 
@@ -130,6 +133,7 @@ def required_values(
         for at, pts in reversed(_sorted_steps(ind)):  # hardest first, so the easiest wins
             out = np.where(possible & (pts + _EPS >= p), at, out)
         out = np.where(p <= _EPS, current, out)
+        strict = np.full(p.shape, ind.boundary == "exclusive") & (p > _EPS)
     elif m == "deduction":
         assert ind.per_occurrence is not None
         allowed = (w - p) / ind.per_occurrence
@@ -195,15 +199,16 @@ def describer(ind: Indicator, cohort_size: int) -> Callable[[float, float], str]
 
         return linear
     if m == "steps":
-        op = ">=" if ind.direction == "higher" else "<="
+        strict = ind.boundary == "exclusive"
+        op = (">" if strict else ">=") if ind.direction == "higher" else ("<" if strict else "<=")
         ordered = _sorted_steps(ind)
         first = _fmt(ordered[0][0]) if ordered else "-"
+        reaches = {">=": float.__ge__, ">": float.__gt__, "<=": float.__le__, "<": float.__lt__}[op]
 
         def steps(value: float, pts: float) -> str:
             if value != value:
                 return "no value"
-            reached = [(at, p) for at, p in ordered
-                       if (value >= at if op == ">=" else value <= at)]
+            reached = [(at, p) for at, p in ordered if reaches(float(value), float(at))]
             if not reached:
                 return f"{_fmt(value)} reaches no threshold (first: {op} {first}): 0 points"
             at = max(reached, key=lambda t: t[1])[0]

@@ -12,6 +12,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,43 @@ class Step:
     points: float
 
 
+PARAMETER_STATUSES: tuple[str, ...] = ("law", "drafter-reading", "uncertain-reading")
+
+
+def reading_status(status: str) -> str:
+    """A file's `drafter-choice` is the core's `drafter-reading` (one vocabulary in outputs)."""
+    return "drafter-reading" if status == "drafter-choice" else status
+
+
+@dataclass(frozen=True)
+class SchemeParameter:
+    """A figure the scheme scores by (a target, a floor, a threshold), stated once with where it
+    comes from: the law, a drafter's reading, or an uncertain reading of the law."""
+
+    name: str
+    value: float
+    unit: str
+    status: str
+    source: str
+    title: str = ""
+    title_zh: str | None = None
+    reading: str | None = None
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """Where one figure of an indicator (its target, floor, cap or a step threshold) comes from:
+    a parameter of the scheme, or of a rule set (`ruleset.name`) read on the appraisal date."""
+
+    field: str
+    parameter: str
+    value: float
+    status: str
+    source: str
+    reading: str | None = None
+
+
 @dataclass(frozen=True)
 class Indicator:
     """One scored indicator; `value` names a column, `formula` computes from columns."""
@@ -98,6 +136,14 @@ class Indicator:
     status: str = "law"
     note: str | None = None
     dimension: str = ""
+    rate: str | None = None
+    boundary: str = "inclusive"
+    figures: tuple[Figure, ...] = ()
+    form: str = ""
+    """How the run's data gives the value: 'rate' (a published percent or ratio), 'parts' (counts,
+    by the formula) or 'value'; set per table by `appraisal.forms.choose_forms`."""
+    given_as: str = ""
+    """The same, as the sentence an explanation shows."""
     location: Location | None = field(default=None, compare=False)
     formula_origin: Location | None = field(default=None, compare=False)
 
@@ -178,9 +224,13 @@ class Scheme:
     title_zh: str | None = None
     unit_kind: str = "member unit"
     charter: str | None = None
+    charter_kinds: tuple[str, ...] = ()
     consequence_fields: tuple[ConsequenceField, ...] = ()
     synthetic_note: str | None = None
     path: str | None = None
+    parameters: Mapping[str, SchemeParameter] = field(default_factory=dict)
+    rectification_status: str = "law"
+    rectification_note: str | None = None
 
     @property
     def indicators(self) -> list[Indicator]:
@@ -217,9 +267,99 @@ def _opt_float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def build_scheme(doc: SourceDocument) -> Scheme:
-    """Plain, schema-valid data → the Scheme model."""
+_FIGURE_FIELDS = ("target", "floor", "cap")
+
+
+class _Figures:
+    """Reads an indicator's figures: a number, or `{parameter: name}` naming a parameter of the
+    scheme or (`ruleset.name`) of a rule set, read through the core on the date `on`."""
+
+    def __init__(self, doc: SourceDocument, local: Mapping[str, SchemeParameter], on: dt.date,
+                 rules_root: Path | None) -> None:
+        self.doc, self.local, self.on, self.rules_root = doc, local, on, rules_root
+        self.problems: list[Diagnostic] = []
+
+    def read(self, spec: Any, node: tuple[Any, ...], name: str, unit: str,
+             used: list[Figure]) -> float | None:
+        if spec is None:
+            return None
+        if not isinstance(spec, dict):
+            return float(spec)
+        ref = str(spec["parameter"])
+        at = self.doc.locate((*node, "parameter"))
+        if "." not in ref:
+            param = self.local.get(ref)
+            if param is None:
+                known = ", ".join(sorted(self.local)) or "none"
+                self.problems.append(error(f"{name}: no parameter '{ref}' under parameters (known: {known})", at))
+                return None
+            used.append(Figure(name.split(": ", 1)[-1], ref, param.value, param.status, param.source, param.reading))
+            return param.value
+        return self._from_ruleset(ref, at, name, unit, used)
+
+    def _from_ruleset(self, ref: str, at: Location, name: str, unit: str, used: list[Figure]) -> float | None:
+        from governance.load import ruleset_in_force, ruleset_versions
+
+        ruleset_id, _, pname = ref.partition(".")
+        root = self.rules_root or _REPO_RULES
+        try:
+            ruleset = ruleset_in_force(ruleset_versions(ruleset_id, root), self.on)
+        except MedunionError as exc:
+            self.problems.append(error(f"{name}: {ref}: {exc.diagnostics[0].message}", at))
+            return None
+        param = ruleset.parameters.get(pname)
+        value = param.value_on(self.on) if param is not None else None
+        if param is None or value is None:
+            known = ", ".join(sorted(ruleset.parameters)) or "none"
+            why = "has no value on" if param is not None else "is not a parameter of the rule set in force on"
+            self.problems.append(error(f"{name}: '{pname}' {why} {self.on} ({ruleset_id} {ruleset.version}; "
+                                       f"parameters: {known})", at))
+            return None
+        number = float(value.value)
+        pu, iu = (param.unit or "").strip().lower(), unit.strip().lower()
+        shown = f"{ruleset_id} {ruleset.version}, {param.clause}"
+        if pu == "ratio" and iu in ("percent", "%"):
+            number = float(Decimal(repr(number)) * 100)
+            shown += f" (the rule set's ratio {float(value.value):g} read as {number:g} percent)"
+        elif pu in ("percent", "%") and iu == "ratio":
+            number = float(Decimal(repr(number)) / 100)
+            shown += f" (the rule set's {float(value.value):g} percent read as the ratio {number:g})"
+        source = f"{shown}: {value.reference}" if value.reference else shown
+        used.append(Figure(name.split(": ", 1)[-1], ref, number, reading_status(param.status), source,
+                           param.reading_text or param.note))
+        return number
+
+
+_REPO_RULES = Path(__file__).resolve().parent.parent / "rules"
+
+
+def _parameters(doc: SourceDocument) -> dict[str, SchemeParameter]:
+    found: dict[str, SchemeParameter] = {}
+    for name, spec in (doc.data.get("parameters") or {}).items():
+        found[name] = SchemeParameter(
+            name=name, value=float(spec["value"]), unit=spec.get("unit", ""),
+            status=reading_status(spec["status"]), source=spec["source"], title=spec.get("title", ""),
+            title_zh=spec.get("title_zh"), reading=spec.get("reading"),
+            location=doc.locate_key(("parameters", name)))
+    return found
+
+
+def _rules_root(doc: SourceDocument) -> Path | None:
+    """The rules folder a scheme file sits in (where rules/clauses.yaml is), for its rule-set parameters."""
+    from governance.clauses import find_index
+
+    index = find_index(doc.path) if doc.path else None
+    return index.parent if index is not None else None
+
+
+def build_scheme(doc: SourceDocument, on: dt.date | None = None, rules_root: Path | None = None) -> Scheme:
+    """Plain, schema-valid data → the Scheme model; figures taken from a rule set are read on
+    `on` (by default the day the scheme takes effect)."""
     data = doc.data
+    effective = data["effective"]
+    on = on or _date(effective["from"])
+    parameters = _parameters(doc)
+    figures = _Figures(doc, parameters, on, rules_root or _rules_root(doc))
     default_missing = data.get("missing", "reject")
     columns: dict[str, Column] = {}
     for name, spec in (data.get("columns") or {}).items():
@@ -240,24 +380,31 @@ def build_scheme(doc: SourceDocument) -> Scheme:
         indicators: list[Indicator] = []
         for i_i, ind in enumerate(dim["indicators"]):
             node = ("dimensions", d_i, "indicators", i_i)
+            unit = ind.get("unit", "")
+            used: list[Figure] = []
+            read = {f: figures.read(ind.get(f), (*node, f), f"indicator {ind['id']}: {f}", unit, used)
+                    for f in _FIGURE_FIELDS}
+            steps = tuple(
+                Step(figures.read(s["at"], (*node, "steps", k, "at"), f"indicator {ind['id']}: steps[{k}].at",
+                                  unit, used) or 0.0, float(s["points"]))
+                for k, s in enumerate(ind.get("steps", []))
+            )
             indicators.append(
                 Indicator(
                     id=ind["id"],
                     title=ind["title"],
                     title_zh=ind.get("title_zh"),
-                    unit=ind.get("unit", ""),
+                    unit=unit,
                     direction=ind.get("direction", "higher"),
                     weight=float(ind.get("weight", 0)),
                     method=ind["method"],
                     clause=ind["clause"],
                     value=ind.get("value"),
                     formula=ind.get("formula"),
-                    target=_opt_float(ind.get("target")),
-                    floor=_opt_float(ind.get("floor")),
-                    cap=_opt_float(ind.get("cap")),
-                    steps=tuple(
-                        Step(float(s["at"]), float(s["points"])) for s in ind.get("steps", [])
-                    ),
+                    target=read["target"],
+                    floor=read["floor"],
+                    cap=read["cap"],
+                    steps=steps,
                     per_occurrence=_opt_float(ind.get("per_occurrence")),
                     max_deduction=_opt_float(ind.get("max_deduction")),
                     veto_grade=ind.get("veto_grade"),
@@ -265,6 +412,9 @@ def build_scheme(doc: SourceDocument) -> Scheme:
                     status=ind.get("status", "law"),
                     note=ind.get("note"),
                     dimension=dim["id"],
+                    rate=ind.get("rate"),
+                    boundary=ind.get("boundary", "inclusive"),
+                    figures=tuple(used),
                     location=doc.locate(node),
                     formula_origin=doc.text_origin((*node, "formula")),
                 )
@@ -279,6 +429,8 @@ def build_scheme(doc: SourceDocument) -> Scheme:
                 location=doc.locate(("dimensions", d_i)),
             )
         )
+    if figures.problems:
+        raise MedunionError(figures.problems)
     grades = tuple(
         GradeBand(
             grade=g["grade"],
@@ -291,8 +443,9 @@ def build_scheme(doc: SourceDocument) -> Scheme:
         for n, g in enumerate(data["grades"])
     )
     grades = tuple(sorted(grades, key=lambda b: -b.min))
-    units_spec = data["units"]
-    effective = data["effective"]
+    units_spec = data.get("units") or {}  # the older form: a list of units inside the scheme
+    members = data.get("expected_units") or units_spec.get("members") or []
+    kind = data.get("unit_kind") or units_spec.get("kind") or "member unit"
     rect = data["rectification"]
     return Scheme(
         id=data["id"],
@@ -307,17 +460,20 @@ def build_scheme(doc: SourceDocument) -> Scheme:
             SourceRef(s["key"], s["title"], s.get("document"), s.get("url"))
             for s in data["sources"]
         ),
-        unit_kind=units_spec.get("kind", "member unit"),
-        charter=units_spec.get("charter"),
+        unit_kind=str(kind).replace("_", " "),
+        charter=data.get("charter") or units_spec.get("charter"),
+        charter_kinds=tuple(data.get("charter_unit_kinds") or ()),
         units=tuple(
-            Unit(u["id"], u["name"], u.get("name_zh"), u.get("group"), u.get("note"))
-            for u in units_spec["members"]
+            Unit(str(u["id"]), u["name"], u.get("name_zh"), u.get("group"), u.get("note"))
+            for u in members
         ),
         columns=columns,
         dimensions=tuple(dimensions),
         grades=grades,
         rectification_below=rect["below"],
         rectification_clause=rect["clause"],
+        rectification_status=reading_status(rect.get("status", "law")),
+        rectification_note=rect.get("note"),
         total_points=float(data.get("total_points", 100)),
         consequence_fields=tuple(
             ConsequenceField(
@@ -332,6 +488,7 @@ def build_scheme(doc: SourceDocument) -> Scheme:
             for c in data.get("consequences", [])
         ),
         path=doc.path,
+        parameters=parameters,
     )
 
 
@@ -363,8 +520,11 @@ def _value_problems(doc: SourceDocument) -> list[Diagnostic]:
     return found
 
 
-def load_scheme_document(path: str | Path) -> tuple[SourceDocument, Scheme]:
-    """Read, schema-validate and build; raises MedunionError with every schema error."""
+def load_scheme_document(path: str | Path, on: dt.date | None = None,
+                         rules_root: Path | None = None) -> tuple[SourceDocument, Scheme]:
+    """Read, schema-validate and build; raises MedunionError with every schema error.
+
+    `on`: the date a figure taken from a rule set is read on (default: the scheme's first day)."""
     doc = load_yaml(path)
     if not isinstance(doc.data, dict) or doc.data.get("kind") != "appraisal-scheme":
         raise MedunionError(error("not an appraisal scheme (kind: appraisal-scheme)", doc.locate()))
@@ -375,14 +535,20 @@ def load_scheme_document(path: str | Path) -> tuple[SourceDocument, Scheme]:
     if problems:
         raise MedunionError(problems)
     try:
-        return doc, build_scheme(doc)
+        return doc, build_scheme(doc, on, rules_root)
     except (ValueError, TypeError) as exc:
         raise MedunionError(error(f"invalid value: {exc}", doc.locate())) from None
 
 
-def load_scheme(path: str | Path) -> Scheme:
+def load_scheme(path: str | Path, on: dt.date | None = None, rules_root: Path | None = None) -> Scheme:
     """The Scheme model of one file (the doc site renders tables from it)."""
-    return load_scheme_document(path)[1]
+    return load_scheme_document(path, on, rules_root)[1]
+
+
+def appraisal_date(scheme: Scheme, year: int) -> dt.date:
+    """The day a rule set's figure is read for an appraisal of `year`: 1 January, or the day the
+    scheme takes effect if later in that year."""
+    return max(dt.date(year, 1, 1), scheme.effective_from)
 
 
 def load_schemes(root: str | Path) -> dict[str, list[Scheme]]:
@@ -410,8 +576,11 @@ def scheme_in_force(versions: Sequence[Scheme], year: int) -> Scheme:
 def resolve_scheme(spec: str | Path, year: int, rules_root: Path | None = None) -> Scheme:
     """A scheme file path, or a scheme id looked up under rules/appraisal/<id>/ for the year."""
     path = Path(spec)
+    rules = rules_root.parent if rules_root is not None else None
     if path.suffix in (".yaml", ".yml") and path.exists():
         scheme = load_scheme(path)
+        if scheme.in_force(year) and _takes_rule_figures(scheme):
+            scheme = load_scheme(path, appraisal_date(scheme, year), rules)
         if not scheme.in_force(year):
             raise MedunionError(
                 error(
@@ -426,4 +595,11 @@ def resolve_scheme(spec: str | Path, year: int, rules_root: Path | None = None) 
         known = sorted(p.name for p in root.glob("*") if p.is_dir())
         raise MedunionError(error(f"no scheme file or id '{spec}'; known ids: {', '.join(known)}"))
     versions = [load_scheme(p) for p in sorted(folder.glob("*.yaml"))]
-    return scheme_in_force(versions, year)
+    chosen = scheme_in_force(versions, year)
+    if _takes_rule_figures(chosen) and chosen.path:
+        chosen = load_scheme(chosen.path, appraisal_date(chosen, year), rules)
+    return chosen
+
+
+def _takes_rule_figures(scheme: Scheme) -> bool:
+    return any("." in f.parameter for i in scheme.indicators for f in i.figures)

@@ -6,6 +6,7 @@ formulas are compiled by the core's expression language, never a second parser.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -98,6 +99,30 @@ class Appraisal:
     compiled: CompiledScheme
     label: str = ""
     notes: list[str] = field(default_factory=list)
+    cohort: str | None = None
+    sensitivity: pd.DataFrame | None = None
+    """Units changing grade when each threshold moves ±5% (`appraisal.sensitivity`), once computed."""
+
+    @property
+    def relative_indicators(self) -> list[str]:
+        """Indicators scored against the other units (percentile): they move when the cohort does."""
+        return [i.id for i in self.scheme.indicators if i.method == "percentile"]
+
+    @property
+    def provisional(self) -> bool:
+        """Rows of this cohort were rejected, so ranks (and any percentile points) were computed on
+        a reduced cohort and may change once the rejected rows are corrected."""
+        return bool(len(self.validated.rejected))
+
+    @functools.cached_property
+    def provisional_reason(self) -> str | None:
+        """Why ranks (and any percentile points) may still change, for every output; None if they may not."""
+        if not self.provisional:
+            return None
+        relative = self.relative_indicators
+        what = "rank" + (f" and the percentile points of {', '.join(relative)}" if relative else "")
+        return (f"{what} computed on a cohort reduced by {self.validated.rejected['row'].nunique()} rejected "
+                "row(s); they may change once those rows are corrected")
 
 
 def grade_of_totals(scheme: Scheme, totals: np.ndarray) -> np.ndarray:
@@ -149,9 +174,10 @@ def indicator_values(
 
 
 def score_frame(
-    compiled: CompiledScheme, validated: ValidatedData, year: int, label: str = ""
+    compiled: CompiledScheme, validated: ValidatedData, year: int, label: str = "",
+    cohort: str | None = None,
 ) -> Appraisal:
-    """Score the accepted rows of one year; the results are sorted by rank."""
+    """Score the accepted rows of one year (of one cohort); the results are sorted by rank."""
     scheme = compiled.scheme
     frame = validated.frame
     values, no_value = indicator_values(compiled, frame)
@@ -178,11 +204,12 @@ def score_frame(
             vetoed_by = np.where(hit, np.where(vetoed_by == "", ind.id, vetoed_by + ";" + ind.id),
                                  vetoed_by)
     grades = np.array(GRADES, dtype=object)[capped]
+    names, groups = _names_and_groups(validated, index)
     results = pd.DataFrame(
         {
             "unit_id": index,
-            "unit_name": pd.Series(index).map(_unit_names(scheme)).fillna("").to_numpy(),
-            "group": pd.Series(index).map(_unit_groups(scheme)).fillna("").to_numpy(),
+            "unit_name": names,
+            "group": groups,
             "year": year,
             "total": np.round(total, 6),
             "grade": grades,
@@ -191,6 +218,12 @@ def score_frame(
         }
     )
     results["rank"] = results["total"].rank(ascending=False, method="min").astype(int)
+    if cohort is not None:
+        results.insert(1, "cohort", cohort)
+    reduced = bool(len(validated.rejected))
+    relative = any(i.method == "percentile" for i in scheme.indicators)
+    results["rank_provisional"] = reduced
+    results["points_provisional"] = reduced and relative
     floor = GRADES.index(scheme.rectification_below)
     results["rectification_notice"] = capped > floor
     for cf in scheme.consequence_fields:
@@ -212,13 +245,28 @@ def score_frame(
             f"{validated.rejected['row'].nunique()} row(s) rejected: see rejected rows; "
             "rejected units are not scored and not in the cohort"
         )
+        relative = [i.id for i in scheme.indicators if i.method == "percentile"]
+        notes.append(
+            "PROVISIONAL: ranks" + (f" and the percentile points of {', '.join(relative)}" if relative else "")
+            + " were computed on the cohort without the rejected rows; they may change once those rows "
+            "are corrected and scored"
+        )
     return Appraisal(scheme, year, results, raw, values, points, no_value, veto_frame, validated,
-                     compiled, label, notes)
+                     compiled, label, notes, cohort)
 
 
-def _unit_names(scheme: Scheme) -> dict[str, str]:
-    return {u.id: u.name for u in scheme.units}
-
-
-def _unit_groups(scheme: Scheme) -> dict[str, str]:
-    return {u.id: u.group or "" for u in scheme.units}
+def _names_and_groups(validated: ValidatedData, index: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """Names from the register when there is one, else the data's own unit_name column."""
+    ids = pd.Series(index)
+    register = validated.register
+    if register is not None:
+        names = ids.map(register.names())
+        groups = ids.map(register.groups())
+    else:
+        names = pd.Series([None] * len(ids), dtype=object)
+        groups = pd.Series([""] * len(ids), dtype=object)
+    if "unit_name" in validated.frame.columns:
+        given = pd.Series(validated.frame["unit_name"].to_numpy(), index=validated.frame["unit_id"].to_numpy())
+        names = names.where(names.notna() & (names != ""), ids.map(given))
+    names = names.where(names.notna() & (names != ""), ids)  # no name given: the id names the unit
+    return names.to_numpy(dtype=object), groups.fillna("").to_numpy(dtype=object)

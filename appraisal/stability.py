@@ -49,8 +49,24 @@ def _grades_and_ranks(app: Appraisal, totals: np.ndarray) -> tuple[np.ndarray, n
             hit = app.vetoes[ind.id].to_numpy()
             cap = np.where(hit, np.maximum(cap, GRADES.index(ind.veto_grade)), cap)
     grades = np.maximum(grade_of_totals(scheme, totals), cap[:, None])
-    ranks = pd.DataFrame(np.round(totals, 6)).rank(ascending=False, method="min").to_numpy()
-    return grades, ranks.astype(int)
+    return grades, _ranks_min(np.round(totals, 6))
+
+
+def _ranks_min(totals: np.ndarray) -> np.ndarray:
+    """Each column's ranks, highest first, ties sharing the best rank (pandas' rank(ascending=False,
+    method="min")): from one argsort per variant, each tie group taking its first position."""
+    rows = np.ascontiguousarray(-totals.T)
+    n = rows.shape[1]
+    ranks = np.empty(rows.shape, dtype=np.int64)
+    positions = np.arange(n)
+    for j in range(rows.shape[0]):
+        order = np.argsort(rows[j])  # tie groups take their first position, whatever the order within
+        ordered = rows[j][order]
+        starts = np.empty(n, dtype=bool)
+        starts[:1] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+        ranks[j, order] = np.maximum.accumulate(np.where(starts, positions, 0)) + 1
+    return ranks.T
 
 
 def stability(app: Appraisal, delta: float = 0.10, draws: int = 200, seed: int = 0) -> Stability:

@@ -83,6 +83,13 @@ RECIPES: dict[str, Recipe] = {
 }
 
 
+def parts_columns(scheme: Scheme) -> list[str]:
+    """The columns the examples fill: every column but the published-rate alternatives (`rate:`),
+    so the example tables give counts, as a register does."""
+    rates = {i.rate for i in scheme.indicators if i.rate}
+    return [n for n in scheme.columns if n not in rates]
+
+
 def _strength(seed: int, unit_ids: list[str], year: int) -> np.ndarray:
     """Persistent per-unit strength plus a little yearly drift, both seeded."""
     base = np.random.default_rng([seed, 0]).normal(0, 1, len(unit_ids))
@@ -110,17 +117,17 @@ def generate(
     for name, recipe in RECIPES.items():  # all of them: later recipes read earlier ones
         cols[name] = recipe(rng, z, cols)
     frame = pd.DataFrame({"unit_id": ids, "year": year})
-    for name in scheme.columns:
+    for name in parts_columns(scheme):
         if name not in cols:
             raise KeyError(f"no synthetic recipe for column '{name}'")
         frame[name] = cols[name]
     frame["data_label"] = LABEL.format(seed=seed)
     if defects:
-        frame = _spoil(frame, scheme, rng)
+        frame = _spoil(frame, scheme, rng, ids)
     return frame
 
 
-def _spoil(frame: pd.DataFrame, scheme: Scheme, rng: np.random.Generator) -> pd.DataFrame:
+def _spoil(frame: pd.DataFrame, scheme: Scheme, rng: np.random.Generator, ids: list[str]) -> pd.DataFrame:
     """Deliberate defects on two units (and one stranger), to show how rejections are reported.
 
     Unit A: a negative count, and a second row for the same year with a wrong type
@@ -131,15 +138,16 @@ def _spoil(frame: pd.DataFrame, scheme: Scheme, rng: np.random.Generator) -> pd.
     frame = frame.astype(object)
     if len(frame) < 5:  # too few units to spare two: only the stranger
         stranger = frame.iloc[[0]].copy()
-        stranger["unit_id"] = f"{scheme.units[0].id.split('-')[0]}-unknown-unit"
+        stranger["unit_id"] = f"{ids[0].split('-')[0]}-unknown-unit"
         return pd.concat([frame, stranger], ignore_index=True)
     a, b, c = rng.choice(len(frame), size=3, replace=False)
-    counts = [n for n, col in scheme.columns.items() if col.type == "integer"]
-    rates = [n for n, col in scheme.columns.items() if col.type == "percent"]
-    rejecting = [n for n, col in scheme.columns.items() if col.missing == "reject"]
-    zero_points = [n for n, col in scheme.columns.items() if col.missing == "zero-points"]
+    columns = {n: scheme.columns[n] for n in parts_columns(scheme)}
+    counts = [n for n, col in columns.items() if col.type == "integer"]
+    rates = [n for n, col in columns.items() if col.type == "percent"]
+    rejecting = [n for n, col in columns.items() if col.missing == "reject"]
+    zero_points = [n for n, col in columns.items() if col.missing == "zero-points"]
     stranger = frame.iloc[[c]].copy()
-    stranger["unit_id"] = f"{scheme.units[0].id.split('-')[0]}-unknown-clinic"
+    stranger["unit_id"] = f"{ids[0].split('-')[0]}-unknown-clinic"
     duplicate = frame.iloc[[a]].copy()
     if counts:
         frame.loc[a, counts[0]] = -3
@@ -153,16 +161,18 @@ def _spoil(frame: pd.DataFrame, scheme: Scheme, rng: np.random.Generator) -> pd.
     return pd.concat([frame, duplicate, stranger], ignore_index=True)
 
 
-def example_frames(scheme: Scheme, years: list[int], seed: int = 2017) -> pd.DataFrame:
+def example_frames(scheme: Scheme, years: list[int], seed: int = 2017,
+                   unit_ids: list[str] | None = None) -> pd.DataFrame:
     """Several years in one table; the latest year carries the deliberate defects."""
-    parts = [generate(scheme, y, seed, defects=(y == max(years))) for y in years]
+    parts = [generate(scheme, y, seed, unit_ids, defects=(y == max(years))) for y in years]
     return pd.concat(parts, ignore_index=True)
 
 
-def write_examples(scheme: Scheme, out_dir: Path, years: list[int], seed: int = 2017) -> list[Path]:
+def write_examples(scheme: Scheme, out_dir: Path, years: list[int], seed: int = 2017,
+                   unit_ids: list[str] | None = None) -> list[Path]:
     """CSV, Excel and Parquet copies of the example table, SYNTHETIC in every name."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    frame = example_frames(scheme, years, seed)
+    frame = example_frames(scheme, years, seed, unit_ids)
     stem = f"{scheme.id}-{min(years)}-{max(years)}-SYNTHETIC"
     csv = out_dir / f"{stem}.csv"
     frame.to_csv(csv, index=False)

@@ -15,6 +15,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from appraisal.safe_cells import neutralise_workbook
 from appraisal.scheme import Scheme
+from appraisal.score import compile_indicator
+from appraisal.units import UnitRegister
 
 _HEADER = PatternFill("solid", fgColor="1F4E78")
 
@@ -39,19 +41,37 @@ def _validation(kind: str, low: float | None, high: float | None) -> DataValidat
     return dv
 
 
-def write_template(scheme: Scheme, year: int, path: Path) -> Path:
+def readers_of(scheme: Scheme) -> dict[str, list[str]]:
+    """column → the indicators that read it: the names of each compiled formula (or its rate
+    column), never a substring match (`visits_in_county` is not read by a formula that reads
+    `outpatient_visits_in_county`)."""
+    found: dict[str, list[str]] = {name: [] for name in scheme.columns}
+    for ind in scheme.indicators:
+        names = set(compile_indicator(scheme, ind).names())
+        if ind.rate:
+            names.add(ind.rate)
+        for name in sorted(names):
+            if name in found:
+                found[name].append(ind.id)
+    return found
+
+
+def write_template(scheme: Scheme, year: int, path: Path, register: UnitRegister | None = None) -> Path:
     """Sheet 'Data' (one row per unit, header = row 1, as `appraise` reads it) and 'Columns'.
 
-    Every text cell is neutralised (`appraisal.safe_cells`); the file appears whole or not at all.
+    The rows are the units of `register` (default: the scheme's expected units); with neither,
+    the officer types the units in. Every text cell is neutralised (`appraisal.safe_cells`); the
+    file appears whole or not at all.
     """
+    listed = register.units if register is not None else scheme.units
     wb = Workbook()
     ws = wb.active
     ws.title = "Data"
     headers = ["unit_id", "year", *scheme.columns, "unit_name"]
     ws.append(headers)
-    for unit in scheme.units:
+    for unit in listed:
         ws.append([unit.id, year, *([None] * len(scheme.columns)), unit.name])
-    n = len(scheme.units) + 1
+    n = len(listed) + 1
     last = max(n, 200)
     for idx, name in enumerate(headers, start=1):
         cell = ws.cell(row=1, column=idx)
@@ -74,24 +94,28 @@ def write_template(scheme: Scheme, year: int, path: Path) -> Path:
     year_dv.add(f"B2:B{last}")
     units = wb.create_sheet("Units")
     units.append(["unit_id", "name", "name_zh", "group"])
-    for unit in scheme.units:
+    for unit in listed:
         units.append([unit.id, unit.name, unit.name_zh, unit.group])
-    unit_dv = DataValidation(type="list", formula1=f"=Units!$A$2:$A${len(scheme.units) + 1}",
-                             showErrorMessage=True, error="not a unit of this scheme")
-    ws.add_data_validation(unit_dv)
-    unit_dv.add(f"A2:A{last}")
+    if listed:  # without a register, any id is a unit: nothing to choose from
+        unit_dv = DataValidation(type="list", formula1=f"=Units!$A$2:$A${len(listed) + 1}",
+                                 showErrorMessage=True, error="not a unit of this scheme")
+        ws.add_data_validation(unit_dv)
+        unit_dv.add(f"A2:A{last}")
     info = wb.create_sheet("Columns")
     info.append(["column", "type", "unit", "minimum", "maximum", "missing value", "description",
                  "read by indicators"])
+    readers = readers_of(scheme)
+    rates = {i.rate: i.id for i in scheme.indicators if i.rate}
     for name, col in scheme.columns.items():
         low, high = col.bounds
-        readers = [i.id for i in scheme.indicators
-                   if i.value == name or (i.formula and name in i.formula)]
-        info.append([name, col.type, col.unit, low, high, col.missing, col.description,
-                     ", ".join(readers)])
+        description = col.description
+        if name in rates:
+            description += f" Give either this published rate or the counts {rates[name]} is computed from."
+        info.append([name, col.type, col.unit, low, high, col.missing, description,
+                     ", ".join(readers[name])])
     info.append([])
     info.append([f"Scheme {scheme.id} {scheme.version}: {scheme.title}; year {year}. "
-                 "unit_name is for reading only and is ignored when scoring."])
+                 "unit_name names a unit no register names; leave a rate column empty to give the counts."])
     for sheet in (units, info):
         for cell in sheet[1]:
             cell.font = Font(bold=True)

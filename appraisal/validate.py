@@ -18,11 +18,15 @@ import pandas as pd
 
 from appraisal.read import TEMPORAL, DateCell, PercentCell, RefusedCell, read_input
 from appraisal.scheme import Column, Scheme
+from appraisal.units import UnitRegister, scheme_register
 from governance.diagnostics import MedunionError, error
 
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f"}
 KEY_COLUMNS = ("unit_id", "year")
+OPTIONAL_KEYS = ("unit_name", "cohort")
+"""Columns a table may have beside the scheme's: the unit's name (shown when no register names
+it) and the cohort (the group of units scored together, e.g. the county of member units)."""
 
 
 @dataclass
@@ -34,6 +38,7 @@ class ValidatedData:
     notes: list[str] = field(default_factory=list)
     missing_units: list[str] = field(default_factory=list)
     filled: pd.DataFrame = field(default_factory=pd.DataFrame)
+    register: UnitRegister | None = None
 
 
 def read_table(path: str | Path) -> tuple[pd.DataFrame, int]:
@@ -178,9 +183,19 @@ def _row_list(rows: np.ndarray, limit: int = 10) -> str:
 
 
 def validate_rows(
-    scheme: Scheme, raw: pd.DataFrame, year: int, first_row: int = 2
+    scheme: Scheme, raw: pd.DataFrame, year: int, first_row: int = 2,
+    register: UnitRegister | None = None,
 ) -> ValidatedData:
-    """Check every row of `raw` for `year`; keep the good ones, report the rest with reasons."""
+    """Check every row of `raw` for `year`; keep the good ones, report the rest with reasons.
+
+    `register`: the units expected (default: the scheme's own list, if it has one); without one,
+    every unit id in the data is a unit. A table with no year column is the year appraised.
+    """
+    register = register or scheme_register(scheme)
+    early_notes: list[str] = []
+    if "year" not in raw.columns and "unit_id" in raw.columns:
+        raw = raw.assign(year=year)
+        early_notes.append(f"the data has no year column: every row is taken as {year}")
     absent = [c for c in (*KEY_COLUMNS, *scheme.columns) if c not in raw.columns]
     if absent:
         raise MedunionError(
@@ -193,7 +208,9 @@ def validate_rows(
     n = len(raw)
     rows = np.arange(n) + first_row
     problems: list[pd.DataFrame] = []
-    notes: list[str] = []
+    notes: list[str] = early_notes
+    cohorts = "cohort" in raw.columns
+    cohort_text = raw["cohort"].astype(str).str.strip().to_numpy(dtype=object) if cohorts else None
     for name in ("year", *scheme.columns):
         if _is_temporal_dtype(raw[name]):
             raise _temporal_column(scheme.id, name, raw[name], "a year" if name == "year" else
@@ -202,17 +219,18 @@ def validate_rows(
     def reject(mask: np.ndarray, column: str, reason: str | pd.Series, values: pd.Series) -> None:
         if mask.any():
             reasons = reason[mask] if isinstance(reason, pd.Series) else reason
-            problems.append(
-                pd.DataFrame(
-                    {
-                        "row": rows[mask],
-                        "unit_id": raw["unit_id"].astype(str).to_numpy()[mask],
-                        "column": column,
-                        "value": values.astype(str).to_numpy()[mask],
-                        "reason": reasons,
-                    }
-                )
+            found = pd.DataFrame(
+                {
+                    "row": rows[mask],
+                    "unit_id": raw["unit_id"].astype(str).to_numpy()[mask],
+                    "column": column,
+                    "value": values.astype(str).to_numpy()[mask],
+                    "reason": reasons,
+                }
             )
+            if cohort_text is not None:
+                found.insert(2, "cohort", cohort_text[mask])
+            problems.append(found)
 
     def refuse_cells(cells: dict[int, str], column: str, values: pd.Series, where: np.ndarray) -> np.ndarray:
         """Reject the rows of cells that cannot be read (with the reason of each); their mask."""
@@ -248,19 +266,30 @@ def validate_rows(
     unit_marked = refuse_cells({i: _key_cell_reason(v, "unit_id") for i, v in unit_odd.items()}, "unit_id",
                                raw["unit_id"], in_year)
     unit_missing = _is_missing(raw["unit_id"]) & ~unit_marked
-    known = {u.id for u in scheme.units}
     unit_np = unit.to_numpy(dtype=object)
-    unknown = in_year & ~unit_missing & ~unit_marked & (pd.Index(sorted(known)).get_indexer(unit_np) < 0)
+    if register is not None:
+        known = pd.Index(sorted(register.ids))
+        unknown = in_year & ~unit_missing & ~unit_marked & (known.get_indexer(unit_np) < 0)
+    else:
+        unknown = np.zeros(n, dtype=bool)
     reject(unit_missing & in_year, "unit_id", "unit_id is missing", raw["unit_id"])
-    reject(unknown, "unit_id", f"unknown unit: not a unit of {scheme.id}", raw["unit_id"])
-    candidate = in_year & ~unit_missing & ~unknown & ~unit_marked
-    counts = unit[candidate].value_counts()
-    dup = candidate & unit.map(counts).fillna(0).gt(1).to_numpy()
+    if register is not None:
+        reject(unknown, "unit_id", register.unknown_reason, raw["unit_id"])
+    cohort_missing = np.zeros(n, dtype=bool)
+    if cohorts:
+        cohort_missing = in_year & _is_missing(raw["cohort"])
+        reject(cohort_missing, "cohort", "the cohort is missing: say which cohort (county) the unit belongs to",
+               raw["cohort"])
+    candidate = in_year & ~unit_missing & ~unknown & ~unit_marked & ~cohort_missing
+    key = unit if cohort_text is None else pd.Series(cohort_text, dtype=object) + "\x1f" + unit
+    counts = key[candidate].value_counts()
+    dup = candidate & key.map(counts).fillna(0).gt(1).to_numpy()
     if dup.any():
-        where = pd.Series(rows[dup]).groupby(unit[dup].to_numpy()).agg(
+        where = pd.Series(rows[dup]).groupby(key[dup].to_numpy()).agg(
             lambda r: ", ".join(map(str, r))
         )
-        reason = "duplicate unit: the same unit appears in rows " + unit.map(where).fillna("")
+        same = "the same unit" + (" of the same cohort" if cohorts else "")
+        reason = f"duplicate unit: {same} appears in rows " + key.map(where).fillna("")
         reject(dup, "unit_id", reason, raw["unit_id"])
 
     parsed: dict[str, np.ndarray] = {}
@@ -352,6 +381,9 @@ def validate_rows(
     bad_rows = set(rejected["row"].tolist())
     keep = in_year & ~np.isin(rows, np.fromiter(bad_rows, dtype=rows.dtype, count=len(bad_rows)))
     frame = pd.DataFrame({"unit_id": unit.to_numpy()[keep], "year": year, "_row": rows[keep]})
+    for extra in OPTIONAL_KEYS:
+        if extra in raw.columns:
+            frame[extra] = raw[extra].map(_plain_text).to_numpy(dtype=object)[keep]
     for name, values in parsed.items():
         frame[name] = values[keep]
     filled = (
@@ -360,11 +392,25 @@ def validate_rows(
         else pd.DataFrame(columns=["row", "unit_id", "column", "policy"])
     )
     filled = filled[~filled["row"].isin(bad_rows)].reset_index(drop=True)
-    ignored = [c for c in raw.columns if c not in scheme.columns and c not in KEY_COLUMNS]
+    ignored = [c for c in raw.columns
+               if c not in scheme.columns and c not in KEY_COLUMNS and c not in OPTIONAL_KEYS]
     if ignored:
         notes.append(f"columns not used by the scheme: {', '.join(map(str, ignored))}")
     present = set(frame["unit_id"]) | set(rejected["unit_id"])
-    missing_units = [u.id for u in scheme.units if u.id not in present]
+    missing_units = [u.id for u in register.units if u.id not in present] if register is not None else []
     if missing_units:
-        notes.append(f"{len(missing_units)} unit(s) of the scheme have no row for {year}")
-    return ValidatedData(frame.reset_index(drop=True), rejected, notes, missing_units, filled)
+        notes.append(f"{len(missing_units)} unit(s) of {register.source} have no row for {year}: "
+                     f"{_id_list(missing_units)}")
+    return ValidatedData(frame.reset_index(drop=True), rejected, notes, missing_units, filled, register)
+
+
+def _plain_text(value: Any) -> str:
+    """A name or cohort cell as text ('' for an empty cell)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value).strip()
+
+
+def _id_list(ids: list[str], limit: int = 20) -> str:
+    shown = ", ".join(ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 
 from governance.workspace import Checker
+
+
+def charter_units(path: Path) -> list[tuple[str, str, str | None, str]]:
+    """(id, name, Chinese name, kind) of each unit a charter names: the reader the app hands to
+    appraisal for `appraise --charter`, so appraisal never imports the charter package."""
+    from charter import load_charter
+
+    return [(u.id, u.name, None, u.kind) for u in load_charter(path).units]
 
 
 def checkers() -> dict[str, Checker]:

@@ -30,14 +30,14 @@ effective: {from: 2020-01-01, until: 2020-12-31}
 sources: [{key: zhenghe-2017, title: Zhenghe plan}]
 total_points: 100
 missing: reject
-units:
-  members:
-    - {id: u1, name: Unit One}
-    - {id: u2, name: Unit Two}
-    - {id: u3, name: Unit Three}
-    - {id: u4, name: Unit Four}
-    - {id: u5, name: Unit Five}
-    - {id: u6, name: Unit Six}
+unit_kind: member_unit
+expected_units:
+  - {id: u1, name: Unit One}
+  - {id: u2, name: Unit Two}
+  - {id: u3, name: Unit Three}
+  - {id: u4, name: Unit Four}
+  - {id: u5, name: Unit Five}
+  - {id: u6, name: Unit Six}
 columns:
   a: {type: number, unit: points}
   b: {type: percent, unit: percent, missing: zero-points}

@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from medunion.commands.common import DONE, DONE_WITH_REJECTIONS, REFUSED, RulesOption, fail, rules_root
+from medunion.commands.common import (
+    DONE,
+    DONE_WITH_REJECTIONS,
+    REFUSED,
+    USAGE,
+    RulesOption,
+    fail,
+    rules_root,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,19 +62,35 @@ def appraise(
     data: Annotated[Path, typer.Option("--data", help="CSV, Excel or Parquet, one row per unit and year.")],
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out/appraisal"),
     unit_files: Annotated[bool, typer.Option(help="Write one Markdown and text file per unit.")] = True,
+    columns: Annotated[Path | None, typer.Option(
+        "--columns", help="A column map (YAML, one `file header: scheme column` pair a line; may name "
+                          "unit_id, unit_name, cohort and year).")] = None,
+    units: Annotated[Path | None, typer.Option(
+        "--units", help="The units expected: CSV, Excel or Parquet with columns id, name, name_zh, group.")] = None,
+    charter: Annotated[str | None, typer.Option(
+        "--charter", help="Expect the units of this charter (a file, or an id under <rules>/charters/).")] = None,
     rules: RulesOption = None,
 ) -> None:
-    """Score the units of a scheme for one year and write the workbook, report and explanations."""
+    """Score the units of a scheme for one year and write the workbook, report and explanations.
+
+    The units come from the data; with --units or --charter, a row for a unit outside that register
+    is rejected and a unit of it with no row is named. A `cohort` column (mapped with --columns)
+    scores each cohort on its own and writes a summary per cohort beside the per-cohort results.
+    """
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-    from appraisal.pipeline import NothingScored, appraise_file
+    from appraisal.pipeline import NothingScored, Province, appraise_file
     from appraisal.scheme import resolve_scheme
     from governance.diagnostics import MedunionError
 
     console = Console()
+    if units is not None and charter is not None:
+        typer.echo("error: give --units or --charter, not both", err=True)
+        raise typer.Exit(USAGE)
     try:
         chosen = resolve_scheme(scheme, year, rules_root(rules) / "appraisal")
+        register = _register(units, charter, chosen, rules)
         with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}"
                       "/{task.total}"), TimeElapsedColumn(), console=console,
                       transient=True) as bar:
@@ -76,10 +100,12 @@ def appraise(
                 if total and total < _LONG_RUN:
                     return
                 if step not in tasks:
+                    for done in tasks.values():  # one step at a time: the one before has finished
+                        bar.update(done, visible=False)
                     tasks[step] = bar.add_task(step, total=total or None)
                 bar.advance(tasks[step], advance)
 
-            run = appraise_file(chosen, data, year, out, progress, unit_files)
+            run = appraise_file(chosen, data, year, out, progress, unit_files, columns=columns, register=register)
     except NothingScored as exc:
         for note in exc.appraisal.notes:
             typer.echo(_printable(f"  note: {note}"))
@@ -90,6 +116,8 @@ def appraise(
         _refuse(exc)
     except OSError as exc:
         _os_failure(exc, out)
+    if isinstance(run, Province):
+        _print_province(run, chosen, year, out, console)
     app = run.appraisal
     counts = app.results["grade"].value_counts().to_dict()
     rejected = app.validated.rejected
@@ -100,9 +128,65 @@ def appraise(
                           "row(s)"))
     for note in app.notes:
         typer.echo(_printable(f"  note: {note}"))
+    if app.validated.missing_units:
+        typer.echo(_printable(f"  expected but absent: {', '.join(app.validated.missing_units)}"))
     _print_rejections(rejected)
+    _print_large_run(len(app.results))
     typer.echo(f"wrote {len(run.written)} file(s) to {out}")
     raise typer.Exit(DONE_WITH_REJECTIONS if len(rejected) else DONE)
+
+
+def _print_large_run(units: int) -> None:
+    """Say where the full tables are when a run is too large for a full workbook."""
+    from appraisal.report import FULL_WORKBOOK_UNITS, full_outputs
+
+    if not full_outputs(units):
+        typer.echo(f"  {units:,} units are more than {FULL_WORKBOOK_UNITS:,}: the workbook holds summaries; every "
+                   "unit's scores are in results.parquet (and results.csv), each unit's indicators and what-if in "
+                   "explanations.parquet; no per-unit explanation files")
+
+
+def _register(units: Path | None, charter: str | None, scheme: object, rules: Path | None) -> object:
+    """The units expected: a units file, a charter (read by the charter package, handed to
+    appraisal), or None (the scheme's own list, or the data's units)."""
+    from appraisal.units import charter_register, read_units_file
+    from governance.diagnostics import MedunionError, error
+    from medunion.kinds import charter_units
+
+    if units is not None:
+        return read_units_file(units)
+    if charter is None:
+        return None
+    path = Path(charter)
+    if not path.is_file():
+        path = rules_root(rules) / "charters" / f"{charter}.yaml"
+        if not path.is_file():
+            raise MedunionError(error(f"--charter {charter}: no such file, and no charter {path}"))
+    return charter_register(path, charter_units, getattr(scheme, "charter_kinds", ()), path.stem)
+
+
+def _print_province(run: object, scheme: object, year: int, out: Path, console: object) -> NoReturn:
+    """The terminal summary of a many-cohort run; exit 3 when rows were rejected."""
+    summary = run.summary
+    if run.label:
+        console.print(_printable(run.label), style="bold red", markup=False)
+    typer.echo(_printable(f"{scheme.id} {scheme.version}, {year}: {len(summary)} cohort(s), "
+                          f"{int(summary['units_scored'].sum())} unit(s) scored, "
+                          f"{int(summary['rows_rejected'].sum())} row(s) rejected"))
+    for row in summary.to_dict(orient="records"):
+        flag = " PROVISIONAL (ranks on a reduced cohort)" if row["provisional"] else ""
+        mean = row["mean_total"]
+        shown = "-" if mean is None or mean != mean else f"{mean:.2f}"
+        grades = ", ".join(f"{g} {row[g]}" for g in ("excellent", "good", "pass", "fail"))
+        typer.echo(_printable(f"  {row['cohort']}: {row['units_scored']} scored, {row['rows_rejected']} rejected, "
+                              f"{grades}, mean {shown}{flag}"))
+    for note in run.notes:
+        typer.echo(_printable(f"  note: {note}"))
+    if run.missing_units:
+        typer.echo(_printable(f"  expected but absent: {', '.join(run.missing_units)}"))
+    _print_rejections(run.rejected)
+    typer.echo(f"wrote {len(run.written)} file(s) to {out}")
+    raise typer.Exit(DONE_WITH_REJECTIONS if len(run.rejected) else DONE)
 
 
 def template(
@@ -111,6 +195,8 @@ def template(
     out: Annotated[
         Path | None, typer.Option("--out", help="The .xlsx to write (default: <id>-<year>-input.xlsx).")
     ] = None,
+    units: Annotated[Path | None, typer.Option(
+        "--units", help="One row per unit of this file (id, name, name_zh, group).")] = None,
     rules: RulesOption = None,
 ) -> None:
     """Write an Excel input template: the units, the columns, their units and data validation."""
@@ -122,7 +208,10 @@ def template(
 
     try:
         chosen = resolve_scheme(scheme, year, rules_root(rules) / "appraisal")
-        path = write_template(chosen, year, out or Path(f"{chosen.id}-{year}-input.xlsx"))
+        from appraisal.units import read_units_file
+
+        register = read_units_file(units) if units is not None else None
+        path = write_template(chosen, year, out or Path(f"{chosen.id}-{year}-input.xlsx"), register)
     except MedunionError as exc:
         _refuse(exc)
     except OSError as exc:

@@ -206,7 +206,8 @@ def scheme_view(scheme: Scheme, versions: Sequence[Scheme]) -> SchemePage:
         jurisdiction=scheme.jurisdiction,
         status=scheme.status,
         in_force=period(scheme.effective_from, scheme.effective_until),
-        appraised=f"{len(scheme.units)} {scheme.unit_kind}s",
+        appraised=(f"{len(scheme.units)} {scheme.unit_kind}s" if scheme.units
+                   else f"any {scheme.unit_kind}, named by the data"),
         total_points=format_value(scheme.total_points),
         sources=tuple(SchemeSource(s.key, s.title, s.document or None) for s in scheme.sources),
         flagged=sum(1 for i in scheme.indicators if i.status != "law"),
@@ -251,7 +252,8 @@ def scheme_view(scheme: Scheme, versions: Sequence[Scheme]) -> SchemePage:
             )
             for f in {f.id: f for f in scheme.consequence_fields}.values()
         ),
-        units=tuple(UnitRow(u.name, u.name_zh or None, u.group or "—") for u in scheme.units),
+        units=tuple(UnitRow(u.name, u.name_zh or None, u.group or "—") for u in scheme.units)
+        or (UnitRow(f"Any {scheme.unit_kind}: the units come from the data, a units file or a charter", None, "—"),),
     )
 
 
@@ -306,7 +308,7 @@ def scheme_clause_uses(scheme: Scheme) -> list[ClauseUse]:
         flag = "" if indicator.status == "law" else f" ({STATUS_LABEL[indicator.status]})"
         uses.append(
             ClauseUse(indicator.clause, "appraisal indicator", indicator.title + flag,
-                      f"{page}#{indicator_anchor(indicator.id)}", owner)
+                      f"{page}#{indicator_anchor(indicator.id)}", owner, indicator.status, indicator.note)
         )
     uses.append(ClauseUse(scheme.rectification_clause, "appraisal rectification",
                           "rectification below " + scheme.rectification_below, page, owner))
