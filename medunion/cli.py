@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from medunion.commands import appraisal, charter, docs, lifecycle, records, rules
+from medunion.commands import appraisal, bulk, charter, docs, impact, lifecycle, records, rules, serve
 from medunion.commands.common import command_group
 
 app = command_group("Rules as code for county medical associations.", name="medunion")
@@ -34,7 +34,7 @@ def _root(
     """Rules as code for county medical associations."""
 
 
-for _group in (rules, charter, appraisal, lifecycle, docs, records):
+for _group in (rules, charter, appraisal, lifecycle, docs, records, bulk, impact, serve):
     _group.register(app)
 
 
