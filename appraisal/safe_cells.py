@@ -10,21 +10,14 @@ formula. Numbers stay numbers, and so does text that is only a number ("-3" as r
 from __future__ import annotations
 
 import csv
-import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+from governance.escaping import SPREADSHEET_TRIGGERS, neutral_text
 
-
-def neutral_text(text: str) -> str:
-    """`text`, with a leading `'` when a spreadsheet would read it as a formula."""
-    if text.startswith(TRIGGERS) and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
+TRIGGERS = SPREADSHEET_TRIGGERS
 
 
 def neutral(value: Any) -> Any:

@@ -24,7 +24,7 @@ from governance.bulk import decide_frame
 from governance.compile import plan_for
 from governance.diagnostics import MedunionError, error
 from governance.load import ruleset_in_force, ruleset_versions
-from governance.model import NO_DEFAULT, Field, RuleSet
+from governance.model import RuleSet
 from governance.values import is_missing, plain_value
 
 if TYPE_CHECKING:
@@ -57,13 +57,8 @@ class Job:
     headers: dict[str, str] = field(default_factory=dict)  # name in the frame -> the file's header
     record: RowHook | None = None
 
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        """Pickled for Dask's workers; the rule sets are mended on arrival (see `_mended`)."""
-        return (_job_on_arrival, (self.ruleset_id, self.versions, self.on, self.date_column, self.explain,
-                                  self.text_cells, self.headers, self.record))
-
     def __dask_tokenize__(self) -> tuple[Any, ...]:
-        """What makes two jobs the same, for Dask's task names (a rule set holds sentinels it cannot hash)."""
+        """What makes two jobs the same, for Dask's task names (a rule set holds dicts, which cannot be hashed)."""
         return (self.ruleset_id, tuple(r.digest or r.version for r in self.versions), self.on, self.date_column,
                 self.explain, self.text_cells, tuple(sorted(self.headers.items())), self.record is None)
 
@@ -94,24 +89,6 @@ class Job:
         if self.record is not None:
             columns.append(RECORD_ID)
         return columns
-
-
-def _mended(ruleset: RuleSet) -> RuleSet:
-    """A rule set after pickling, with "no default" meaning no default again.
-
-    A field without a default holds the core's sentinel (`governance.model.NO_DEFAULT`, a bare
-    object), which pickling copies into another bare object that is not the sentinel; a worker
-    would then take that object as the field's default.
-    """
-    def mend(fields: dict[str, Field]) -> dict[str, Field]:
-        return {name: replace(spec, default=NO_DEFAULT) if type(spec.default) is object else spec
-                for name, spec in fields.items()}
-
-    return replace(ruleset, inputs=mend(ruleset.inputs), outputs=mend(ruleset.outputs))
-
-
-def _job_on_arrival(ruleset_id: str, versions: tuple[RuleSet, ...], *rest: Any) -> Job:
-    return Job(ruleset_id, tuple(_mended(r) for r in versions), *rest)
 
 
 @dataclass

@@ -9,29 +9,18 @@ appraisal writers do the same).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from governance.diagnostics import Location, MedunionError, error
+from governance.escaping import neutral_text
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from governance.expressions import ExpressionType
-
-_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-
-
-def neutral_text(text: str) -> str:
-    """`text`, with a leading `'` when a spreadsheet would read it as a formula."""
-    if text.startswith(_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
-
 
 def _temporary(path: Path) -> Path:
     import os

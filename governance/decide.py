@@ -34,7 +34,7 @@ from governance.policy import (
     TableOutcome,
     Verdict,
 )
-from governance.readings import attach_readings
+from governance.readings import attach_readings, names_read
 from governance.tables import cell_matches
 from governance.trace import (
     EXPLANATION_FORMAT,
@@ -368,26 +368,9 @@ def depends_on(plan: Plan, outputs: Iterable[str], whole_tables: bool = False) -
         found.add(name)
         for producer in plan.producers.get(name, ()):
             reads = dependencies(producer) if whole_tables and isinstance(producer, DecisionTable) \
-                else _reads(producer, name)
+                else names_read(producer, name, None)
             todo.extend(reads - found)
     return found
-
-
-def _reads(producer: Rule | DecisionTable, output: str) -> set[str]:
-    """The names a producer reads to decide one output: a rule's conditions and its formula for
-    that output; a table's columns and its rows' results for that output."""
-    if isinstance(producer, Rule):
-        names: set[str] = set()
-        for expr in (*producer.conditions, producer.assignments[output]):
-            names |= expr.names()
-        return names
-    if output not in producer.outputs:
-        return dependencies(producer)
-    at = producer.outputs.index(output)
-    names = set()
-    for expr in (*producer.columns, *(row.results[at] for row in producer.rows)):
-        names |= expr.names()
-    return names
 
 
 def needed_inputs(plan: Plan, output: str, missing: Iterable[str]) -> tuple[str, ...]:

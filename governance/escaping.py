@@ -1,4 +1,4 @@
-"""Text from rule files and cases made literal where it is shown: in Markdown and on a terminal.
+"""Text from rule files and cases made literal where it is shown: in Markdown, on a terminal and in spreadsheets.
 
 A rule set's titles, source sentences and notes, and a case's values, are data: whoever wrote
 them must not be able to add a tag, a link or emphasis to an explanation, nor move the cursor
@@ -50,3 +50,16 @@ def terminal_text(text: object) -> str:
     """Text for a terminal: control characters (escape sequences, carriage returns, line breaks
     inside one value) shown as Python escapes (`\\x1b`, `\\r`, `\\n`), never acted on."""
     return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], str(text))
+
+
+SPREADSHEET_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def neutral_text(text: str) -> str:
+    """`text`, with a leading `'` when a spreadsheet would read it as a formula (OWASP's CSV
+    injection rule: `=`, `+`, `-`, `@`, tab, carriage return), unless it is only a number. The one
+    rule every writer of CSV and workbooks uses."""
+    if text.startswith(SPREADSHEET_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text

@@ -9,7 +9,26 @@ from typing import Any
 from governance.diagnostics import Location
 from governance.expressions import Expression, ExpressionType
 
-NO_DEFAULT = object()
+
+class _NoDefault:
+    """The mark of a field without a default: one instance, which pickling keeps as that instance
+    (rule sets travel to Dask's workers, where a copied mark would read as a default)."""
+
+    _instance: _NoDefault | None = None
+
+    def __new__(cls) -> _NoDefault:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __reduce__(self) -> str:
+        return "NO_DEFAULT"  # pickled by name: unpickling finds this module's one instance
+
+    def __repr__(self) -> str:
+        return "NO_DEFAULT"
+
+
+NO_DEFAULT = _NoDefault()
 
 LAW = "law"
 DRAFTER_READING = "drafter-reading"

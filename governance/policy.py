@@ -26,6 +26,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from governance.compile import Contender, Plan
 from governance.diagnostics import MedunionError
 from governance.expressions import Expression
+from governance.expressions.syntax import Binary, Unary
 from governance.model import CellTest, DecisionTable, Field, Rule, TableRow
 
 Truth = TypeVar("Truth")  # bool for one case, a boolean numpy array for a table of cases
@@ -228,10 +229,9 @@ class Policy(Generic[Truth, Value]):
         for part in self.plan.conditions[rule.id]:
             reached = firing
             if b.some(reached):
-                stopped = reached & b.blocked(part)
+                firing, stopped = self.truth(part, reached)
                 if b.some(stopped):  # whether the rule fires there is unknown, not false
                     doubt, blocking = doubt | stopped, blocking or part
-                firing = b.holds(part, b.unless(reached, stopped))
             else:
                 stopped = reached
             b.condition(rule, part, reached, stopped, firing)
@@ -239,6 +239,33 @@ class Policy(Generic[Truth, Value]):
         self._doubt[rule.id] = (doubt, blocking)
         b.rule(rule, firing)
         return firing
+
+    def truth(self, expr: Expression, rows: Truth) -> tuple[Truth, Truth]:
+        """Where a condition is true, and where it is unknown, on `rows`, in three-valued logic:
+        `a or b` is true where either side is known true, and `a and b` false where either is
+        known false, even when the other side reads a fact not given (or an output not decided).
+        So a fact that cannot change the answer is never asked for."""
+        b = self.backend
+        node = expr.tree
+        if isinstance(node, Binary) and node.op in ("and", "or"):
+            left_true, left_unknown = self.truth(expr.sub(node.left), rows)
+            left_false = b.unless(b.unless(rows, left_true), left_unknown)
+            # the right side is read only where the left does not settle it, as `or`/`and` always
+            # have been (`count == 0 or total / count > 0.5` never divides by zero)
+            settled = left_true if node.op == "or" else left_false
+            right_rows = b.unless(rows, settled)
+            right_true, right_unknown = self.truth(expr.sub(node.right), right_rows)
+            if node.op == "or":
+                true = left_true | right_true
+                return true, b.unless(left_unknown | right_unknown, true)
+            right_false = b.unless(b.unless(right_rows, right_true), right_unknown)
+            true = b.unless(left_true & right_true, left_unknown | right_unknown)
+            return true, b.unless(rows, true | left_false | right_false)
+        if isinstance(node, Unary) and node.op == "not":
+            true, unknown = self.truth(expr.sub(node.operand), rows)
+            return b.unless(b.unless(rows, true), unknown), unknown
+        unknown = rows & b.blocked(expr)
+        return b.holds(expr, b.unless(rows, unknown)), unknown
 
     def _by_rules(self, name: str) -> Verdict[Truth, Value]:
         b = self.backend

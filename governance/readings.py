@@ -21,7 +21,7 @@ def _trace(kind: str, item_id: str, clause: str, reading: Reading) -> ReadingTra
     return ReadingTrace(kind, item_id, clause, reading.status, reading.text, reading.text_zh)
 
 
-def _names_read(producer: Rule | DecisionTable, output: str, rows: tuple[str, ...] | None) -> set[str]:
+def names_read(producer: Rule | DecisionTable, output: str, rows: tuple[str, ...] | None) -> set[str]:
     """The names the decision of one output read: a rule's conditions and formula; a table's
     columns and the results of its matched rows for that output."""
     if isinstance(producer, Rule):
@@ -76,7 +76,7 @@ def attach_readings(rs: RuleSet, rules: Mapping[str, RuleTrace], tables: Mapping
         found: list[ReadingTrace] = []
         if producer.reading.marked:
             found.append(_trace(kind, producer.id, producer.clause, producer.reading))
-        read = _names_read(producer, name, explained.by.rows)
+        read = names_read(producer, name, explained.by.rows)
         for parameter_name in sorted(read & set(rs.parameters)):
             parameter = rs.parameters[parameter_name]
             if parameter.reading.marked:

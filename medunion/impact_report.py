@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from appraisal.safe_cells import neutral_text
+from governance.escaping import neutral_text
 from governance.expressions import format_value
 from governance.impact import Change, Impact, Step
 

@@ -171,3 +171,77 @@ def test_a_rule_that_could_only_agree_does_not_block() -> None:
     acute = decide(benefits, {**case, "severity": "acute"}, on)
     assert acute.trace.outputs["eligible"].decided is False  # not the default `false`: the age is needed
     assert acute.trace.outputs["eligible"].needs == ("age",)
+
+
+def test_an_acute_upward_referral_needs_no_scope_because_either_ground_is_enough() -> None:
+    """IV.7.2 transfers a patient who is outside the primary scope OR acutely ill: an acute patient
+    is transferred whatever the scope, so the scope is not asked for; an ordinary one still needs it.
+    The column evaluator answers the same, row by row."""
+    import pandas as pd
+
+    from governance.bulk import decide_frame
+
+    on = dt.date(2018, 1, 1)
+    ruleset = resolve_ruleset("zhenghe-referral", on, RULES)
+    base = {"referral_direction": "upward", "within_association": True, "eligible_cost": 1000}
+    acute = decide(ruleset, {**base, "severity": "acute"}, on)
+    assert acute.outputs["transfer_to_county"] is True
+    assert acute.trace.outputs["transfer_to_county"].needs == ()
+    assert acute.outputs["reimbursement"] == 850.0
+    ordinary = decide(ruleset, {**base, "severity": "ordinary"}, on)
+    assert ordinary.trace.outputs["transfer_to_county"].needs == ("within_primary_scope",)
+
+    frame = pd.DataFrame([{**base, "severity": s, "within_primary_scope": scope}
+                          for s, scope in [("acute", None), ("ordinary", None), ("ordinary", False),
+                                           ("ordinary", True), ("severe", True)]])
+    table = decide_frame(ruleset, frame, on, with_sources=True)
+    assert table["transfer_to_county"].tolist()[0] is True
+    assert pd.isna(table["transfer_to_county"].iloc[1])
+    assert table["transfer_to_county"].tolist()[2:] == [True, False, True]
+    for position, row in enumerate(frame.to_dict("records")):
+        inputs = {k: v for k, v in row.items() if v is not None and not (isinstance(v, float) and v != v)}
+        one = decide(ruleset, inputs, on)
+        bulk = table["transfer_to_county"].iloc[position]
+        assert (None if pd.isna(bulk) else bool(bulk)) == (
+            one.outputs["transfer_to_county"] if one.trace.outputs["transfer_to_county"].decided else None)
+
+
+def test_and_is_false_where_either_side_is_known_false_and_or_still_guards_its_right_side(tmp_path: Path) -> None:
+    """Three-valued conditions: `a and b` is false when `a` is false, even with `b` missing; the
+    right side of `or` is not read where the left settles it (no division by zero)."""
+    from fixtures.builders import write_ruleset
+
+    from governance.load import load_ruleset
+
+    path = write_ruleset(tmp_path, """\
+inputs:
+  member: {type: boolean}
+  visits: {type: integer, minimum: 0}
+  admissions: {type: integer, minimum: 0}
+outputs:
+  flagged: {type: boolean, default: false}
+  low_share: {type: boolean, default: false}
+rules:
+  - id: flag
+    title: Members with many visits are flagged
+    clause: demo-2017 I.1
+    source: Flag them.
+    status: law
+    when: member and visits > 10
+    then: {flagged: true}
+  - id: share
+    title: A low share of admissions
+    clause: demo-2017 I.1
+    source: Share.
+    status: law
+    when: visits == 0 or admissions / visits < 0.5
+    then: {low_share: true}
+""")
+    ruleset = load_ruleset(path)
+    on = dt.date(2018, 6, 1)
+    not_member = decide(ruleset, {"member": False, "admissions": 3}, on)
+    assert not_member.outputs["flagged"] is False and not_member.trace.outputs["flagged"].decided
+    unknown = decide(ruleset, {"member": True, "admissions": 3}, on)
+    assert unknown.trace.outputs["flagged"].needs == ("visits",)
+    guarded = decide(ruleset, {"member": True, "visits": 0, "admissions": 3}, on)
+    assert guarded.outputs["low_share"] is True
