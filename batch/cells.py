@@ -40,20 +40,23 @@ def _text_cells(series: pd.Series) -> np.ndarray:
 
 
 def _from_text(field: Field, text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """The typed values of text cells and a mask of the cells whose text is no such value."""
+    """The typed values of text cells (a typed column: float, nullable boolean or datetime, so
+    the core's check takes its whole-column path) and a mask of the cells whose text is no such
+    value. Null cells stay null and are not marked."""
     kind = field.type.kind
+    given = text.notna()
     if field.type.numeric:
-        values = pd.to_numeric(text, errors="coerce")
-        return values.astype(object).where(values.notna(), None), values.isna()
+        values = pd.to_numeric(text, errors="coerce").astype("float64")
+        return values, values.isna() & given
     if kind == "boolean":
         lowered = text.str.strip().str.lower()
-        values = pd.Series(None, index=text.index, dtype=object)
-        values[lowered.isin(TRUE_TEXT)] = True
-        values[lowered.isin(FALSE_TEXT)] = False
-        return values, values.isna()
+        values = pd.Series(pd.NA, index=text.index, dtype="boolean")
+        values[lowered.isin(TRUE_TEXT).fillna(False).to_numpy(dtype=bool)] = True
+        values[lowered.isin(FALSE_TEXT).fillna(False).to_numpy(dtype=bool)] = False
+        return values, values.isna() & given
     if kind == "date":
         values = pd.to_datetime(text.str.strip(), format="%Y-%m-%d", errors="coerce")
-        return values.astype(object).where(values.notna(), None), values.isna()
+        return values, values.isna() & given
     return text, pd.Series(False, index=text.index)
 
 
@@ -78,16 +81,18 @@ def typed_column(field: Field, series: pd.Series, text_cells: bool = True
     typed = series
     unreadable = np.zeros(len(series), dtype=bool)
     if text_cells and field.type.kind in ("number", "integer", "boolean", "date"):
-        text = _text_cells(series)
-        if text.any():
+        if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+            typed, bad = _from_text(field, series)  # a CSV's column: text or null, read whole
+            unreadable = bad.to_numpy(dtype=bool)
+        elif (text := _text_cells(series)).any():
             cells = series[text].astype(str)
             values, bad = _from_text(field, cells)
             typed = series.astype(object).copy()
-            typed[text] = values.to_numpy(dtype=object)
-            unreadable[np.flatnonzero(text)[bad.to_numpy()]] = True
-            for position in np.flatnonzero(unreadable):
-                raw = str(series.iat[position])
-                problems.append(CellProblem(int(position), field.name, raw, f"{_expected(field)}, found {raw!r}"))
+            typed[text] = values.astype(object).where(values.notna(), None).to_numpy(dtype=object)
+            unreadable[np.flatnonzero(text)[bad.to_numpy(dtype=bool)]] = True
+        for position in np.flatnonzero(unreadable):
+            raw = str(series.iat[position])
+            problems.append(CellProblem(int(position), field.name, raw, f"{_expected(field)}, found {raw!r}"))
     checked = typed
     if unreadable.any():  # the core's check sees only the cells that were read
         checked = typed.where(~unreadable, None)
