@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint browser clean
+.PHONY: setup demo test lint browser fonts clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo 'medunion needs Python 3.10, 3.11 or 3.12 on PATH'; exit 1; }
@@ -17,8 +17,15 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# A Chinese font (Debian's fonts-noto-cjk) for the charts and the site's screenshots; without
+# one, Chinese is drawn as boxes and the chart font test skips with a clear message.
+fonts:
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
+	  (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null) 2>&1 | tail -2 || true; \
+	  fc-list :lang=zh 2>/dev/null | grep -q . || echo "no Chinese font could be installed (fonts-noto-cjk): the chart font test will be skipped"; }
+
 # Chromium for the browser test of the doc site; the test skips with a clear message without it.
-browser:
+browser: fonts
 	@command -v chromium >/dev/null 2>&1 || { \
 	  (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null) 2>&1 | tail -2 || true; \
 	  command -v chromium >/dev/null 2>&1 || echo "chromium could not be installed: the browser test will be skipped"; }

@@ -29,6 +29,7 @@ from appraisal.scheme import GRADES, Indicator
 from appraisal.score import Appraisal
 from appraisal.whatif import WhatIf, what_if
 from governance.expressions import format_value, render_with_values
+from governance.rounding import round_half_up, round_half_up_columns
 
 
 def _num(x: Any) -> float | None:
@@ -263,7 +264,7 @@ class _Columns:
         self.val = {k: ranked(app.values, k) for k in app.values.columns}
         self.val6 = {k: np.round(v, 6) for k, v in self.val.items()}
         self.pts = {k: ranked(app.points, k) for k in app.points.columns}
-        self.pts4 = {k: np.round(v, 4) for k, v in self.pts.items()}
+        self.pts4 = {k: round_half_up_columns(v, 4) for k, v in self.pts.items()}  # points: 四舍五入
         self.novalue = {k: ranked(app.no_value, k, bool) for k in app.no_value.columns}
         self.veto = {k: ranked(app.vetoes, k, bool) for k in app.vetoes.columns}
         self.next_grade = wi.next_grade.to_numpy(dtype=object)[order]
@@ -279,9 +280,9 @@ class _Columns:
         self.grade_by_points = res["grade_by_points"].to_numpy(dtype=object)
         self.rank = res["rank"].to_numpy()
         self.notice = res["rectification_notice"].to_numpy(dtype=bool)
-        self.dim_points = {d.id: np.round(res[f"dimension.{d.id}"].to_numpy(dtype=float), 4)
+        self.dim_points = {d.id: round_half_up_columns(res[f"dimension.{d.id}"].to_numpy(dtype=float), 4)
                            for d in scheme.dimensions}
-        self.totals = np.round(res["total"].to_numpy(dtype=float), 4)
+        self.totals = round_half_up_columns(res["total"].to_numpy(dtype=float), 4)
         self.consequences = {c.id: res[c.id].to_numpy() for c in scheme.consequence_fields}
         self.templates = {i.id: _computed_template(app, i.id) for i in scheme.indicators if i.formula}
         self.static = {i.id: indicator_metadata(i) for i in scheme.indicators}
@@ -319,7 +320,7 @@ def _what_if_one(app: Appraisal, c: _Columns, k: int) -> dict[str, Any]:
     gap = c.gap.item(k)
     if c.blocked.item(k):
         return {
-            "next_grade": nxt, "points_missing": round(gap, 4), "blocked_by_veto": True,
+            "next_grade": nxt, "points_missing": round_half_up(gap, 4), "blocked_by_veto": True,
             "summary": f"a veto item caps the grade: no points lift it to {nxt} "
                        "until the vetoed matter is resolved",
             "changes": [],
@@ -354,7 +355,7 @@ def _what_if_one(app: Appraisal, c: _Columns, k: int) -> dict[str, Any]:
         + (f"{reachable} indicator(s) could close the gap alone" if reachable
            else "no single indicator can close the gap alone")
     )
-    return {"next_grade": nxt, "points_missing": round(gap, 4), "blocked_by_veto": False,
+    return {"next_grade": nxt, "points_missing": round_half_up(gap, 4), "blocked_by_veto": False,
             "summary": summary, "changes": changes}
 
 

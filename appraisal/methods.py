@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from appraisal.scheme import Indicator
+from governance.rounding import round_half_up
 
 _EPS = 1e-9
 
@@ -195,7 +196,7 @@ def describer(ind: Indicator, cohort_size: int) -> Callable[[float, float], str]
             if pts >= full:
                 return f"{v} reaches the target {hi}: full {w} points"
             return (f"linear between floor {lo} and target {hi}: {w} × ({v} − {lo}) / "
-                    f"({hi} − {lo}) = {_fmt(round(pts, 4))} points")
+                    f"({hi} − {lo}) = {_fmt(round_half_up(pts, 4))} points")
 
         return linear
     if m == "steps":
@@ -225,7 +226,7 @@ def describer(ind: Indicator, cohort_size: int) -> Callable[[float, float], str]
                 return "no value"
             frac = f"{_fmt(value)} / {t}" if higher else f"{t} / {_fmt(value)}"
             return (f"ratio to target, capped at {cap}: {w} × min({frac}, {cap})"
-                    f" = {_fmt(round(pts, 4))} points")
+                    f" = {_fmt(round_half_up(pts, 4))} points")
 
         return ratio
     if m == "percentile":
@@ -235,7 +236,7 @@ def describer(ind: Indicator, cohort_size: int) -> Callable[[float, float], str]
         def percentile(value: float, pts: float) -> str:
             if value != value:
                 return "no value"
-            return f"{lead}{_fmt(pts / weight)} = {_fmt(round(pts, 4))} points"
+            return f"{lead}{_fmt(pts / weight)} = {_fmt(round_half_up(pts, 4))} points"
 
         return percentile
     if m == "deduction":
@@ -245,7 +246,7 @@ def describer(ind: Indicator, cohort_size: int) -> Callable[[float, float], str]
         def deduction(value: float, pts: float) -> str:
             if value != value:
                 return "no value"
-            return f"{lead}{_fmt(value)}{cap}, not below 0 = {_fmt(round(pts, 4))} points"
+            return f"{lead}{_fmt(value)}{cap}, not below 0 = {_fmt(round_half_up(pts, 4))} points"
 
         return deduction
 

@@ -97,6 +97,28 @@ def percent_points(value: float) -> float:
     return float(Decimal(repr(float(value))) * 100)
 
 
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+"""Full-width ASCII forms (U+FF01-FF5E: ０-９ ， ． ％ － ＋ ｙｅｓ) and the ideographic space, as
+a Chinese input method types them, to their ASCII forms. Only this block: NFKC would also
+turn ² into 2 or ① into 1, which no officer means as a digit of the number."""
+
+_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?(?:\s*%)?")
+"""A number with thousands separators as Excel's Chinese (and English) locale writes it: the
+separator between groups of exactly three digits, before the decimal point only."""
+
+
+def officer_text(text: str) -> str:
+    """A text cell in the plain form the number and true/false parsers read, as a Chinese
+    officer meant it: full-width digits and punctuation become ASCII ('５２，０００．５' →
+    '52,000.5'), and thousands separators between groups of three are dropped ('52,000' →
+    '52000'). Anything else stays as typed, so '5,20,00' still fails to parse and its row is
+    rejected with the row and column."""
+    plain = text.translate(_FULL_WIDTH).strip()
+    if "," in plain and _GROUPED.fullmatch(plain):
+        plain = plain.replace(",", "")
+    return plain
+
+
 @dataclass
 class InputTable:
     """The raw table as read: one row per data row (blank rows inside kept, so row numbers

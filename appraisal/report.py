@@ -36,10 +36,12 @@ import numpy as np
 import pandas as pd
 
 from appraisal.explain import Explanations, to_markdown, to_text
+from appraisal.fonts import chart_context
 from appraisal.safe_cells import neutral_text, write_csv
 from appraisal.scheme import GRADES
 from appraisal.score import Appraisal
 from appraisal.stability import Stability
+from governance.rounding import round_half_up
 
 FULL_WORKBOOK_UNITS = 10_000
 """Above this many scored units the workbook holds summaries, Parquet the full tables, and no
@@ -310,7 +312,15 @@ def _png(fig) -> str:
 
 
 def charts(app: Appraisal) -> dict[str, str]:
-    """Base64 PNGs: distribution of totals with grade bands; points by dimension per unit."""
+    """Base64 PNGs: distribution of totals with grade bands; points by dimension per unit.
+
+    Unit names and dimension titles are often Chinese: drawn with the CJK font of
+    `appraisal.fonts` (in an rc_context, so no global setting changes)."""
+    with chart_context():
+        return _charts(app)
+
+
+def _charts(app: Appraisal) -> dict[str, str]:
     res = app.results
     fig, ax = plt.subplots(figsize=(7, 3.2))
     ax.hist(res["total"].to_numpy(dtype=float), bins=min(20, max(5, len(res))), color="#2E75B6",
@@ -356,7 +366,7 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
     if isinstance(value, (float, np.floating)):
-        return f"{value:.2f}"
+        return f"{round_half_up(value, 2):.2f}"  # points and values half up (四舍五入), as people round
     if isinstance(value, np.generic):
         return str(value.item())
     if value is pd.NA or value is pd.NaT:

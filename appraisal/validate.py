@@ -16,13 +16,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from appraisal.read import TEMPORAL, DateCell, PercentCell, RefusedCell, read_input
+from appraisal.read import TEMPORAL, DateCell, PercentCell, RefusedCell, officer_text, read_input
 from appraisal.scheme import Column, Scheme
 from appraisal.units import UnitRegister, scheme_register
 from governance.diagnostics import MedunionError, error
 
-_TRUE = {"true", "yes", "1", "y", "t"}
-_FALSE = {"false", "no", "0", "n", "f"}
+_TRUE = {"true", "yes", "1", "y", "t", "是", "有"}
+_FALSE = {"false", "no", "0", "n", "f", "否", "无", "無"}
+"""What an officer types for true and false: 是/否 (yes/no) and 有/无 (there is / there is none),
+beside the English words and 1/0; full-width forms (ＹＥＳ, １) are read by `officer_text` first."""
+_FLAGS = {w: 1.0 for w in _TRUE} | {w: 0.0 for w in _FALSE} | {"1.0": 1.0, "0.0": 0.0}
 KEY_COLUMNS = ("unit_id", "year")
 OPTIONAL_KEYS = ("unit_name", "cohort")
 """Columns a table may have beside the scheme's: the unit's name (shown when no register names
@@ -77,14 +80,56 @@ def _is_missing(
 
 def _parse_boolean(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """1.0/0.0 for true/false words, bools and 0/1; a bad flag where it is none of these."""
-    lookup = {w: 1.0 for w in _TRUE} | {w: 0.0 for w in _FALSE}
-    lookup |= {"1.0": 1.0, "0.0": 0.0}
     values = np.array(
-        [1.0 if v is True else 0.0 if v is False else lookup.get(str(v).strip().lower(), np.nan)
+        [1.0 if v is True else 0.0 if v is False else _FLAGS.get(str(v).strip().lower(), np.nan)
          for v in raw.to_numpy(dtype=object)],
         dtype=float,
     )
     return values, np.isnan(values)
+
+
+def _officer_forms(series: pd.Series, candidates: np.ndarray) -> tuple[pd.Series, list[int]]:
+    """`series` with its text cells among `candidates` (those the plain parse could not read) as
+    `officer_text` reads them, and the positions so rewritten. The raw series is kept for the
+    rejection report, so a refused cell is shown as the officer typed it."""
+    idx = np.flatnonzero(candidates)
+    if not len(idx) or series.dtype.kind in "biufcmM":  # text is object or (pandas 3) str dtype
+        return series, []
+    values = series.to_numpy(dtype=object)
+    readable: np.ndarray | None = None
+    changed: list[int] = []
+    for i in idx:
+        cell = values[i]
+        if isinstance(cell, str):
+            plain = officer_text(cell)
+            if plain != cell.strip():
+                if readable is None:
+                    readable = values.copy()
+                readable[i] = plain
+                changed.append(int(i))
+    if readable is None:
+        return series, []
+    return pd.Series(readable, index=series.index, dtype=object), changed
+
+
+_MISGROUPED = re.compile(r"[+-]?\d[\d,]*,[\d,]*(?:\.\d+)?\s*%?")
+
+
+def _not_a_number_reason(readable: pd.Series, bad: np.ndarray) -> str | pd.Series:
+    """Why a cell is not a number; for '5,20,00' (separators not between groups of three, or a
+    decimal comma) it says how to write it rather than only 'expected a number'."""
+    plain = "wrong type: expected a number"
+    idx = np.flatnonzero(bad)
+    if not len(idx) or readable.dtype.kind in "biufcmM":
+        return plain
+    values = readable.to_numpy(dtype=object)
+    reasons = pd.Series([plain] * len(values), dtype=object)
+    for i in idx:
+        if isinstance(values[i], str) and _MISGROUPED.fullmatch(values[i].strip()):
+            reasons.iloc[i] = (f"{plain}: thousands separators go between groups of three digits "
+                               "(52,000 or 1,234.5); write the number without them, and a decimal "
+                               "point, not a comma")
+    return reasons
 
 
 _EMPTY = frozenset({""})
@@ -244,7 +289,10 @@ def validate_rows(
         return mask
 
     year_raw = raw["year"]
-    year_num = pd.to_numeric(year_raw, errors="coerce").to_numpy(dtype=float)
+    year_num = np.array(pd.to_numeric(year_raw, errors="coerce"), dtype=float)
+    year_readable, retyped = _officer_forms(year_raw, np.isnan(year_num))
+    if retyped:  # a year typed in full-width digits (２０１９)
+        year_num[retyped] = pd.to_numeric(year_readable.iloc[retyped], errors="coerce").to_numpy(dtype=float)
     blank = _blank_rows(raw, np.isnan(year_num))
     if blank.any():
         notes.append(f"{int(blank.sum())} empty row(s) skipped: row(s) {_row_list(rows[blank])}")
@@ -298,10 +346,17 @@ def validate_rows(
         series = raw[name]
         if col.type == "boolean":
             values, bad = _parse_boolean(series)
-            odd = _odd_cells(series, bad & ~blank, percent_text=True)
+            readable, retyped = _officer_forms(series, bad & ~blank)
+            if retyped:
+                values[retyped] = _parse_boolean(readable.iloc[retyped])[0]
+                bad = np.isnan(values)
+            odd = _odd_cells(readable, bad & ~blank, percent_text=True)
         else:
             values = np.array(pd.to_numeric(series, errors="coerce"), dtype=float)
-            odd = _odd_cells(series, np.isnan(values) & ~blank)
+            readable, retyped = _officer_forms(series, np.isnan(values) & ~blank)
+            if retyped:
+                values[retyped] = pd.to_numeric(readable.iloc[retyped], errors="coerce").to_numpy(dtype=float)
+            odd = _odd_cells(readable, np.isnan(values) & ~blank)
         if any(isinstance(v, (*TEMPORAL, np.datetime64, np.timedelta64)) for v in odd.values()):
             raise _temporal_column(scheme.id, name, series, f"a {col.type} in {col.unit}")
         refused: dict[int, str] = {}
@@ -322,6 +377,11 @@ def validate_rows(
             example = f"{first.cell}: {first}" if isinstance(first, PercentCell) else f"'{first.strip()}'"
             notes.append(f"{name}: {len(shown)} percentage cell(s) read {how} (e.g. {example} → "
                          f"{values[shown[0]]:g})")
+        typed = [i for i in retyped if in_year[i] and not np.isnan(values[i])]
+        if typed:
+            notes.append(f"{name}: {len(typed)} cell(s) with thousands separators or full-width characters "
+                         f"read (e.g. row {rows[typed[0]]}: '{str(series.iloc[typed[0]]).strip()}' → "
+                         f"{values[typed[0]]:g})")
         if col.type == "boolean":
             bad &= ~handled
             missing = _is_missing(series, bad)
@@ -330,7 +390,7 @@ def validate_rows(
         else:
             missing = _is_missing(series, np.isnan(values)) & ~handled
             bad = np.isnan(values) & ~missing & ~handled
-            reject(in_year & bad, name, "wrong type: expected a number", series)
+            reject(in_year & bad, name, _not_a_number_reason(readable, in_year & bad), series)
             ok = ~np.isnan(values)
             if col.type == "integer":
                 frac = ok & (values != np.floor(np.nan_to_num(values)))

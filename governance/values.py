@@ -245,7 +245,10 @@ def _booleans(field: Field, series: pd.Series, pd: Any) -> Checked:
     if _objects(dtype):
         cells = series.to_numpy()
         if pd.api.types.infer_dtype(cells, skipna=True) == "boolean":  # only bool and numpy.bool_
-            return np.asarray(cells == True, dtype=bool), missing, None  # noqa: E712 (None is not True)
+            if missing is not None:  # None, NaN or pd.NA: never compared (pd.NA == True is NA)
+                cells = cells.copy()
+                cells[missing] = False
+            return cells.astype(bool), missing, None
     return values, missing, _others(series, missing)
 
 

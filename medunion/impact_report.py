@@ -19,6 +19,7 @@ from typing import Any
 from governance.escaping import neutral_text
 from governance.expressions import format_value
 from governance.impact import Change, Impact, Step
+from governance.rounding import amount_text
 
 SYNTHETIC_LABEL = "SYNTHETIC DATA: made-up claims, not real patients or payments"
 
@@ -42,10 +43,8 @@ def is_synthetic(name: str) -> bool:
 
 
 def amount(value: float) -> str:
-    """1234567.5 → "1,234,567.50"; float noise of a sum never shown."""
-    if not math.isfinite(value):
-        return str(value)
-    return f"{value:,.2f}"
+    """1234567.5 → "1,234,567.50", to the fen half up (四舍五入); float noise of a sum never shown."""
+    return amount_text(value)
 
 
 def signed(value: float) -> str:

@@ -11,6 +11,8 @@ matplotlib.use("Agg")  # no display on a build machine
 
 import matplotlib.pyplot as plt  # after use("Agg"): the backend must be chosen first
 
+from appraisal.fonts import chart_context
+
 
 def weights_chart_svg(
     labels: Sequence[str],
@@ -20,9 +22,10 @@ def weights_chart_svg(
 ) -> str:
     """A horizontal bar per indicator, coloured by dimension, as a standalone SVG document.
 
-    Labels are drawn in the chart's own font, so pass English titles: the build machine
-    may have no CJK font. The output is deterministic (same input, same bytes), so a
-    rebuild does not churn the site.
+    Labels may be Chinese: the chart's fonts come from `appraisal.fonts` (an installed CJK
+    font first, DejaVu Sans after it), and the SVG names the same families for the browser.
+    The output is deterministic (same input, same bytes), so a rebuild does not churn the
+    site (on the same machine: the font list is part of the bytes).
     """
     if len(labels) != len(weights):
         raise ValueError("one weight per label")
@@ -37,7 +40,7 @@ def weights_chart_svg(
     legend_rows = -(-len(group_names) // 3) if group_names else 0
     height = max(2.0, 0.42 * len(labels) + 1.2 + 0.3 * legend_rows)
     # text stays text (fonttype none): readable by screen readers and findable in the page
-    with plt.rc_context({"svg.hashsalt": "medunion", "svg.fonttype": "none"}):
+    with chart_context(), plt.rc_context({"svg.hashsalt": "medunion", "svg.fonttype": "none"}):
         fig, ax = plt.subplots(figsize=(8, height))
         try:
             positions = list(range(len(labels)))[::-1]

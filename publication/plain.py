@@ -257,5 +257,5 @@ def plain_value(
     expression: Expression | Node | str | int | float | bool,
     units: Mapping[str, str] | None = None,
 ) -> str:
-    """A formula or value in words and symbols: `round(a * b, 2)` → "a × b, rounded to 2 …"."""
+    """A formula or value in words and symbols: `round(a * b, 2)` → "a × b, rounded half up to 2 …"."""
     return _Renderer(units or {}).value(_tree(expression))

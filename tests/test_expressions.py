@@ -228,7 +228,7 @@ def test_well_typed_expressions(text: str, expected: ExpressionType) -> None:
         ("min(3, 1, 2)", 1),
         ("max(3, 1.5, 2)", 3),
         ("round(8499.996, 2)", 8500.0),
-        ("round(2.5)", 2.0),  # half to even, as numpy rounds whole columns
+        ("round(2.5)", 3.0),  # half up (四舍五入), in both evaluators: governance/rounding.py
         ("round(3.5)", 4.0),
         ("abs(-3.5)", 3.5),
         ("floor(-1.5)", -2),

@@ -25,6 +25,7 @@ import numpy as np
 from governance.diagnostics import MedunionError, error
 from governance.expressions.syntax import Call, Expression, Literal, Node, Value
 from governance.expressions.valuetypes import DATE, INTEGER, NUMBER, ExpressionType
+from governance.rounding import round_half_up, round_half_up_columns
 
 
 @dataclass(frozen=True)
@@ -171,11 +172,6 @@ def months_between(start: dt.date, end: dt.date) -> int:
     return months - 1 if add_months(start, months) > end else months
 
 
-def round_half_even(value: float, digits: int = 0) -> float:
-    """numpy's rounding, so that one case and a whole column round alike."""
-    return float(np.round(value, int(digits)))
-
-
 def _least(*values: Any) -> Any:
     return min(values)
 
@@ -231,13 +227,6 @@ def _greatest_columns(*columns: np.ndarray) -> np.ndarray:
     return np.maximum.reduce(np.broadcast_arrays(*columns)) if len(columns) > 1 else columns[0]
 
 
-def _round_columns(values: np.ndarray, digits: np.ndarray | None = None) -> np.ndarray:
-    if digits is not None and len(set(np.asarray(digits).tolist())) > 1:
-        return np.array([np.round(v, int(d)) for v, d in zip(values, digits, strict=True)])
-    places = int(digits[0]) if digits is not None and len(digits) else 0
-    return np.round(np.asarray(values, dtype=np.float64), places)
-
-
 def _floor_columns(values: np.ndarray) -> np.ndarray:
     return np.floor(values).astype(np.int64)
 
@@ -260,7 +249,7 @@ def _day_columns(days: np.ndarray) -> np.ndarray:
 
 # --- the registry ------------------------------------------------------------------------------
 
-_WHOLE_NUMBER = "{0}, rounded to a whole number"
+_WHOLE_NUMBER = "{0}, rounded half up to a whole number"
 
 BUILTINS: Mapping[str, Builtin] = MappingProxyType({b.name: b for b in (
     Builtin("min", 1, None, _numbers_or_dates("min"), _least, _least_columns, (
@@ -273,11 +262,12 @@ BUILTINS: Mapping[str, Builtin] = MappingProxyType({b.name: b for b in (
         Phrase("the larger of {0} and {1}", count=2),
         Phrase("the largest of {all}"),
     )),
-    Builtin("round", 1, 2, _round_type, round_half_even, _round_columns, (
+    # half-up (四舍五入) on the decimal a person reads: 1002.5 → 1003, 1.005 → 1.01, −2.5 → −3
+    Builtin("round", 1, 2, _round_type, round_half_up, round_half_up_columns, (
         Phrase(_WHOLE_NUMBER, count=1),
         Phrase(_WHOLE_NUMBER, literal=(1, 0)),
-        Phrase("{0}, rounded to 1 decimal place", literal=(1, 1)),
-        Phrase("{0}, rounded to {1} decimal places"),
+        Phrase("{0}, rounded half up to 1 decimal place", literal=(1, 1)),
+        Phrase("{0}, rounded half up to {1} decimal places"),
     )),
     Builtin("abs", 1, 1, _same_number, abs, np.abs, (Phrase("the absolute value of {0}"),)),
     Builtin("floor", 1, 1, _number_to_integer, math.floor, _floor_columns, (Phrase("{0}, rounded down"),)),

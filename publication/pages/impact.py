@@ -18,6 +18,7 @@ from typing import Any
 
 from governance.diagnostics import MedunionError
 from governance.model import RuleSet
+from governance.rounding import amount_text
 from governance.source import load_yaml
 from publication.render import render
 
@@ -71,7 +72,7 @@ class ImpactSection:
 
 
 def _amount(value: float) -> str:
-    return f"{value:,.2f}"
+    return amount_text(value)  # to the fen, half up (四舍五入)
 
 
 def _signed(value: float) -> str:
