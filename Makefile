@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint browser fonts clean
+.PHONY: setup demo test lint browser fonts clean messages
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo 'medunion needs Python 3.10, 3.11 or 3.12 on PATH'; exit 1; }
@@ -29,6 +29,14 @@ browser: fonts
 	@command -v chromium >/dev/null 2>&1 || { \
 	  (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null) 2>&1 | tail -2 || true; \
 	  command -v chromium >/dev/null 2>&1 || echo "chromium could not be installed: the browser test will be skipped"; }
+
+# The program's own messages: extract every _()/N_() string into the template, then merge it into the
+# Chinese catalog (new strings come in untranslated; fill their msgstr). See docs/reference/languages.md.
+messages: setup
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --project medunion \
+	  --copyright-holder medunion -o governance/locale/medunion.pot .
+	$(BIN)/pybabel update -i governance/locale/medunion.pot -d governance/locale -D medunion -l zh_CN \
+	  --no-fuzzy-matching --ignore-obsolete
 
 demo: setup
 	$(BIN)/python -m medunion.demo

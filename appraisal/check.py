@@ -15,9 +15,10 @@ from pathlib import Path
 
 from appraisal.scheme import GRADES, Scheme, load_scheme, load_scheme_document
 from appraisal.score import compile_indicator
+from governance.check import missing_label
 from governance.clauses import clause_index, find_index, unknown_clause
 from governance.diagnostics import Diagnostic, MedunionError, error, warning
-from governance.source import SourceDocument
+from governance.source import NodePath, SourceDocument
 
 _RULES = Path(__file__).resolve().parent.parent / "rules" / "schema"
 """A file inside rules/, so a scheme kept elsewhere is checked against the repository's
@@ -37,9 +38,39 @@ def check_scheme_file(path: str | Path, charter_units: CharterUnits | None = Non
         doc, scheme = load_scheme_document(path)
     except MedunionError as exc:
         return exc.diagnostics
-    found = check_scheme(scheme, doc) + _check_siblings(scheme, doc)
+    found = check_scheme(scheme, doc) + _check_siblings(scheme, doc) + check_scheme_labels(doc)
     if charter_units is not None:
         found += _check_charter(scheme, doc, charter_units)
+    return found
+
+
+def check_scheme_labels(doc: SourceDocument) -> list[Diagnostic]:
+    """Warnings for the public labels of a scheme without their Chinese form: the scheme, its
+    dimensions, indicators, grades, parameters, data columns and named units."""
+    data = doc.data
+    found: list[Diagnostic] = []
+
+    def need(kind: str, name: object, path: NodePath, key: str, spec: object) -> None:
+        if isinstance(spec, dict) and not spec.get(key):
+            where = doc.locate_key(path) if path and isinstance(path[-1], str) else doc.locate(path)
+            found.append(missing_label(kind, str(name), key, where))
+
+    need("appraisal scheme", data.get("id"), (), "title_zh", data)
+    for d, dim in enumerate(data.get("dimensions") or []):
+        need("dimension", dim.get("id"), ("dimensions", d), "title_zh", dim)
+        for i, ind in enumerate(dim.get("indicators") or []):
+            need("indicator", ind.get("id"), ("dimensions", d, "indicators", i), "title_zh", ind)
+    for g, grade in enumerate(data.get("grades") or []):
+        need("grade", grade.get("grade"), ("grades", g), "title_zh", grade)
+    for name, spec in (data.get("parameters") or {}).items():
+        need("parameter", name, ("parameters", name), "title_zh", spec)
+    for name, spec in (data.get("columns") or {}).items():
+        need("data column", name, ("columns", name), "label_zh", spec)
+    units = data.get("units") if isinstance(data.get("units"), dict) else {}
+    listed = ((("units", "members"), units.get("members")), (("expected_units",), data.get("expected_units")))
+    for at, members in listed:
+        for u, unit in enumerate(members or []):
+            need("unit", unit.get("id"), (*at, u), "name_zh", unit)
     return found
 
 

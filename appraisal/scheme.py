@@ -54,6 +54,7 @@ class Column:
     missing: str = "reject"
     not_above: str | None = None
     location: Location | None = field(default=None, compare=False)
+    label_zh: str | None = None  # the column's Chinese name (the header an officer reads)
 
     @property
     def bounds(self) -> tuple[float | None, float | None]:
@@ -369,6 +370,7 @@ def build_scheme(doc: SourceDocument, on: dt.date | None = None, rules_root: Pat
             unit=spec.get("unit", ""),
             description=spec.get("description", ""),
             description_zh=spec.get("description_zh"),
+            label_zh=spec.get("label_zh"),
             minimum=_opt_float(spec.get("minimum")),
             maximum=_opt_float(spec.get("maximum")),
             missing=spec.get("missing", default_missing),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from governance.check import missing_label
 from governance.clauses import clause_index, unknown_clause
 from governance.diagnostics import Diagnostic, MedunionError, error
 from governance.load import kind_of
@@ -36,6 +37,7 @@ class Unit:
     part_of: str | None
     parent: str | None
     path: NodePath
+    name_zh: str | None = None
 
 
 @dataclass(frozen=True)
@@ -209,7 +211,8 @@ def build_charter(doc: SourceDocument) -> Charter:
     return Charter(
         id=data["id"], title=data["title"], jurisdiction=data["jurisdiction"],
         units=tuple(
-            Unit(u["id"], u["name"], u["kind"], u["clause"], u.get("part_of"), u.get("parent"), ("units", i))
+            Unit(u["id"], u["name"], u["kind"], u["clause"], u.get("part_of"), u.get("parent"), ("units", i),
+                 u.get("name_zh"))
             for i, u in enumerate(data["units"])
         ),
         associations=tuple(
@@ -492,6 +495,26 @@ def check_clauses(charter: Charter) -> Iterator[Diagnostic]:
             yield error(why, charter.doc.locate(path))
 
 
+def check_labels(charter: Charter) -> Iterator[Diagnostic]:
+    """Warnings for the public labels without their Chinese form: the charter's title and the names
+    of its units, associations and governing bodies."""
+    doc = charter.doc
+    data = doc.data
+    if not data.get("title_zh"):
+        yield missing_label("charter", str(data.get("id")), "title_zh", doc.locate_key(("title",)))
+    items: list[tuple[str, NodePath, Any]] = [
+        ("governing body", ("governing_bodies", i), b) for i, b in enumerate(data.get("governing_bodies") or [])]
+    for i, unit in enumerate(data.get("units") or []):
+        items.append(("unit", ("units", i), unit))
+    for a, association in enumerate(data.get("associations") or []):
+        items.append(("association", ("associations", a), association))
+        items += [("governing body", ("associations", a, "governing_bodies", i), b)
+                  for i, b in enumerate(association.get("governing_bodies") or [])]
+    for kind, path, spec in items:
+        if isinstance(spec, dict) and "name" in spec and not spec.get("name_zh"):
+            yield missing_label(kind, str(spec.get("id") or spec["name"]), "name_zh", doc.locate((*path, "name")))
+
+
 CHECKS = (
     check_clauses,
     check_identities,
@@ -502,6 +525,7 @@ CHECKS = (
     check_supervisors,
     check_bodies,
     check_principles,
+    check_labels,
 )
 
 

@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Iterable
 
 from governance.clauses import INDEX_NAME, clause_index, unknown_clause
-from governance.diagnostics import Diagnostic, MedunionError, error, warning
+from governance.diagnostics import Diagnostic, Location, MedunionError, error, warning
 from governance.expressions import Expression, ExpressionType, infer_type, literal_type
 from governance.expressions.syntax import Binary, Literal, Membership, Name
 from governance.model import DRAFTER_READING, LAW, UNCERTAIN_READING, DecisionTable, Rule, RuleSet
@@ -436,4 +436,46 @@ def check_versions(versions: Iterable[RuleSet]) -> list[Diagnostic]:
                 f"{b.id} version {b.version} (from {b.effective_from}) overlaps version {a.version} "
                 f"({a.path}, {a.effective_from} to {until}); end the earlier one with effective.until "
                 f"before {b.effective_from}", b.effective_location or b.location))
+    return found
+
+
+def missing_label(kind: str, name: str, key: str, location: Location | None) -> Diagnostic:
+    """The warning for a public label without its Chinese form, the same words for every kind of file."""
+    return warning(f"{kind} '{name}' has no Chinese label; add `{key}:` with its Chinese name "
+                   "(officers and the public read the Chinese one)", location)
+
+
+def check_labels(ruleset: RuleSet) -> list[Diagnostic]:
+    """Every public label of a rule set has a Chinese form: the set, its rules and tables, inputs,
+    outputs, parameters and enum values. A warning, not an error: the rule set still decides.
+
+    An amendment is checked only for what it states itself; what it inherits is checked (and
+    reported once) at the base version's file."""
+    found: list[Diagnostic] = []
+    own = ruleset.path
+
+    def mine(location: Location | None) -> bool:
+        return location is not None and location.path == own
+
+    if not ruleset.title_zh and mine(ruleset.location) and "title" in ruleset.raw:
+        found.append(missing_label("rule set", ruleset.id, "title_zh", ruleset.location))
+    for group, fields in (("input", ruleset.inputs), ("output", ruleset.outputs)):
+        for name, item in fields.items():
+            if not mine(item.location):
+                continue
+            if not item.label_zh:
+                found.append(missing_label(group, name, "label_zh", item.location))
+            if item.type.kind == "enum":
+                lacking = [v for v in item.type.values if not item.value_zh(v)]
+                if lacking:
+                    found.append(warning(
+                        f"{group} '{name}': enum value(s) {', '.join(repr(v) for v in lacking)} have no Chinese "
+                        f"label; add `values_zh: {{{lacking[0]}: …}}` naming each value in Chinese", item.location))
+    for name, parameter in ruleset.parameters.items():
+        if mine(parameter.location) and not parameter.label_zh:
+            found.append(missing_label("parameter", name, "label_zh", parameter.location))
+    for item in (*ruleset.rules, *ruleset.tables):
+        if mine(item.location) and not item.title_zh:
+            what = "rule" if isinstance(item, Rule) else "table"
+            found.append(missing_label(what, item.id, "title_zh", item.location))
     return found

@@ -99,7 +99,8 @@ class Decision:
 
 def _by(item: Rule | DecisionTable, rows: tuple[str, ...] | None = None) -> DecidedBy:
     kind = "rule" if isinstance(item, Rule) else "table"
-    return DecidedBy(kind, item.id, item.title, item.title_zh, item.clause, item.source, rows)
+    return DecidedBy(kind, item.id, item.title, item.title_zh, item.clause, item.source, rows,
+                     source_zh=item.source_zh, source_zh_status=item.source_zh_status)
 
 
 class _Case:
@@ -236,7 +237,8 @@ class _Case:
     def rule(self, rule: Rule, fired: bool) -> None:
         self.rules[rule.id] = RuleTrace(
             rule.id, rule.title, rule.title_zh, rule.clause, rule.source, fired, tuple(self.conditions),
-            self.failed, rule.exception_to, rule.priority, self.plan.sets[rule.id])
+            self.failed, rule.exception_to, rule.priority, self.plan.sets[rule.id],
+            source_zh=rule.source_zh, source_zh_status=rule.source_zh_status)
         self.conditions = []
         self.failed = None
 
@@ -263,7 +265,8 @@ class _Case:
                     results[name] = TableResultTrace(False, reason=self.why_blocked(expr))
         matched = tuple(row.label for row, hit in outcome.matches if hit)
         self.tables[table.id] = TableTrace(table.id, table.title, table.title_zh, table.clause, table.source,
-                                           table.hit, table.aggregate, tuple(rows), matched, results, note)
+                                           table.hit, table.aggregate, tuple(rows), matched, results, note,
+                                           source_zh=table.source_zh, source_zh_status=table.source_zh_status)
 
     def settle(self, verdict: Verdict[bool, Any]) -> None:
         name = verdict.output

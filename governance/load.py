@@ -84,9 +84,10 @@ class DocumentReader:
                                         self.doc.locate((*path, bound))))
         return Field(
             name=name, type=kind, unit=spec.get("unit"), description=spec.get("description"),
-            description_zh=spec.get("description_zh") or spec.get("label_zh"),
+            description_zh=spec.get("description_zh"),
             location=self.doc.locate_key(path), minimum=spec.get("minimum"),
-            maximum=spec.get("maximum"), default=default,
+            maximum=spec.get("maximum"), default=default, label_zh=_text(spec.get("label_zh")),
+            values_zh={str(k): str(v) for k, v in (spec.get("values_zh") or {}).items()},
         )
 
     def parameter(self, name: str, spec: dict[str, Any], path: NodePath) -> Parameter:
@@ -120,7 +121,7 @@ class DocumentReader:
             name=name, type=kind, unit=spec.get("unit"), clause=spec["clause"],
             description=spec.get("description"), status=LEGACY_STATUSES.get(status, status), note=spec.get("note"),
             values=tuple(values), location=self.doc.locate_key(path),
-            description_zh=spec.get("description_zh") or spec.get("label_zh"),
+            description_zh=spec.get("description_zh"), label_zh=_text(spec.get("label_zh")),
             reading_text=_text(reading), reading_zh=_text(spec.get("reading_zh")),
             minimum=minimum, maximum=maximum,
         )
@@ -209,7 +210,8 @@ class DocumentReader:
             conditions=self.conditions(spec, path), assignments=assignments,
             location=self.doc.locate(path), title_zh=spec.get("title_zh"),
             exception_to=spec.get("exception_to"), priority=spec.get("priority", 0), note=spec.get("note"),
-            reading=_reading(spec),
+            reading=_reading(spec), source_zh=_text(spec.get("source_zh")),
+            source_zh_status=spec.get("source_zh_status"),
         )
 
     def table(self, spec: dict[str, Any], path: NodePath) -> DecisionTable:
@@ -244,7 +246,8 @@ class DocumentReader:
             hit=spec["hit"], columns=tuple(c for c in columns if c is not None),
             outputs=tuple(spec["outputs"]), rows=tuple(rows), location=self.doc.locate(path),
             aggregate=spec.get("aggregate"), title_zh=spec.get("title_zh"), note=spec.get("note"),
-            reading=_reading(spec),
+            reading=_reading(spec), source_zh=_text(spec.get("source_zh")),
+            source_zh_status=spec.get("source_zh_status"),
         )
 
     def ruleset(self) -> RuleSet:

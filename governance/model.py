@@ -36,6 +36,11 @@ UNCERTAIN_READING = "uncertain-reading"
 STATUSES = (LAW, DRAFTER_READING, UNCERTAIN_READING)
 # Older files marked a parameter `drafter-choice` with its reason in `note`: still read, as a drafter's reading.
 LEGACY_STATUSES = {"drafter-choice": DRAFTER_READING}
+ORIGINAL = "original"
+TRANSLATION = "translation"
+SOURCE_ZH_STATUSES = (ORIGINAL, TRANSLATION)
+"""A Chinese quote is the plan's own text (original) or a rendering written here (translation). The
+plans exist here only in English translation, so every shipped Chinese quote is a translation."""
 RATIO_BOUNDS = (0.0, 1.0)  # a parameter with `unit: ratio` is a share: never below 0 nor above 1
 
 
@@ -80,6 +85,12 @@ class Field:
     minimum: float | None = None
     maximum: float | None = None
     default: Any = NO_DEFAULT
+    label_zh: str | None = None  # the Chinese name shown beside the code name (check warns when missing)
+    values_zh: dict[str, str] = field(default_factory=dict, compare=False)  # enum value -> Chinese name
+
+    def value_zh(self, value: str) -> str | None:
+        """The Chinese name of one enum value, when the file gives one."""
+        return self.values_zh.get(value)
 
     @property
     def has_default(self) -> bool:
@@ -112,6 +123,7 @@ class Parameter:
     reading_zh: str | None = None
     minimum: float | None = None
     maximum: float | None = None
+    label_zh: str | None = None
 
     def value_on(self, on: dt.date) -> ParameterValue | None:
         """The value in force on a date: the last one whose `from` is on or before it."""
@@ -144,6 +156,8 @@ class Rule:
     priority: int = 0
     note: str | None = None
     reading: Reading = Reading(None)
+    source_zh: str | None = None
+    source_zh_status: str | None = None  # original | translation
 
 
 @dataclass(frozen=True)
@@ -192,6 +206,8 @@ class DecisionTable:
     title_zh: str | None = None
     note: str | None = None
     reading: Reading = Reading(None)
+    source_zh: str | None = None
+    source_zh_status: str | None = None  # original | translation
 
 
 @dataclass(frozen=True)

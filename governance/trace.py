@@ -75,6 +75,8 @@ class RuleTrace:
     status: str | None = None  # law | drafter-reading | uncertain-reading (None: the file gives none)
     reading: str | None = None
     reading_zh: str | None = None
+    source_zh: str | None = None
+    source_zh_status: str | None = None
 
 
 @dataclass(slots=True)
@@ -129,6 +131,8 @@ class TableTrace:
     status: str | None = None
     reading: str | None = None
     reading_zh: str | None = None
+    source_zh: str | None = None
+    source_zh_status: str | None = None
 
 
 @dataclass(slots=True)
@@ -143,6 +147,8 @@ class DecidedBy:
     source: str | None = None
     rows: tuple[str, ...] | None = None  # for a table
     status: str | None = None  # the rule's or table's: law, drafter-reading, uncertain-reading
+    source_zh: str | None = None  # the quote in Chinese, when the file gives one
+    source_zh_status: str | None = None  # original | translation (a rendering written here)
 
 
 @dataclass(slots=True)
@@ -199,6 +205,28 @@ class DecisionTrace:
     only: tuple[str, ...] = ()  # the outputs asked for (`decide --only`); empty: every output
 
 
+SOURCE_LABEL = "English translation of the plan"
+SOURCE_LABEL_ZH = "方案英文译本（非原文）"
+"""What every quoted `source` sentence is: the plans exist here only in English translation."""
+SOURCE_ZH_LABELS = {"translation": "译文（非原文）", "original": "原文"}
+"""How a Chinese quote is labelled: a rendering written here is never shown as the original text."""
+
+
+def source_zh_label(status: str | None) -> str:
+    """The label of a Chinese quote; anything but a declared original is labelled a translation."""
+    return SOURCE_ZH_LABELS.get(status or "translation", SOURCE_ZH_LABELS["translation"])
+
+
+def _source_json(source_zh: str | None, status: str | None) -> dict[str, Any]:
+    """The quote's labels (added to format @1 beside `source`): always what the quote is; the
+    Chinese quote and its label only when the file gives one."""
+    data: dict[str, Any] = {"source_label": SOURCE_LABEL, "source_label_zh": SOURCE_LABEL_ZH}
+    if source_zh:
+        data.update(source_zh=source_zh, source_zh_status=status or "translation",
+                    source_zh_label=source_zh_label(status))
+    return data
+
+
 # --- the explanation JSON (format medunion/explanation@1; key order is part of the format) -------
 
 
@@ -211,7 +239,7 @@ def _by_json(by: DecidedBy) -> dict[str, Any]:
     if by.kind == "default":
         return {"kind": "default"}
     data = {"kind": by.kind, "id": by.id, "title": by.title, "title_zh": by.title_zh, "clause": by.clause,
-            "source": by.source}
+            "source": by.source, **_source_json(by.source_zh, by.source_zh_status)}
     if by.rows is not None:
         data["rows"] = list(by.rows)
     data["status"] = by.status
@@ -255,7 +283,8 @@ def _output_json(output: OutputTrace) -> dict[str, Any]:
 def _rule_json(rule: RuleTrace) -> dict[str, Any]:
     data = {
         "kind": "rule", "id": rule.id, "title": rule.title, "title_zh": rule.title_zh, "clause": rule.clause,
-        "source": rule.source, "fired": rule.fired,
+        "source": rule.source, **_source_json(rule.source_zh, rule.source_zh_status),
+        "fired": rule.fired,
         "conditions": [{"expression": c.expression, "with_values": c.with_values, "value": c.value}
                        if c.note is None  # evaluated
                        else {"expression": c.expression, "value": c.value, "note": c.note}
@@ -279,7 +308,9 @@ def _result_json(result: TableResultTrace) -> dict[str, Any]:
 def _table_json(table: TableTrace) -> dict[str, Any]:
     data = {
         "kind": "table", "id": table.id, "title": table.title, "title_zh": table.title_zh,
-        "clause": table.clause, "source": table.source, "hit": table.hit, "aggregate": table.aggregate,
+        "clause": table.clause, "source": table.source,
+        **_source_json(table.source_zh, table.source_zh_status),
+        "hit": table.hit, "aggregate": table.aggregate,
         "rows": [{"row": r.row, "matched": r.matched,
                   "cells": [{"column": c.column, "value": _copy(c.value), "test": c.test, "result": c.result}
                             for c in r.cells],

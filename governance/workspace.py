@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from governance.check import check_readings, check_ruleset, check_versions
+from governance.check import check_labels, check_readings, check_ruleset, check_versions
 from governance.diagnostics import Diagnostic, Location, MedunionError, error, warning
 from governance.load import build_ruleset, kind_of, yaml_files
 from governance.model import RuleSet
@@ -47,6 +47,7 @@ def check_paths(paths: Iterable[str | Path], checkers: Mapping[str, Checker] | N
                 ruleset = build_ruleset(doc)
                 found.extend(check_ruleset(ruleset))
                 found.extend(check_readings(ruleset))
+                found.extend(check_labels(ruleset))
                 rulesets.setdefault(ruleset.id, []).append(ruleset)
                 folder = path.parent.name
                 if folder != ruleset.id:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from governance.check import missing_label
 from governance.clauses import clause_index, unknown_clause
-from governance.diagnostics import Diagnostic, MedunionError, error
+from governance.diagnostics import Diagnostic, MedunionError, error, warning
 from governance.expressions import BOOLEAN, ExpressionType, infer_type
 from governance.model import RuleSet
-from governance.source import load_yaml
+from governance.source import SourceDocument, load_yaml
 from lifecycle.build import build_lifecycle
 from lifecycle.data import EFFECTIVE
 from lifecycle.decisions import decision_rulesets, rules_root
@@ -200,4 +201,34 @@ def check_lifecycle_file(path: str | Path) -> list[Diagnostic]:
     lifecycle, found = build_lifecycle(doc)
     if lifecycle is None:
         return found
-    return found + check_lifecycle(lifecycle)
+    return found + check_lifecycle(lifecycle) + check_labels(doc)
+
+
+def check_labels(doc: SourceDocument) -> list[Diagnostic]:
+    """Warnings for the public labels without their Chinese form: the lifecycle's title, its states,
+    events and transitions, its data fields and parameters, and each enum value of its data."""
+    data = doc.data
+    found: list[Diagnostic] = []
+    if not data.get("title_zh"):
+        found.append(missing_label("lifecycle", str(data.get("id")), "title_zh", doc.locate_key(("title",))))
+    for section, kind in (("states", "state"), ("events", "event")):
+        for name, spec in (data.get(section) or {}).items():
+            if isinstance(spec, dict) and not spec.get("title_zh"):
+                found.append(missing_label(kind, name, "title_zh", doc.locate_key((section, name))))
+    for i, spec in enumerate(data.get("transitions") or []):
+        if isinstance(spec, dict) and spec.get("title") and not spec.get("title_zh"):
+            found.append(missing_label("transition", str(spec.get("id")), "title_zh", doc.locate(("transitions", i))))
+    for section, kind in (("data", "data field"), ("parameters", "parameter")):
+        for name, spec in (data.get(section) or {}).items():
+            if not isinstance(spec, dict):
+                continue
+            if not spec.get("label_zh"):
+                found.append(missing_label(kind, name, "label_zh", doc.locate_key((section, name))))
+            named = spec.get("values_zh") or {}
+            lacking = [v for v in spec.get("values") or [] if spec.get("type") == "enum" and v not in named]
+            if lacking:
+                found.append(warning(
+                    f"{kind} '{name}': enum value(s) {', '.join(repr(v) for v in lacking)} have no Chinese label; "
+                    f"add `values_zh: {{{lacking[0]}: …}}` naming each value in Chinese",
+                    doc.locate_key((section, name))))
+    return found

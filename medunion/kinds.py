@@ -13,7 +13,7 @@ def charter_units(path: Path) -> list[tuple[str, str, str | None, str]]:
     appraisal for `appraise --charter`, so appraisal never imports the charter package."""
     from charter import load_charter
 
-    return [(u.id, u.name, None, u.kind) for u in load_charter(path).units]
+    return [(u.id, u.name, u.name_zh, u.kind) for u in load_charter(path).units]
 
 
 def checkers() -> dict[str, Checker]:

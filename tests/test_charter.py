@@ -16,7 +16,8 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
-from charter import charter_files, check_charter_file, load_charter
+from charter import charter_files, load_charter
+from charter import check_charter_file as _check_charter_file
 from governance.diagnostics import Diagnostic, MedunionError
 from medunion.commands.charter import register
 
@@ -121,6 +122,11 @@ BASE: dict[str, Any] = {
         },
     ],
 }
+
+
+def check_charter_file(path: Path) -> list[Diagnostic]:
+    """The findings these structural tests are about: a missing Chinese label is tested in test_chinese_labels.py."""
+    return [d for d in _check_charter_file(path) if "no Chinese label" not in d.message]
 
 
 def write(tmp_path: Path, data: dict[str, Any], name: str = "charter.yaml") -> Path:

@@ -391,7 +391,7 @@ def _versions(tmp_path: Path, first_until: str | None, second_from: str) -> list
     body = INPUTS + "rules:\n" + rule("a", None, "a: 1", marked) + rule("b", None, "b: 1", marked)
     write_ruleset(tmp_path, body, version="1.0", start="2017-01-01", until=first_until)
     write_ruleset(tmp_path, body, version="2.0", start=second_from)
-    return [str(d) for d in check_paths([tmp_path])]
+    return [str(d) for d in check_paths([tmp_path]) if "no Chinese label" not in d.message]  # see test_chinese_labels
 
 
 def test_overlapping_versions_are_an_error(tmp_path: Path) -> None:
@@ -496,5 +496,5 @@ def test_two_files_with_one_version_number(tmp_path: Path) -> None:
     first = write_ruleset(tmp_path, body, until="2017-12-31")
     second = first.with_name("1.0-again.yaml")
     second.write_text(first.read_text().replace("from: 2017-01-01\n  until: 2017-12-31", "from: 2018-01-01"))
-    found = [str(d) for d in check_paths([tmp_path])]
+    found = [str(d) for d in check_paths([tmp_path]) if "no Chinese label" not in d.message]
     assert found == [f"{second}:1:1: error: demo: version 1.0 is also in {first}; give each file its own version"]

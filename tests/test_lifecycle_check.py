@@ -52,7 +52,8 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def messages(tmp_path: Path, text: str) -> list[str]:
-    return [str(d) for d in check_lifecycle_file(write(tmp_path, text))]
+    # a missing Chinese label is tested in test_chinese_labels.py
+    return [str(d) for d in check_lifecycle_file(write(tmp_path, text)) if "no Chinese label" not in d.message]
 
 
 @pytest.mark.parametrize("name", ["zhenghe-membership", "referral-case"])

@@ -16,6 +16,7 @@ from typing import Any
 
 from governance.expressions import Expression
 from governance.model import NO_DEFAULT, CellTest, DecisionTable, Field, Parameter, Rule, RuleSet
+from governance.trace import SOURCE_LABEL, SOURCE_LABEL_ZH, source_zh_label
 from publication.anchors import parameter_anchor, rule_anchor, table_anchor
 from publication.pages.common import (
     READING_LABEL,
@@ -82,6 +83,7 @@ class ParameterView:
     note: str | None  # only for a figure that is not the law's
     note_kind: str  # the admonition: "warning" for an uncertain reading, else "note"
     note_label: str  # "Drafter's choice"
+    label_zh: str | None = None  # the parameter's Chinese name
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,8 @@ class FieldView:
     default: str
     description: str
     description_zh: str | None
+    label_zh: str | None = None  # the field's Chinese name
+    choices_zh: tuple[str | None, ...] = ()  # the Chinese name of each choice, in order
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,10 @@ class RuleView:
     written: str
     flags: tuple[FlagBox, ...]
     reading: ReadingView | None = None
+    source_label: str = SOURCE_LABEL  # the quote is the English translation of the plan
+    source_label_zh: str = SOURCE_LABEL_ZH
+    source_zh: str | None = None  # a Chinese rendering, shown with `source_zh_label`, never as the original
+    source_zh_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +192,10 @@ class TableView:
     rows: tuple[TableRowView, ...]
     flags: tuple[FlagBox, ...]
     reading: ReadingView | None = None
+    source_label: str = SOURCE_LABEL
+    source_label_zh: str = SOURCE_LABEL_ZH
+    source_zh: str | None = None
+    source_zh_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -284,6 +296,7 @@ def _parameter_view(p: Parameter) -> ParameterView:
         note=p.reading_text if flagged and p.reading_text else None,  # the reading (older files: its note)
         note_kind="warning" if p.status == "uncertain-reading" else "note",
         note_label=STATUS_LABEL.get(p.status, p.status).lstrip("⚠ ").capitalize(),
+        label_zh=p.label_zh,
     )
 
 
@@ -303,6 +316,8 @@ def _field_view(name: str, f: Field) -> FieldView:
         default=format_value(f.default) if f.default is not NO_DEFAULT else "—",
         description=f.description or "",
         description_zh=f.description_zh or None,
+        label_zh=f.label_zh,
+        choices_zh=tuple(f.value_zh(c) for c in f.type.values) if f.type.kind == "enum" else (),
     )
 
 
@@ -357,6 +372,8 @@ def _rule_view(ruleset: RuleSet, rule: Rule, units: Mapping[str, str]) -> RuleVi
         note=rule.note or None,
         clause=rule.clause,
         source=rule.source,
+        source_zh=rule.source_zh,
+        source_zh_label=source_zh_label(rule.source_zh_status) if rule.source_zh else None,
         written="\n".join(written),
         flags=_flag_boxes(flagged),
         reading=reading_view(rule.reading.status, rule.reading.text, rule.reading.text_zh),
@@ -423,6 +440,8 @@ def _table_view(ruleset: RuleSet, decision: DecisionTable, units: Mapping[str, s
         note=decision.note or None,
         clause=decision.clause,
         source=decision.source,
+        source_zh=decision.source_zh,
+        source_zh_label=source_zh_label(decision.source_zh_status) if decision.source_zh else None,
         row_column=row_column,
         rows=rows,
         flags=_flag_boxes(flagged),
