@@ -20,11 +20,13 @@ from medunion.commands.common import (
     fail,
     rules_root,
 )
+from medunion.commands.language import LangOption, chosen_language
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from governance.diagnostics import MedunionError
+    from governance.i18n import Translator
 
 _LONG_RUN = 5_000  # units; below this a progress bar would only flicker
 
@@ -51,9 +53,10 @@ def _os_failure(exc: OSError, fallback: Path) -> NoReturn:
     raise typer.Exit(REFUSED)
 
 
-def _print_rejections(rejected: pd.DataFrame) -> None:
+def _print_rejections(rejected: pd.DataFrame, t: Translator) -> None:
     for row in rejected.itertuples():
-        typer.echo(_printable(f"  rejected row {row.row} ({row.unit_id}) {row.column}: {row.reason}"))
+        typer.echo(_printable("  " + t.gettext("rejected row {row} ({unit}) {column}: {reason}").format(
+            row=row.row, unit=row.unit_id, column=row.column, reason=row.reason)))
 
 
 def appraise(
@@ -70,6 +73,7 @@ def appraise(
     charter: Annotated[str | None, typer.Option(
         "--charter", help="Expect the units of this charter (a file, or an id under <rules>/charters/).")] = None,
     rules: RulesOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Score the units of a scheme for one year and write the workbook, report and explanations.
 
@@ -83,7 +87,10 @@ def appraise(
     from appraisal.pipeline import NothingScored, Province, appraise_file
     from appraisal.scheme import resolve_scheme
     from governance.diagnostics import MedunionError
+    from governance.i18n import translator
 
+    t = translator(chosen_language(lang))  # the summary lines; the workbook and report keep their own language
+    _ = t.gettext
     console = Console()
     if units is not None and charter is not None:
         typer.echo("error: give --units or --charter, not both", err=True)
@@ -108,31 +115,34 @@ def appraise(
             run = appraise_file(chosen, data, year, out, progress, unit_files, columns=columns, register=register)
     except NothingScored as exc:
         for note in exc.appraisal.notes:
-            typer.echo(_printable(f"  note: {note}"))
-        _print_rejections(exc.appraisal.validated.rejected)
-        typer.echo(f"nothing written to {out}", err=True)
+            typer.echo(_printable("  " + _("note: {note}").format(note=note)))
+        _print_rejections(exc.appraisal.validated.rejected, t)
+        typer.echo(_("nothing written to {out}").format(out=out), err=True)
         _refuse(exc)
     except MedunionError as exc:
         _refuse(exc)
     except OSError as exc:
         _os_failure(exc, out)
     if isinstance(run, Province):
-        _print_province(run, chosen, year, out, console)
+        _print_province(run, chosen, year, out, console, t)
     app = run.appraisal
     counts = app.results["grade"].value_counts().to_dict()
     rejected = app.validated.rejected
     if app.label:
         console.print(_printable(app.label), style="bold red", markup=False)
-    typer.echo(_printable(f"{chosen.id} {chosen.version}, {year}: {len(app.results)} unit(s) scored, "
-                          f"grades {counts}, {len(rejected)} rejection(s) in {rejected['row'].nunique()} "
-                          "row(s)"))
+    grades = str(counts) if t.lang == "en" else "，".join(f"{_grade(g, t)} {n}" for g, n in counts.items())
+    typer.echo(_printable(_(
+        "{scheme} {version}, {year}: {units} unit(s) scored, grades {grades}, {rejections} rejection(s) in {rows} "
+        "row(s)").format(scheme=chosen.id, version=chosen.version, year=year, units=len(app.results), grades=grades,
+                         rejections=len(rejected), rows=rejected["row"].nunique())))
     for note in app.notes:
-        typer.echo(_printable(f"  note: {note}"))
+        typer.echo(_printable("  " + _("note: {note}").format(note=note)))
     if app.validated.missing_units:
-        typer.echo(_printable(f"  expected but absent: {', '.join(app.validated.missing_units)}"))
-    _print_rejections(rejected)
+        typer.echo(_printable("  " + _("expected but absent: {units}").format(
+            units=", ".join(app.validated.missing_units))))
+    _print_rejections(rejected, t)
     _print_large_run(len(app.results))
-    typer.echo(f"wrote {len(run.written)} file(s) to {out}")
+    typer.echo(_("wrote {count} file(s) to {out}").format(count=len(run.written), out=out))
     raise typer.Exit(DONE_WITH_REJECTIONS if len(rejected) else DONE)
 
 
@@ -165,27 +175,38 @@ def _register(units: Path | None, charter: str | None, scheme: object, rules: Pa
     return charter_register(path, charter_units, getattr(scheme, "charter_kinds", ()), path.stem)
 
 
-def _print_province(run: object, scheme: object, year: int, out: Path, console: object) -> NoReturn:
+def _grade(grade: object, t: Translator) -> str:
+    """A grade of the shipped schemes in the reader's language; any other grade as the scheme names it."""
+    from governance.i18n import N_
+
+    words = {"excellent": N_("excellent"), "good": N_("good"), "pass": N_("pass"), "fail": N_("fail")}
+    return t.gettext(words[grade]) if grade in words else str(grade)
+
+
+def _print_province(run: object, scheme: object, year: int, out: Path, console: object, t: Translator) -> NoReturn:
     """The terminal summary of a many-cohort run; exit 3 when rows were rejected."""
+    _ = t.gettext
     summary = run.summary
     if run.label:
         console.print(_printable(run.label), style="bold red", markup=False)
-    typer.echo(_printable(f"{scheme.id} {scheme.version}, {year}: {len(summary)} cohort(s), "
-                          f"{int(summary['units_scored'].sum())} unit(s) scored, "
-                          f"{int(summary['rows_rejected'].sum())} row(s) rejected"))
+    typer.echo(_printable(_("{scheme} {version}, {year}: {cohorts} cohort(s), {units} unit(s) scored, "
+                            "{rows} row(s) rejected").format(
+        scheme=scheme.id, version=scheme.version, year=year, cohorts=len(summary),
+        units=int(summary["units_scored"].sum()), rows=int(summary["rows_rejected"].sum()))))
     for row in summary.to_dict(orient="records"):
-        flag = " PROVISIONAL (ranks on a reduced cohort)" if row["provisional"] else ""
+        flag = " " + _("PROVISIONAL (ranks on a reduced cohort)") if row["provisional"] else ""
         mean = row["mean_total"]
         shown = "-" if mean is None or mean != mean else f"{mean:.2f}"
-        grades = ", ".join(f"{g} {row[g]}" for g in ("excellent", "good", "pass", "fail"))
-        typer.echo(_printable(f"  {row['cohort']}: {row['units_scored']} scored, {row['rows_rejected']} rejected, "
-                              f"{grades}, mean {shown}{flag}"))
+        grades = ", ".join(f"{_grade(g, t)} {row[g]}" for g in ("excellent", "good", "pass", "fail"))
+        typer.echo(_printable("  " + _("{cohort}: {scored} scored, {rejected} rejected, {grades}, mean {mean}").format(
+            cohort=row["cohort"], scored=row["units_scored"], rejected=row["rows_rejected"], grades=grades,
+            mean=shown) + flag))
     for note in run.notes:
-        typer.echo(_printable(f"  note: {note}"))
+        typer.echo(_printable("  " + _("note: {note}").format(note=note)))
     if run.missing_units:
-        typer.echo(_printable(f"  expected but absent: {', '.join(run.missing_units)}"))
-    _print_rejections(run.rejected)
-    typer.echo(f"wrote {len(run.written)} file(s) to {out}")
+        typer.echo(_printable("  " + _("expected but absent: {units}").format(units=", ".join(run.missing_units))))
+    _print_rejections(run.rejected, t)
+    typer.echo(_("wrote {count} file(s) to {out}").format(count=len(run.written), out=out))
     raise typer.Exit(DONE_WITH_REJECTIONS if len(run.rejected) else DONE)
 
 

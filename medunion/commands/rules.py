@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from medunion.commands.common import DONE_WITH_REJECTIONS, REFUSED, Format, RulesOption, fail, parse_date, rules_root
+from medunion.commands.language import LangOption, chosen_language
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -23,25 +24,29 @@ PathsArgument = Annotated[
 ]
 
 
-def check(paths: PathsArgument = None, rules: RulesOption = None) -> None:
+def check(paths: PathsArgument = None, rules: RulesOption = None, lang: LangOption = None) -> None:
     """Check rule files: YAML, schema and meaning. Exit 1 on any error."""
     from governance.diagnostics import MedunionError, has_errors
     from governance.escaping import terminal_text
+    from governance.i18n import N_, translator
     from governance.workspace import check_paths
     from medunion.boundaries import boundary_warnings
     from medunion.kinds import checkers
 
+    _ = translator(chosen_language(lang)).gettext
+    severities = {"error": N_("error"), "warning": N_("warning")}  # the messages themselves are English still
     try:
         found = check_paths(paths or [rules_root(rules)], checkers())
         found += boundary_warnings(paths or [rules_root(rules)])  # one clause, one boundary, across files
     except MedunionError as exc:
         fail(exc)
     found = list(dict.fromkeys(found))  # an error in a version an amendment extends is found through both
-    for diagnostic in found:  # a message can quote a name from the file: shown, never acted on
-        typer.echo(terminal_text(diagnostic))
+    for d in found:  # a message can quote a name from the file: shown, never acted on
+        where = f"{d.location}: " if d.location else ""
+        typer.echo(terminal_text(f"{where}{_(severities.get(d.severity, d.severity))}: {d.message}"))
     errors = sum(d.severity == "error" for d in found)
     warnings = len(found) - errors
-    typer.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+    typer.echo(_("{errors} error(s), {warnings} warning(s)").format(errors=errors, warnings=warnings), err=True)
     if has_errors(found):
         raise typer.Exit(REFUSED)
 
@@ -62,6 +67,7 @@ def decide_command(
     what_would_change: Annotated[str | None, typer.Option(
         "--what-would-change", metavar="OUTPUT", help="For each input, the smallest change that flips this output "
                                     "(each verified by deciding again)")] = None,
+    lang: LangOption = None,
 ) -> None:
     """Decide one case and explain every output.
 
@@ -77,6 +83,7 @@ def decide_command(
     from governance.explain import render_markdown, render_text
 
     day = parse_date(on) if on is not None else None  # a bad --on is a usage error (exit 2)
+    language = chosen_language(lang)  # an unknown language is a usage error too, before any work
     if what_would_change is not None and (only or record is not None):
         raise typer.BadParameter("--what-would-change is asked on its own (not with --only or --record)")
     if only and record is not None:  # a record is replayed whole: keep only whole decisions
@@ -93,9 +100,9 @@ def decide_command(
     if output_format is Format.json:
         typer.echo(json.dumps(decision.explanation, ensure_ascii=False, indent=2, allow_nan=False))
     elif output_format is Format.markdown:
-        typer.echo(render_markdown(decision.trace))
+        typer.echo(render_markdown(decision.trace, language))
     else:
-        typer.echo(render_text(decision.trace))
+        typer.echo(render_text(decision.trace, language))
     if stored is not None:  # on stderr, so that --format json stays one JSON document
         typer.echo(f"recorded {stored.record_id} (sequence {stored.sequence}, hash {stored.hash})", err=True)
     if any(o.needs for o in decision.trace.outputs.values()):
