@@ -9,25 +9,12 @@ from pathlib import Path
 
 import pytest
 import typer
-from fixtures.builders import position, rule, write_ruleset
+from fixtures.builders import COVERED_BODY, position, write_ruleset
 from typer.testing import CliRunner
 
 from medunion.commands.rules import register
 
-BODY = """inputs:
-  cost:
-    type: number
-    minimum: 0
-  insured:
-    type: boolean
-outputs:
-  covered:
-    type: boolean
-    default: false
-  reimbursement:
-    type: number
-rules:
-""" + rule("covered", "insured", "covered: true") + rule("reimburse", "covered", "reimbursement: cost * 0.5")
+BODY = COVERED_BODY
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
-from fixtures.builders import position, rule, write_ruleset
+from fixtures.builders import COVERED_BODY, position, write_ruleset
 from typer.testing import CliRunner
 
 from governance.i18n import (
@@ -134,20 +134,7 @@ def test_an_unknown_language_is_a_usage_error(command: list[str]) -> None:
 
 # --- check ----------------------------------------------------------------------------------------
 
-BODY = """inputs:
-  cost:
-    type: number
-    minimum: 0
-  insured:
-    type: boolean
-outputs:
-  covered:
-    type: boolean
-    default: false
-  reimbursement:
-    type: number
-rules:
-""" + rule("covered", "insured", "covered: true") + rule("reimburse", "covered", "reimbursement: cost * 0.5")
+BODY = COVERED_BODY
 
 
 def test_check_summary_and_severity_in_chinese(tmp_path: Path) -> None:
