@@ -22,6 +22,23 @@ if TYPE_CHECKING:
 
     from governance.expressions import ExpressionType
 
+class _PartialFile:
+    """A file written under a temporary name beside its own, renamed into place only when
+    whole: a refused or interrupted run leaves nothing that looks like a result."""
+
+    path: Path
+    partial: Path
+    writer: Any
+
+    def close(self) -> None:
+        self.writer.close()
+        self.partial.replace(self.path)
+
+    def abandon(self) -> None:
+        self.writer.close()
+        self.partial.unlink(missing_ok=True)
+
+
 def _temporary(path: Path) -> Path:
     import os
 
@@ -55,7 +72,7 @@ def arrow_table(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
 
 
-class ParquetOutput:
+class ParquetOutput(_PartialFile):
     """One Parquet file, appended to a batch at a time."""
 
     def __init__(self, path: Path, schema: pa.Schema) -> None:
@@ -74,13 +91,6 @@ class ParquetOutput:
         if len(frame):
             self.writer.write_table(arrow_table(frame, self.schema))
 
-    def close(self) -> None:
-        self.writer.close()
-        self.partial.replace(self.path)
-
-    def abandon(self) -> None:
-        self.writer.close()
-        self.partial.unlink(missing_ok=True)
 
 
 def open_output(path: Path, columns: list[str], outputs: dict[str, ExpressionType]) -> ParquetOutput:
@@ -90,7 +100,7 @@ def open_output(path: Path, columns: list[str], outputs: dict[str, ExpressionTyp
     return ParquetOutput(path, output_schema(columns, outputs))
 
 
-class RejectsWriter:
+class RejectsWriter(_PartialFile):
     """The rejects (row, column, value, reason), CSV or Parquet by the file's extension."""
 
     def __init__(self, path: Path) -> None:
@@ -129,10 +139,3 @@ class RejectsWriter:
                 rejects[name] = rejects[name].map(neutral_text)
         self.writer.write_table(arrow_table(rejects, self.schema))
 
-    def close(self) -> None:
-        self.writer.close()
-        self.partial.replace(self.path)
-
-    def abandon(self) -> None:
-        self.writer.close()
-        self.partial.unlink(missing_ok=True)

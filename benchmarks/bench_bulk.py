@@ -46,22 +46,12 @@ from governance.cases import parameters_on  # noqa: E402
 from governance.compile import Plan, compile_ruleset  # noqa: E402
 from governance.load import resolve_ruleset  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_decide import SERIOUS, cases  # noqa: E402  (the same generated cases as bench_decide)
+
 ON = dt.date(2017, 9, 1)
-SERIOUS = ("acute", "dangerous", "difficult", "severe")
 OUTPUTS = ("transfer_to_county", "insurance_tilt", "county_doctor_follow_up", "referring_doctor_may_join_rounds",
            "applicable_ratio", "reimbursement")
-
-
-def cases(count: int, seed: int = 7) -> pd.DataFrame:
-    """Generated cases, as pandas builds them from numpy (texts become pandas' Arrow-backed str)."""
-    rng = np.random.default_rng(seed)
-    return pd.DataFrame({
-        "referral_direction": rng.choice(["upward", "downward", "none"], count),
-        "within_primary_scope": rng.random(count) < 0.5,
-        "severity": rng.choice(["ordinary", *SERIOUS], count),
-        "within_association": rng.random(count) < 0.8,
-        "eligible_cost": rng.integers(0, 50_000, count).astype(float),
-    })
 
 
 def by_hand(frame: pd.DataFrame, township: float, county: float) -> dict[str, np.ndarray]:

@@ -62,12 +62,8 @@ def _bounds(item: InputField) -> dict[str, float]:
 
 
 def _schema_bounds(item: InputField) -> dict[str, float]:
-    found: dict[str, float] = {}
-    if item.minimum is not None:
-        found["minimum"] = item.minimum
-    if item.maximum is not None:
-        found["maximum"] = item.maximum
-    return found
+    """The same bounds under JSON Schema's names, for the OpenAPI document."""
+    return {{"ge": "minimum", "le": "maximum"}[key]: value for key, value in _bounds(item).items()}
 
 
 def value_type(item: InputField) -> Any:
