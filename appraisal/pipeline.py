@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -150,7 +150,7 @@ def _is_earlier_output(folder: Path) -> bool:
 
 def _located(data: Path, exc: MedunionError) -> MedunionError:
     """A refusal of the table names the file it is about."""
-    return MedunionError([d if d.location else Diagnostic(d.severity, d.message, FileLocation(str(data)))
+    return MedunionError([d if d.location else replace(d, location=FileLocation(str(data)))
                           for d in exc.diagnostics])
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 
@@ -27,33 +27,64 @@ class Location:
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """One finding of the loader, schema, checker or evaluator."""
+    """One finding of the loader, schema, checker or evaluator.
+
+    `message` is the English text, itself a catalog entry when it has no fields. A message written
+    as a template (`error(N_("{name} is not a number"), loc, name=x)`) keeps its `template` and
+    `args`, so a command shows it in the reader's language with `text(translator.gettext)`: the
+    core chooses no language.
+    """
 
     severity: Severity
     message: str
     location: Location | None = None
+    template: str | None = None
+    args: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
         return f"{where}{self.severity}: {self.message}"
 
-    def to_dict(self) -> dict[str, object]:
+    def text(self, translate: Callable[[str], str] | None = None) -> str:
+        """The message in the language of `translate` (a gettext); English without one, or
+        where the catalog has no translation of the template."""
+        if translate is None:
+            return self.message
+        translated = translate(self.template or self.message)
+        return translated.format(**dict(self.args)) if self.args else translated
+
+    def to_dict(self, translate: Callable[[str], str] | None = None) -> dict[str, object]:
+        """The diagnostic as data; `message` in the language of `translate`, with the English
+        beside it as `message_en` when that differs."""
         loc = self.location
-        return {
+        shown = self.text(translate)
+        out: dict[str, object] = {
             "severity": self.severity,
-            "message": self.message,
+            "message": shown,
             "path": loc.path if loc else None,
             "line": loc.line if loc else None,
             "column": loc.column if loc else None,
         }
+        if shown != self.message:
+            out["message_en"] = self.message
+        return out
 
 
-def error(message: str, location: Location | None = None) -> Diagnostic:
-    return Diagnostic("error", message, location)
+def diagnostic(severity: Severity, message: str, location: Location | None = None, **args: Any) -> Diagnostic:
+    """A diagnostic whose `message` is a catalog template when `args` are given: `{name}` fields
+    are filled with str(value) in English now and in the reader's language when shown."""
+    if not args:
+        return Diagnostic(severity, message, location)
+    values = tuple((key, str(value)) for key, value in args.items())
+    return Diagnostic(severity, message.format(**dict(values)), location, template=message, args=values)
 
 
-def warning(message: str, location: Location | None = None) -> Diagnostic:
-    return Diagnostic("warning", message, location)
+def error(message: str, location: Location | None = None, **args: Any) -> Diagnostic:
+    return diagnostic("error", message, location, **args)
+
+
+def warning(message: str, location: Location | None = None, **args: Any) -> Diagnostic:
+    return diagnostic("warning", message, location, **args)
 
 
 class MedunionError(Exception):

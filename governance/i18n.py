@@ -98,16 +98,34 @@ def translator(lang: str) -> Translator:
     from io import BytesIO
 
     from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
     from babel.support import Translations
 
-    with path.open("rb") as po:
-        catalog = read_po(po, locale=_BABEL_LOCALE[lang], domain=DOMAIN)
+    catalog = read_catalog(lang)
     compiled = BytesIO()
     write_mo(compiled, catalog)  # fuzzy entries are left out: an unchecked translation falls back to English
     compiled.seek(0)
     translations = Translations(compiled, domain=DOMAIN)
     return Translator(lang, translations.gettext, translations.ngettext)
+
+
+def read_catalog(lang: str) -> Any:
+    """The Babel catalog of `lang`: its .po file, with any catalog parts (other `*.po` files in
+    the same folder, written while a change is under way) merged in; the main file wins."""
+    from babel.messages.pofile import read_po
+
+    path = catalog_path(lang)
+    if path is None:
+        raise UnknownLanguage(f"{lang}: English is the source language and has no catalog")
+    with path.open("rb") as po:
+        catalog = read_po(po, locale=_BABEL_LOCALE[lang], domain=DOMAIN)
+    for part in sorted(path.parent.glob("*.po")):
+        if part == path:
+            continue
+        with part.open("rb") as po:
+            for message in read_po(po, locale=_BABEL_LOCALE[lang], domain=DOMAIN):
+                if message.id and message.id not in catalog:
+                    catalog[message.id] = message
+    return catalog
 
 
 def _same(message: str) -> str:

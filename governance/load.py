@@ -20,6 +20,7 @@ from governance.model import (
     Field,
     Parameter,
     ParameterValue,
+    PlainSummary,
     Reading,
     Rule,
     RuleSet,
@@ -274,6 +275,8 @@ class DocumentReader:
             path=self.doc.path, location=self.doc.locate(()), title_zh=data.get("title_zh"),
             effective_location=self.doc.locate(("effective",)),
             description=data.get("description"), raw=data,
+            jurisdiction_zh=data.get("jurisdiction_zh"), topics=tuple(data.get("topics") or ()),
+            plain=PlainSummary(**data["plain"]) if data.get("plain") else None,
             digest=hashlib.sha256(self.doc.text.encode("utf-8")).hexdigest(),
         )
 

@@ -211,6 +211,16 @@ class DecisionTable:
 
 
 @dataclass(frozen=True)
+class PlainSummary:
+    """A resident's summary of a rule set: who it applies to and what it gives, in plain words."""
+
+    applies_to_zh: str
+    gives_zh: str
+    applies_to: str | None = None
+    gives: str | None = None
+
+
+@dataclass(frozen=True)
 class RuleSet:
     id: str
     title: str
@@ -230,6 +240,9 @@ class RuleSet:
     title_zh: str | None = None
     description: str | None = None
     effective_location: Location | None = None
+    jurisdiction_zh: str | None = None
+    topics: tuple[str, ...] = ()
+    plain: PlainSummary | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     digest: str = ""  # sha256 of the file's text: the key of compiled plans and of decision records
 

@@ -13,7 +13,7 @@ from matplotlib import font_manager
 
 from appraisal import fonts
 from appraisal.pipeline import appraise_frame
-from appraisal.report import _charts, charts
+from appraisal.report_html import _charts, charts
 from appraisal.scheme import resolve_scheme
 from publication.charts import weights_chart_svg
 

@@ -25,12 +25,12 @@ from typer.testing import CliRunner
 from governance.i18n import (
     LANG_ENV,
     UnknownLanguage,
-    catalog_path,
     choose_language,
     format_boolean,
     format_date,
     format_money,
     format_number,
+    read_catalog,
     translator,
 )
 from medunion.cli import app
@@ -167,7 +167,7 @@ def _catalog(path: Path) -> Catalog:
 def test_every_message_in_the_code_has_a_chinese_translation() -> None:
     used = _extracted()
     assert len(used) > 50  # the extraction found the program's messages, not nothing
-    catalog = _catalog(catalog_path("zh"))
+    catalog = read_catalog("zh")
     missing = sorted(m for m in used if m not in catalog or not catalog[m].string or catalog[m].fuzzy)
     assert not missing, f"untranslated (run `make messages`, then fill msgstr): {missing}"
 
@@ -178,7 +178,7 @@ def test_the_template_is_up_to_date_with_the_code() -> None:
 
 
 def test_every_translation_keeps_the_placeholders_of_its_message() -> None:
-    for message in _catalog(catalog_path("zh")):
+    for message in read_catalog("zh"):
         if message.id:
             assert sorted(PLACEHOLDER.findall(message.string)) == sorted(PLACEHOLDER.findall(message.id)), message.id
 

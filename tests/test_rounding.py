@@ -155,6 +155,6 @@ def test_the_impact_report_and_page_show_amounts_half_up() -> None:
 
 
 def test_appraisal_points_in_words_are_rounded_half_up() -> None:
-    from appraisal.report import _cell_text
+    from appraisal.report_html import _cell_text
 
     assert _cell_text(0.125) == "0.13" and _cell_text(np.float64(2.675)) == "2.68"
