@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 if TYPE_CHECKING:
-    from governance.diagnostics import MedunionError
+    from governance.diagnostics import Diagnostic, MedunionError
 
 RULES_ENV = "MEDUNION_RULES"
 
@@ -46,16 +46,25 @@ def rules_root(option: Path | None) -> Path:
     return Path(from_env) if from_env else Path("rules")
 
 
-def fail(exc: MedunionError) -> NoReturn:
-    """Print every diagnostic of a refusal on stderr, one a line, and exit 1.
+def diagnostic_line(diagnostic: Diagnostic, lang: str = "en") -> str:
+    """`path:line:col: 错误: message` in `lang`, safe for a terminal.
 
     A message can quote the input (a field name, a value), so its control characters are shown
     as escapes: no input can clear the screen, recolour it or forge a line of its own.
     """
     from governance.escaping import terminal_text
+    from governance.i18n import N_, translator
 
+    _ = translator(lang).gettext
+    severity = {"error": N_("error"), "warning": N_("warning")}.get(diagnostic.severity, diagnostic.severity)
+    where = f"{diagnostic.location}: " if diagnostic.location else ""
+    return terminal_text(f"{where}{_(severity)}: {diagnostic.text(_)}")
+
+
+def fail(exc: MedunionError, lang: str = "en") -> NoReturn:
+    """Print every diagnostic of a refusal on stderr, one a line, in `lang`, and exit 1."""
     for diagnostic in exc.diagnostics:
-        typer.echo(terminal_text(diagnostic), err=True)
+        typer.echo(diagnostic_line(diagnostic, lang), err=True)
     raise typer.Exit(REFUSED)
 
 

@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from medunion.commands.common import DONE_WITH_REJECTIONS, REFUSED, Format, RulesOption, fail, parse_date, rules_root
+from medunion.commands.common import (
+    DONE_WITH_REJECTIONS,
+    REFUSED,
+    Format,
+    RulesOption,
+    diagnostic_line,
+    fail,
+    parse_date,
+    rules_root,
+)
 from medunion.commands.language import LangOption, chosen_language
 
 if TYPE_CHECKING:
@@ -27,23 +36,21 @@ PathsArgument = Annotated[
 def check(paths: PathsArgument = None, rules: RulesOption = None, lang: LangOption = None) -> None:
     """Check rule files: YAML, schema and meaning. Exit 1 on any error."""
     from governance.diagnostics import MedunionError, has_errors
-    from governance.escaping import terminal_text
-    from governance.i18n import N_, translator
+    from governance.i18n import translator
     from governance.workspace import check_paths
     from medunion.boundaries import boundary_warnings
     from medunion.kinds import checkers
 
-    _ = translator(chosen_language(lang)).gettext
-    severities = {"error": N_("error"), "warning": N_("warning")}  # the messages themselves are English still
+    language = chosen_language(lang)
+    _ = translator(language).gettext
     try:
         found = check_paths(paths or [rules_root(rules)], checkers())
         found += boundary_warnings(paths or [rules_root(rules)])  # one clause, one boundary, across files
     except MedunionError as exc:
-        fail(exc)
+        fail(exc, language)
     found = list(dict.fromkeys(found))  # an error in a version an amendment extends is found through both
     for d in found:  # a message can quote a name from the file: shown, never acted on
-        where = f"{d.location}: " if d.location else ""
-        typer.echo(terminal_text(f"{where}{_(severities.get(d.severity, d.severity))}: {d.message}"))
+        typer.echo(diagnostic_line(d, language))
     errors = sum(d.severity == "error" for d in found)
     warnings = len(found) - errors
     typer.echo(_("{errors} error(s), {warnings} warning(s)").format(errors=errors, warnings=warnings), err=True)
