@@ -18,11 +18,24 @@ from appraisal.score import compile_indicator
 from governance.check import missing_label
 from governance.clauses import clause_index, find_index, unknown_clause
 from governance.diagnostics import Diagnostic, MedunionError, error, warning
+from governance.i18n import N_
 from governance.source import NodePath, SourceDocument
 
 _RULES = Path(__file__).resolve().parent.parent / "rules" / "schema"
 """A file inside rules/, so a scheme kept elsewhere is checked against the repository's
 clause index (rules/clauses.yaml) too."""
+
+_CITES = {
+    "indicator": (N_("indicator {id}: clause '{clause}' cites '{plan}', which is not among the scheme's sources"),
+                  N_("indicator {id}: {problem}")),
+    "dimension": (N_("dimension {id}: clause '{clause}' cites '{plan}', which is not among the scheme's sources"),
+                  N_("dimension {id}: {problem}")),
+    "consequence": (N_("consequence {id}: clause '{clause}' cites '{plan}', which is not among the scheme's "
+                       "sources"), N_("consequence {id}: {problem}")),
+    "rectification": (N_("rectification: clause '{clause}' cites '{plan}', which is not among the scheme's "
+                         "sources"), N_("rectification: {problem}")),
+}
+"""What cites a clause → (its clause names a plan the scheme does not list, its clause is unknown)."""
 
 CharterUnits = Callable[[Path], set[str]]
 """Reads the unit ids of a charter file. The application passes the charter package's reader,
@@ -91,9 +104,9 @@ def _check_siblings(scheme: Scheme, doc: SourceDocument) -> list[Diagnostic]:
         other_end = other.effective_until or dt.date.max
         if scheme.effective_from <= other_end and other.effective_from <= end:
             found.append(error(
-                f"the effective period overlaps version {other.version} ({other_path.name}): "
-                "give the older version an `until` before this one starts",
-                doc.locate(("effective",))))
+                N_("the effective period overlaps version {version} ({file}): "
+                   "give the older version an `until` before this one starts"),
+                doc.locate(("effective",)), version=other.version, file=other_path.name))
     return found
 
 
@@ -109,16 +122,17 @@ def _check_charter(scheme: Scheme, doc: SourceDocument, charter_units: CharterUn
         return []
     charter_path = index.parent / "charters" / f"{scheme.charter}.yaml"
     if not charter_path.is_file():
-        return [warning(f"charter: no charter '{scheme.charter}' at {charter_path}",
-                        doc.locate(charter_at))]
+        return [warning(N_("charter: no charter '{charter}' at {path}"), doc.locate(charter_at),
+                        charter=scheme.charter, path=charter_path)]
     try:
         known = charter_units(charter_path)
     except MedunionError:
-        return [warning(f"charter: the charter '{scheme.charter}' at {charter_path} does not load; "
-                        "check it with `medunion charter check`", doc.locate(charter_at))]
+        return [warning(N_("charter: the charter '{charter}' at {path} does not load; "
+                           "check it with `medunion charter check`"), doc.locate(charter_at),
+                        charter=scheme.charter, path=charter_path)]
     return [
-        warning(f"unit '{u.id}' is not a unit of the charter {scheme.charter}: add a note "
-                "saying where it comes from", doc.locate((*members_at, n)))
+        warning(N_("unit '{unit}' is not a unit of the charter {charter}: add a note "
+                   "saying where it comes from"), doc.locate((*members_at, n)), unit=u.id, charter=scheme.charter)
         for n, u in enumerate(scheme.units)
         if u.id not in known and not u.note
     ]
@@ -134,40 +148,40 @@ def check_scheme(scheme: Scheme, doc: SourceDocument | None = None) -> list[Diag
     path = Path(scheme.path) if scheme.path else None
     if path is not None and path.parent.parent.name == "appraisal":
         if path.parent.name != scheme.id:
-            found.append(error(f"id '{scheme.id}' must equal the folder name '{path.parent.name}'",
-                               at("id")))
+            found.append(error(N_("id '{id}' must equal the folder name '{folder}'"), at("id"),
+                               id=scheme.id, folder=path.parent.name))
         if path.stem != scheme.version:
-            found.append(warning(f"version '{scheme.version}' differs from the file name "
-                                 f"'{path.stem}'", at("version")))
+            found.append(warning(N_("version '{version}' differs from the file name '{file}'"), at("version"),
+                                 version=scheme.version, file=path.stem))
     if scheme.effective_until and scheme.effective_until < scheme.effective_from:
-        found.append(error("effective.until is before effective.from", at("effective", "until")))
+        found.append(error(N_("effective.until is before effective.from"), at("effective", "until")))
 
     data = doc.data if doc is not None and isinstance(doc.data, dict) else {}
-    for what, ids, node in (
-        ("unit", [u.id for u in scheme.units], "expected_units" if "expected_units" in data else "units"),
-        ("dimension", [d.id for d in scheme.dimensions], "dimensions"),
-        ("indicator", [i.id for i in scheme.indicators], "dimensions"),
-        ("grade", [b.grade for b in scheme.grades], "grades"),
+    for twice, ids, node in (
+        (N_("unit '{name}' is defined {count} times"), [u.id for u in scheme.units],
+         "expected_units" if "expected_units" in data else "units"),
+        (N_("dimension '{name}' is defined {count} times"), [d.id for d in scheme.dimensions], "dimensions"),
+        (N_("indicator '{name}' is defined {count} times"), [i.id for i in scheme.indicators], "dimensions"),
+        (N_("grade '{name}' is defined {count} times"), [b.grade for b in scheme.grades], "grades"),
     ):
         for name, count in Counter(ids).items():
             if count > 1:
-                found.append(error(f"{what} '{name}' is defined {count} times", at(node)))
+                found.append(error(twice, at(node), name=name, count=count))
 
     plan_keys = {s.key for s in scheme.sources}
     index = (clause_index(scheme.path) if scheme.path else None) or clause_index(_RULES)
-    cited = [(f"indicator {i.id}", i.clause, i.location) for i in scheme.indicators]
-    cited += [(f"dimension {d.id}", d.clause, d.location) for d in scheme.dimensions if d.clause]
-    cited += [(f"consequence {c.id}", c.clause, at("consequences")) for c in
+    cited = [(_CITES["indicator"], i.id, i.clause, i.location) for i in scheme.indicators]
+    cited += [(_CITES["dimension"], d.id, d.clause, d.location) for d in scheme.dimensions if d.clause]
+    cited += [(_CITES["consequence"], c.id, c.clause, at("consequences")) for c in
               scheme.consequence_fields]
-    cited.append(("rectification", scheme.rectification_clause, at("rectification", "clause")))
-    for what, clause, loc in cited:
+    cited.append((_CITES["rectification"], "", scheme.rectification_clause, at("rectification", "clause")))
+    for (not_a_source, unknown), owner, clause, loc in cited:
         plan = clause.split(" ")[0]
         if plan not in plan_keys:
-            found.append(error(f"{what}: clause '{clause}' cites '{plan}', which is not among "
-                               "the scheme's sources", loc))
+            found.append(error(not_a_source, loc, id=owner, clause=clause, plan=plan))
         problem = unknown_clause(clause, index) if index else None
         if problem:
-            found.append(error(f"{what}: {problem}", loc))
+            found.append(error(unknown, loc, id=owner, problem=problem))
     used_columns: set[str] = set()
     for ind in scheme.indicators:
         try:
@@ -182,39 +196,38 @@ def check_scheme(scheme: Scheme, doc: SourceDocument | None = None) -> list[Diag
     used_parameters = {f.parameter for i in scheme.indicators for f in i.figures}
     for name, param in scheme.parameters.items():
         if name not in used_parameters:
-            found.append(warning(f"parameter '{name}' is used by no indicator", param.location))
+            found.append(warning(N_("parameter '{name}' is used by no indicator"), param.location, name=name))
     if scheme.rectification_status != "law" and not scheme.rectification_note:
-        found.append(error(f"rectification: status {scheme.rectification_status} needs a note saying whose "
-                           "reading it is and why", at("rectification")))
+        found.append(error(N_("rectification: status {status} needs a note saying whose reading it is and why"),
+                           at("rectification"), status=scheme.rectification_status))
     for name, col in scheme.columns.items():
         if col.not_above and col.not_above not in scheme.columns:
-            found.append(error(f"column '{name}': not_above names '{col.not_above}', which is "
-                               "not a column of the scheme", col.location))
+            found.append(error(N_("column '{name}': not_above names '{other}', which is not a column of the scheme"),
+                               col.location, name=name, other=col.not_above))
         if name not in used_columns:
-            found.append(warning(f"column '{name}' is read by no indicator", col.location))
+            found.append(warning(N_("column '{name}' is read by no indicator"), col.location, name=name))
 
     weights = sum(i.weight for i in scheme.indicators if not i.is_veto)
     if abs(weights - scheme.total_points) > 1e-6:
-        found.append(warning(
-            f"the weights add up to {weights:g}, not the scheme's total_points "
-            f"{scheme.total_points:g}", at("dimensions")))
+        found.append(warning(N_("the weights add up to {weights}, not the scheme's total_points {total}"),
+                             at("dimensions"), weights=f"{weights:g}", total=f"{scheme.total_points:g}"))
     found.extend(_check_bands(scheme))
     if scheme.rectification_below not in {b.grade for b in scheme.grades}:
-        found.append(error(f"rectification.below '{scheme.rectification_below}' is not a grade "
-                           "band of the scheme", at("rectification", "below")))
+        found.append(error(N_("rectification.below '{grade}' is not a grade band of the scheme"),
+                           at("rectification", "below"), grade=scheme.rectification_below))
     declared = {c.id for c in scheme.consequence_fields}
     for band in scheme.grades:
         for key in band.consequences:
             if key not in declared:
-                found.append(error(f"grade {band.grade}: consequence '{key}' is not declared "
-                                   "under consequences", band.location))
+                found.append(error(N_("grade {grade}: consequence '{key}' is not declared under consequences"),
+                                   band.location, grade=band.grade, key=key))
         for key in declared - set(band.consequences):
-            found.append(warning(f"grade {band.grade}: no value for consequence '{key}'",
-                                 band.location))
+            found.append(warning(N_("grade {grade}: no value for consequence '{key}'"), band.location,
+                                 grade=band.grade, key=key))
     for cf in scheme.consequence_fields:
         if cf.status != "law" and not cf.note:
-            found.append(error(f"consequence {cf.id}: status {cf.status} needs a note saying "
-                               "where the figure came from", at("consequences")))
+            found.append(error(N_("consequence {id}: status {status} needs a note saying where the figure came from"),
+                               at("consequences"), id=cf.id, status=cf.status))
     return found
 
 
@@ -225,14 +238,15 @@ def _check_rate(scheme: Scheme, ind) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     col = scheme.columns.get(ind.rate)
     if col is None:
-        found.append(error(f"indicator {ind.id}: rate names '{ind.rate}', which is not a column of the scheme: "
-                           "declare it under columns (type: percent or ratio)", ind.location))
+        found.append(error(N_("indicator {id}: rate names '{rate}', which is not a column of the scheme: "
+                              "declare it under columns (type: percent or ratio)"), ind.location,
+                           id=ind.id, rate=ind.rate))
     elif col.type not in ("percent", "ratio"):
-        found.append(error(f"indicator {ind.id}: the rate column '{ind.rate}' is {col.type}; a rate is a percent "
-                           "(0-100) or a ratio (0-1)", col.location))
+        found.append(error(N_("indicator {id}: the rate column '{rate}' is {type}; a rate is a percent "
+                              "(0-100) or a ratio (0-1)"), col.location, id=ind.id, rate=ind.rate, type=col.type))
     if ind.formula is None:
-        found.append(warning(f"indicator {ind.id}: a rate is an alternative to a formula over the parts; with "
-                             "`value:` give the rate column there instead", ind.location))
+        found.append(warning(N_("indicator {id}: a rate is an alternative to a formula over the parts; with "
+                                "`value:` give the rate column there instead"), ind.location, id=ind.id))
     return found
 
 
@@ -243,52 +257,53 @@ def _check_method(scheme: Scheme, ind) -> list[Diagnostic]:
     present = {b.grade for b in scheme.grades}
     if m == "veto":
         if ind.veto_grade not in present:
-            found.append(error(f"indicator {ind.id}: veto_grade '{ind.veto_grade}' is not a "
-                               "grade band of the scheme", loc))
+            found.append(error(N_("indicator {id}: veto_grade '{grade}' is not a grade band of the scheme"), loc,
+                               id=ind.id, grade=ind.veto_grade))
         return found
     if ind.weight <= 0:
-        found.append(warning(f"indicator {ind.id}: weight 0 scores nothing", loc))
+        found.append(warning(N_("indicator {id}: weight 0 scores nothing"), loc, id=ind.id))
     if m == "linear":
         if ind.floor == ind.target:
-            found.append(error(f"indicator {ind.id}: floor and target are equal ({ind.floor:g})",
-                               loc))
+            found.append(error(N_("indicator {id}: floor and target are equal ({floor})"), loc,
+                               id=ind.id, floor=f"{ind.floor:g}"))
         elif (ind.direction == "higher") != (ind.target > ind.floor):
-            side = "above" if ind.direction == "higher" else "below"
-            found.append(warning(
-                f"indicator {ind.id}: the target {ind.target:g} lies outside the floor "
-                f"{ind.floor:g} (for '{ind.direction} is better' it should be {side} it)", loc))
+            outside = (N_("indicator {id}: the target {target} lies outside the floor {floor} "
+                          "(for 'higher is better' it should be above it)") if ind.direction == "higher" else
+                       N_("indicator {id}: the target {target} lies outside the floor {floor} "
+                          "(for 'lower is better' it should be below it)"))
+            found.append(warning(outside, loc, id=ind.id, target=f"{ind.target:g}", floor=f"{ind.floor:g}"))
     if m == "ratio":
         if not ind.target or ind.target <= 0:
-            found.append(error(f"indicator {ind.id}: a ratio needs a positive target", loc))
+            found.append(error(N_("indicator {id}: a ratio needs a positive target"), loc, id=ind.id))
         if ind.floor is not None:
-            found.append(warning(f"indicator {ind.id}: floor is not used by the ratio method", loc))
+            found.append(warning(N_("indicator {id}: floor is not used by the ratio method"), loc, id=ind.id))
     if m == "steps":
         for step in ind.steps:
             if step.points > ind.weight + 1e-9:
-                found.append(warning(f"indicator {ind.id}: a step gives {step.points:g} points, "
-                                     f"more than the weight {ind.weight:g}", loc))
+                found.append(warning(N_("indicator {id}: a step gives {points} points, more than the weight {weight}"),
+                                     loc, id=ind.id, points=f"{step.points:g}", weight=f"{ind.weight:g}"))
         ats = [s.at for s in ind.steps]
         if len(set(ats)) != len(ats):
-            found.append(error(f"indicator {ind.id}: two steps at the same threshold", loc))
+            found.append(error(N_("indicator {id}: two steps at the same threshold"), loc, id=ind.id))
         ordered = sorted(ind.steps, key=lambda s: s.at, reverse=ind.direction == "lower")
         if any(b.points < a.points for a, b in pairwise(ordered)):
-            found.append(warning(f"indicator {ind.id}: a harder threshold gives fewer points", loc))
+            found.append(warning(N_("indicator {id}: a harder threshold gives fewer points"), loc, id=ind.id))
         if ind.target is not None and ind.target not in ats:
-            found.append(warning(f"indicator {ind.id}: the target {ind.target:g} is not one of "
-                                 "the step thresholds", loc))
+            found.append(warning(N_("indicator {id}: the target {target} is not one of the step thresholds"), loc,
+                                 id=ind.id, target=f"{ind.target:g}"))
     if ind.boundary == "exclusive" and m != "steps":
-        found.append(warning(f"indicator {ind.id}: boundary applies to the thresholds of steps; the {m} "
-                             "method is continuous, so it changes nothing", loc))
+        found.append(warning(N_("indicator {id}: boundary applies to the thresholds of steps; the {method} "
+                                "method is continuous, so it changes nothing"), loc, id=ind.id, method=m))
     if m == "deduction" and ind.direction != "lower":
-        found.append(warning(f"indicator {ind.id}: deductions count bad events, so 'lower' is "
-                             "better", loc))
+        found.append(warning(N_("indicator {id}: deductions count bad events, so 'lower' is better"), loc,
+                             id=ind.id))
     if m in ("percentile",) and ind.target is not None:
-        found.append(warning(f"indicator {ind.id}: the percentile method ignores the target", loc))
+        found.append(warning(N_("indicator {id}: the percentile method ignores the target"), loc, id=ind.id))
     if ind.target is not None and ind.floor is not None and m != "linear" and m != "ratio" and (
         (ind.direction == "higher") != (ind.target > ind.floor)
     ):
-        found.append(warning(f"indicator {ind.id}: the target {ind.target:g} lies outside the "
-                             f"floor {ind.floor:g}", loc))
+        found.append(warning(N_("indicator {id}: the target {target} lies outside the floor {floor}"), loc,
+                             id=ind.id, target=f"{ind.target:g}", floor=f"{ind.floor:g}"))
     return found
 
 
@@ -298,26 +313,26 @@ def _check_bands(scheme: Scheme) -> list[Diagnostic]:
     bands = sorted(scheme.grades, key=lambda b: b.min)
     order = [GRADES.index(b.grade) for b in bands]
     if order != sorted(order, reverse=True):
-        found.append(error("grade bands are out of order: a better grade needs more points",
+        found.append(error(N_("grade bands are out of order: a better grade needs more points"),
                            bands[0].location))
     if bands and bands[0].min > 0:
-        found.append(warning(f"the bands leave a gap: totals from 0 to {bands[0].min:g} get no "
-                             "grade of their own", bands[0].location))
+        found.append(warning(N_("the bands leave a gap: totals from 0 to {low} get no grade of their own"),
+                             bands[0].location, low=f"{bands[0].min:g}"))
     for low, high in pairwise(bands):
         if low.min == high.min:
-            found.append(error(f"bands {low.grade} and {high.grade} start at the same total",
-                               high.location))
+            found.append(error(N_("bands {low} and {high} start at the same total"), high.location,
+                               low=low.grade, high=high.grade))
         if low.max is None:
             continue
         if low.max < high.min:
-            found.append(warning(f"the bands leave a gap: totals from {low.max:g} to "
-                                 f"{high.min:g} lie between {low.grade} and {high.grade}",
-                                 low.location))
+            found.append(warning(N_("the bands leave a gap: totals from {start} to {end} lie between {low} and {high}"),
+                                 low.location, start=f"{low.max:g}", end=f"{high.min:g}", low=low.grade,
+                                 high=high.grade))
         elif low.max > high.min:
-            found.append(error(f"bands {low.grade} and {high.grade} overlap from {high.min:g} "
-                               f"to {low.max:g}", low.location))
+            found.append(error(N_("bands {low} and {high} overlap from {start} to {end}"), low.location,
+                               low=low.grade, high=high.grade, start=f"{high.min:g}", end=f"{low.max:g}"))
     top = bands[-1] if bands else None
     if top is not None and top.max is not None and top.max < scheme.total_points:
-        found.append(warning(f"the bands leave a gap: totals above {top.max:g} (up to "
-                             f"{scheme.total_points:g}) get no band", top.location))
+        found.append(warning(N_("the bands leave a gap: totals above {top} (up to {total}) get no band"),
+                             top.location, top=f"{top.max:g}", total=f"{scheme.total_points:g}"))
     return found

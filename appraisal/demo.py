@@ -46,20 +46,21 @@ def ensure_examples(regenerate: bool = False) -> list[Path]:
     return paths
 
 
-def run_demo(out_dir: Path) -> list[Path]:
-    """Appraise each scheme on its example data for the latest year; all outputs under out_dir."""
+def run_demo(out_dir: Path, lang: str = "zh") -> list[Path]:
+    """Appraise each scheme on its example data for the latest year; all outputs under out_dir, in
+    `lang` (the officers' outputs and the templates: Chinese unless asked)."""
     written: list[Path] = []
     for sid, data in zip(SCHEMES, ensure_examples(), strict=True):
         year = max(YEARS)
         scheme = resolve_scheme(sid, year, SCHEME_ROOT)
         target = out_dir / sid / str(year)
         register = register_of(sid)
-        run = appraise_file(scheme, data, year, target, register=register)
+        run = appraise_file(scheme, data, year, target, register=register, lang=lang)
         written += run.written
-        written.append(write_template(scheme, year + 1, target / f"{sid}-{year + 1}-input.xlsx", register))
+        written.append(write_template(scheme, year + 1, target / f"{sid}-{year + 1}-input.xlsx", register, lang))
     sid, data, columns, year = NATIONAL
     national: Run | Province = appraise_file(resolve_scheme(sid, year, SCHEME_ROOT), data, year,
-                                             out_dir / sid / str(year), columns=columns)
+                                             out_dir / sid / str(year), columns=columns, lang=lang)
     written += national.written
     return written
 

@@ -25,10 +25,13 @@ import numpy as np
 import pandas as pd
 
 from appraisal import methods
+from appraisal.labels import data_label_text
+from appraisal.messages import shown
 from appraisal.scheme import GRADES, Indicator
 from appraisal.score import Appraisal
 from appraisal.whatif import WhatIf, what_if
 from governance.expressions import format_value, render_with_values
+from governance.i18n import N_, format_boolean, localised_title, translator
 from governance.rounding import round_half_up, round_half_up_columns
 
 
@@ -223,17 +226,20 @@ class Explanations(Sequence[dict[str, Any]]):
                 "indicators": inds,
             })
         vetoes = [
-            {"id": i.id, "title": i.title, "clause": i.clause, "caps_grade_at": i.veto_grade}
+            {"id": i.id, "title": i.title, "title_zh": i.title_zh, "clause": i.clause, "caps_grade_at": i.veto_grade}
             for i in c.veto_inds if c.veto[i.id].item(k)
         ]
         return {
             **c.header,
             "unit": {"id": c.unit_id.item(k), "name": c.unit_name.item(k),
-                     "group": c.group.item(k) or None},
+                     "name_zh": c.unit_name_zh.item(k) or None, "group": c.group.item(k) or None},
             "total": c.totals.item(k),
             "total_points": scheme.total_points,
             "grade": c.grade.item(k),
+            "grade_zh": c.grade_zh.get(c.grade.item(k)),
             "grade_by_points": c.grade_by_points.item(k),
+            "grade_titles_zh": c.grade_zh,
+            "consequence_labels_zh": c.labels_zh,
             "rank": int(c.rank.item(k)),
             "cohort": self._n,
             "rectification_notice": bool(c.notice.item(k)),
@@ -275,6 +281,8 @@ class _Columns:
         self.scored = [i for i in scheme.indicators if not i.is_veto]
         self.unit_id = res["unit_id"].to_numpy(dtype=object)
         self.unit_name = res["unit_name"].to_numpy(dtype=object)
+        self.unit_name_zh = (res["unit_name_zh"] if "unit_name_zh" in res.columns
+                             else pd.Series("", index=res.index)).fillna("").to_numpy(dtype=object)
         self.group = res["group"].to_numpy(dtype=object)
         self.grade = res["grade"].to_numpy(dtype=object)
         self.grade_by_points = res["grade_by_points"].to_numpy(dtype=object)
@@ -290,8 +298,11 @@ class _Columns:
         self.dim_max = {d.id: sum(i.max_points for i in d.indicators) for d in scheme.dimensions}
         self.veto_inds = [i for i in scheme.indicators if i.is_veto]
         self.provisional = app.provisional_reason  # the same for every unit: once, not per unit
-        self.header = {"scheme": {"id": scheme.id, "version": scheme.version, "title": scheme.title},
+        self.header = {"scheme": {"id": scheme.id, "version": scheme.version, "title": scheme.title,
+                                  "title_zh": scheme.title_zh},
                        "data_label": app.label or None, "year": app.year}
+        self.grade_zh = {b.grade: b.title_zh for b in scheme.grades if b.title_zh}
+        self.labels_zh = {c.id: c.label_zh for c in scheme.consequence_fields if c.label_zh}
 
 
 def explain_all(
@@ -330,7 +341,7 @@ def _what_if_one(app: Appraisal, c: _Columns, k: int) -> dict[str, Any]:
         current = c.val[ind.id].item(k)
         need = c.req[ind.id].item(k)
         if need != need:
-            changes.append({"indicator": ind.id, "title": ind.title, "reachable": False,
+            changes.append({"indicator": ind.id, "title": ind.title, "title_zh": ind.title_zh, "reachable": False,
                             "why": f"this indicator alone cannot add {gap:.4g} points"})
             continue
         up = ind.direction == "higher" if ind.method != "deduction" else False
@@ -344,7 +355,7 @@ def _what_if_one(app: Appraisal, c: _Columns, k: int) -> dict[str, Any]:
         cur = None if current != current else round(float(current), 4)
         change = None if cur is None or not math.isfinite(shown) else round(shown - cur, 4)
         changes.append({
-            "indicator": ind.id, "title": ind.title, "reachable": True,
+            "indicator": ind.id, "title": ind.title, "title_zh": ind.title_zh, "reachable": True,
             "current": cur, "required": shown if math.isfinite(shown) else None,
             "relation": relation, "change": change, "unit": ind.unit,
             "computed_from": list(app.compiled.reads[ind.id]) if ind.formula else None,
@@ -359,77 +370,115 @@ def _what_if_one(app: Appraisal, c: _Columns, k: int) -> dict[str, Any]:
             "summary": summary, "changes": changes}
 
 
-def _fmt(x: Any) -> str:
+def _fmt(x: Any, lang: str = "en") -> str:
     if x is None:
         return "-"
     if isinstance(x, bool):
-        return "yes" if x else "no"
+        return format_boolean(x, lang)
     if isinstance(x, float):
         return f"{x:g}" if abs(x) < 1e6 else f"{x:,.0f}"
     return str(x)
 
 
-def to_text(exp: dict[str, Any]) -> str:
-    """A plain-text letter for one unit."""
+def _words(exp: dict[str, Any], lang: str) -> tuple[Callable[[str], str], Callable[[str | None], str],
+                                                     Callable[[dict[str, Any]], str]]:
+    """gettext, a grade's name and an item's title in `lang`: 优秀 and the Chinese title in Chinese."""
+    gettext = translator(lang).gettext
+    titles = exp.get("grade_titles_zh") or {}
+
+    def grade(g: str | None) -> str:
+        if g is None:
+            return "-"
+        if lang == "zh":
+            return titles.get(g) or gettext(_GRADE_WORDS.get(g, g))
+        return g
+
+    def title(item: dict[str, Any]) -> str:
+        return localised_title(item.get("title") or "", item.get("title_zh"), lang)
+
+    return gettext, grade, title
+
+
+_GRADE_WORDS = {"excellent": N_("excellent"), "good": N_("good"), "pass": N_("pass"), "fail": N_("fail")}
+_ENGLISH_QUOTE = N_("(English translation of the plan)")
+"""The label of a quoted source: the plan's own words are Chinese; the text here is a translation."""
+
+
+def to_text(exp: dict[str, Any], lang: str = "en") -> str:
+    """A plain-text letter for one unit, in `lang` (the officers' Chinese, or English)."""
+    _, grade, title = _words(exp, lang)
     u = exp["unit"]
     lines = []
     if exp.get("data_label"):
-        lines.append(f"[{exp['data_label']}]")
+        lines.append(f"[{data_label_text(exp['data_label'], lang)}]")
+    scheme_title = localised_title(exp["scheme"]["title"], exp["scheme"].get("title_zh"), lang)
+    name = (u.get("name_zh") or u["name"]) if lang == "zh" else u["name"]
     lines += [
-        f"{exp['scheme']['title']} ({exp['scheme']['id']} {exp['scheme']['version']}), {exp['year']}",
-        f"Unit: {u['name']} ({u['id']})",
-        f"Total: {_fmt(exp['total'])} of {_fmt(exp['total_points'])} points; grade {exp['grade']}; "
-        f"rank {exp['rank']} of {exp['cohort']}",
+        f"{scheme_title} ({exp['scheme']['id']} {exp['scheme']['version']}), {exp['year']}",
+        _("Unit: {name} ({id})").format(name=name, id=u["id"]),
+        _("Total: {total} of {points} points; grade {grade}; rank {rank} of {units}").format(
+            total=_fmt(exp["total"]), points=_fmt(exp["total_points"]), grade=grade(exp["grade"]),
+            rank=exp["rank"], units=exp["cohort"]),
     ]
     if exp["grade"] != exp["grade_by_points"]:
-        lines.append(f"By points alone the grade would be {exp['grade_by_points']}.")
+        lines.append(_("By points alone the grade would be {grade}.").format(grade=grade(exp["grade_by_points"])))
     for v in exp["vetoes"]:
-        lines.append(f"VETO {v['id']} ({v['title']}, {v['clause']}): grade capped at "
-                     f"{v['caps_grade_at']}")
+        lines.append(_("VETO {id} ({title}, {clause}): grade capped at {grade}").format(
+            id=v["id"], title=title(v), clause=v["clause"], grade=grade(v["caps_grade_at"])))
     if exp.get("provisional"):
-        lines.append(f"PROVISIONAL: {exp['provisional']}")
+        lines.append(_("PROVISIONAL: {reason}").format(reason=shown(exp["provisional"], lang)))
     if exp["rectification_notice"]:
         reading = "" if exp.get("rectification_status", "law") == "law" else f"; {exp['rectification_status']}"
-        lines.append(f"A rectification notice is due ({exp['rectification_clause']}{reading}).")
+        lines.append(_("A rectification notice is due ({clause}).").format(
+            clause=exp["rectification_clause"] + reading))
     if exp["consequences"]:
-        lines.append("Consequences: " + ", ".join(
-            f"{k} = {_fmt(v)}" for k, v in exp["consequences"].items()))
+        labels = exp.get("consequence_labels_zh") or {}
+        lines.append(_("Consequences: {list}").format(list=", ".join(
+            f"{labels.get(k, k) if lang == 'zh' else k} = {_fmt(v, lang)}" for k, v in exp["consequences"].items())))
     for dim in exp["dimensions"]:
         lines.append("")
-        lines.append(f"{dim['title']}: {_fmt(dim['points'])} of {_fmt(dim['max_points'])}")
+        lines.append(_("{title}: {points} of {max}").format(title=title(dim), points=_fmt(dim["points"]),
+                                                            max=_fmt(dim["max_points"])))
         for ind in dim["indicators"]:
-            raw = ", ".join(f"{k} = {_fmt(v)}" for k, v in ind["raw"].items())
-            lines.append(f"  - {ind['title']} [{ind['clause']}]")
-            lines.append(f"      raw: {raw}")
+            raw = ", ".join(f"{k} = {_fmt(v, lang)}" for k, v in ind["raw"].items())
+            lines.append(f"  - {title(ind)} [{ind['clause']}]")
+            lines.append("      " + _("raw: {values}").format(values=raw))
             if ind.get("given_as"):
-                lines.append(f"      given: {ind['given_as']}")
+                lines.append("      " + _("given: {how}").format(how=ind["given_as"]))
             for fig in ind.get("figures", []):
-                lines.append(f"      {fig['field']} {_fmt(fig['value'])} from {fig['parameter']} ({fig['status']}; "
-                             f"{fig['source']})")
+                lines.append("      " + _("{field} {value} from {parameter} ({status}; {source})").format(
+                    field=fig["field"], value=_fmt(fig["value"]), parameter=fig["parameter"], status=fig["status"],
+                    source=fig["source"]))
             if ind["computed"]:
-                lines.append(f"      computed: {ind['computed']} = {_fmt(ind['value'])}")
-            lines.append(f"      method: {ind['method']}, target {_fmt(ind['target'])}, "
-                         f"points {_fmt(ind['points'])} of {_fmt(ind['max_points'])}")
-            lines.append(f"      why: {ind['why']}")
+                lines.append("      " + _("computed: {formula} = {value}").format(formula=ind["computed"],
+                                                                                  value=_fmt(ind["value"])))
+            lines.append("      " + _("method: {method}, target {target}, points {points} of {max}").format(
+                method=ind["method"], target=_fmt(ind["target"]), points=_fmt(ind["points"]),
+                max=_fmt(ind["max_points"])))
+            lines.append("      " + _("why: {why}").format(why=ind["why"]))
+            if ind.get("source"):
+                lines.append("      " + _("source: “{text}” {label}").format(text=ind["source"],
+                                                                          label=_(_ENGLISH_QUOTE)))
             if ind["status"] != "law":
                 lines.append(f"      ({ind['status']}: {ind['note']})")
     lines.append("")
-    lines.append("What would change the result:")
-    lines.extend("  " + s for s in _what_if_lines(exp["what_if"]))
+    lines.append(_("What would change the result:"))
+    lines.extend("  " + s for s in _what_if_lines(exp["what_if"], lang=lang))
     return "\n".join(lines) + "\n"
 
 
-def _what_if_lines(w: dict[str, Any], esc: Callable[[Any], str] = str) -> list[str]:
+def _what_if_lines(w: dict[str, Any], esc: Callable[[Any], str] = str, lang: str = "en") -> list[str]:
     """The what-if part as lines; `esc` escapes the scheme's texts (Markdown) or not (text)."""
+    _ = translator(lang).gettext
     out = [esc(w["summary"])]
     for c in w.get("changes", []):
-        title = esc(c["title"])
+        title = esc(localised_title(c["title"], c.get("title_zh"), lang))
         if c["reachable"]:
             if c["required"] is None:
-                out.append(f"- {title}: any value gives enough points")
+                out.append("- " + _("{title}: any value gives enough points").format(title=title))
                 continue
-            delta = "" if c["change"] is None else f" (change {c['change']:+g})"
-            source = (f"; computed from {', '.join(esc(n) for n in c['computed_from'])}"
+            delta = "" if c["change"] is None else " " + _("(change {change})").format(change=f"{c['change']:+g}")
+            source = ("; " + _("computed from {columns}").format(columns=", ".join(esc(n) for n in c["computed_from"]))
                       if c.get("computed_from") else "")
             out.append(f"- {title}: {c['relation']} {_fmt(c['required'])} "
                        f"{esc(c['unit'])}{delta}{source}")
@@ -460,43 +509,49 @@ def md_code(value: Any) -> str:
     return "`" + " ".join(str(value).replace("`", "'").split()) + "`"
 
 
-def to_markdown(exp: dict[str, Any]) -> str:
-    """The same explanation as a Markdown page; every text from the data or the scheme is
-    escaped (`md_text`), so a unit name cannot become HTML, a link or emphasis."""
+def to_markdown(exp: dict[str, Any], lang: str = "en") -> str:
+    """The same explanation as a Markdown page, in `lang`; every text from the data or the scheme
+    is escaped (`md_text`), so a unit name cannot become HTML, a link or emphasis."""
+    _, grade, title = _words(exp, lang)
     u = exp["unit"]
     md = []
     if exp.get("data_label"):
-        md.append(f"> **{md_text(exp['data_label'])}**\n")
+        md.append(f"> **{md_text(data_label_text(exp['data_label'], lang))}**\n")
+    name = (u.get("name_zh") or u["name"]) if lang == "zh" else u["name"]
+    scheme_title = localised_title(exp["scheme"]["title"], exp["scheme"].get("title_zh"), lang)
     md += [
-        f"# {md_text(u['name'])} — {exp['year']}",
+        f"# {md_text(name)} — {exp['year']}",
         "",
-        f"*{md_text(exp['scheme']['title'])}* ({md_code(exp['scheme']['id'])} "
+        f"*{md_text(scheme_title)}* ({md_code(exp['scheme']['id'])} "
         f"{md_text(exp['scheme']['version'])})",
         "",
-        f"**Total {_fmt(exp['total'])} / {_fmt(exp['total_points'])} — grade "
-        f"{exp['grade']} — rank {exp['rank']} of {exp['cohort']}**",
+        "**" + _("Total {total} / {points} — grade {grade} — rank {rank} of {units}").format(
+            total=_fmt(exp["total"]), points=_fmt(exp["total_points"]), grade=md_text(grade(exp["grade"])),
+            rank=exp["rank"], units=exp["cohort"]) + "**",
         "",
     ]
     for v in exp["vetoes"]:
-        md.append(f"- **Veto** {md_text(v['title'])} ({md_code(v['clause'])}): grade capped at "
-                  f"{v['caps_grade_at']}")
+        md.append("- " + _("**Veto** {title} ({clause}): grade capped at {grade}").format(
+            title=md_text(title(v)), clause=md_code(v["clause"]), grade=md_text(grade(v["caps_grade_at"]))))
     if exp.get("provisional"):
-        md.append(f"- **Provisional**: {md_text(exp['provisional'])}")
+        md.append("- " + _("**Provisional**: {reason}").format(reason=md_text(shown(exp["provisional"], lang))))
     if exp["rectification_notice"]:
         reading = "" if exp.get("rectification_status", "law") == "law" else f", {exp['rectification_status']}"
-        md.append(f"- **Rectification notice** due ({md_code(exp['rectification_clause'])}{reading})")
+        md.append("- " + _("**Rectification notice** due ({clause})").format(
+            clause=md_code(exp["rectification_clause"]) + reading))
+    labels = exp.get("consequence_labels_zh") or {}
     for k, v in exp["consequences"].items():
-        md.append(f"- {md_text(k)}: {md_text(_fmt(v))}")
+        md.append(f"- {md_text(labels.get(k, k) if lang == 'zh' else k)}: {md_text(_fmt(v, lang))}")
     md.append("")
-    md.append("| indicator | clause | raw | value | target | method | points | why |")
+    md.append("| " + " | ".join(_(h) for h in _MD_HEADINGS) + " |")
     md.append("|---|---|---|---|---|---|---|---|")
     for dim in exp["dimensions"]:
-        md.append(f"| **{md_text(dim['title'])}** | {md_text(dim['clause'] or '')} | | | | | "
+        md.append(f"| **{md_text(title(dim))}** | {md_text(dim['clause'] or '')} | | | | | "
                   f"**{_fmt(dim['points'])} / {_fmt(dim['max_points'])}** | |")
         for ind in dim["indicators"]:
-            raw = "<br>".join(f"{md_text(k)} = {_fmt(v)}" for k, v in ind["raw"].items())
+            raw = "<br>".join(f"{md_text(k)} = {_fmt(v, lang)}" for k, v in ind["raw"].items())
             md.append(
-                f"| {md_text(ind['title'])} | {md_code(ind['clause'])} | {raw} | {_fmt(ind['value'])} | "
+                f"| {md_text(title(ind))} | {md_code(ind['clause'])} | {raw} | {_fmt(ind['value'])} | "
                 f"{_fmt(ind['target'])} | {md_text(ind['method'])} | {_fmt(ind['points'])} | "
                 f"{md_text(ind['why'].replace('|', '/'))} |"
             )
@@ -506,15 +561,29 @@ def to_markdown(exp: dict[str, Any]) -> str:
         md.append("")
         for ind, fig in forms:
             if fig is None:
-                md.append(f"- {md_text(ind['title'])}: {md_text(ind['given_as'])}")
+                md.append(f"- {md_text(title(ind))}: {md_text(ind['given_as'])}")
             else:
-                md.append(f"- {md_text(ind['title'])}: {md_text(fig['field'])} {_fmt(fig['value'])} from "
-                          f"{md_code(fig['parameter'])} ({md_text(fig['status'])}; {md_text(fig['source'])})")
+                md.append(f"- {md_text(title(ind))}: " + _(
+                    "{field} {value} from {parameter} ({status}; {source})").format(
+                    field=md_text(fig["field"]), value=_fmt(fig["value"]), parameter=md_code(fig["parameter"]),
+                    status=md_text(fig["status"]), source=md_text(fig["source"])))
+    quoted = [ind for dim in exp["dimensions"] for ind in dim["indicators"] if ind.get("source")]
+    if quoted:
+        md.append("")
+        md.append("## " + _("Sources quoted"))
+        md.append("")
+        for ind in quoted:
+            md.append(f"- {md_text(title(ind))} ({md_code(ind['clause'])}): “{md_text(ind['source'])}” "
+                      f"{md_text(_(_ENGLISH_QUOTE))}")
     md.append("")
-    md.append("## What would change the result")
+    md.append("## " + _("What would change the result"))
     md.append("")
-    md.extend(_what_if_lines(exp["what_if"], md_text))
+    md.extend(_what_if_lines(exp["what_if"], md_text, lang))
     return "\n".join(md) + "\n"
+
+
+_MD_HEADINGS = (N_("indicator"), N_("clause"), N_("raw"), N_("value"), N_("target"), N_("method"), N_("points"),
+                N_("why"))
 
 
 def grade_order(grade: str) -> int:

@@ -18,18 +18,22 @@ import pandas as pd
 from appraisal.atomic import replacing_folder
 from appraisal.explain import explain_all
 from appraisal.forms import choose_forms
+from appraisal.labels import data_label_text
+from appraisal.labels import pair as bilingual
+from appraisal.messages import Message, shown_all
 from appraisal.read import FileLocation, InputTable, read_input
-from appraisal.report import frame_sheet, unit_file_stem, write_all, write_book
+from appraisal.report import officer_sheet, unit_file_stem, write_all, write_book
 from appraisal.safe_cells import write_csv
 from appraisal.scheme import GRADES, Scheme
 from appraisal.score import Appraisal, compile_scheme, score_frame
 from appraisal.sensitivity import threshold_sensitivity
 from appraisal.stability import Stability, stability
 from appraisal.units import UnitRegister
-from appraisal.validate import OPTIONAL_KEYS, ValidatedData, validate_rows
+from appraisal.validate import OPTIONAL_KEYS, ValidatedData, scheme_headers, validate_rows
 from appraisal.whatif import what_if
 from governance.columnmap import read_column_map
 from governance.diagnostics import Diagnostic, MedunionError, error
+from governance.i18n import N_, translator
 
 Progress = Callable[[str, int, int], None]
 """progress(step description, advance, total) — total 0 means an unsized step."""
@@ -116,30 +120,36 @@ def map_columns(table: InputTable, columns: Path, scheme: Scheme) -> list[str]:
     for pair in cmap.pairs:
         if pair.header not in frame.columns:
             near = [str(c) for c in frame.columns][:12]
-            problems.append(error(f"the data file {table.path.name} has no column '{pair.header}' (its columns: "
-                                  f"{', '.join(near)}): correct the header on the left of this line", pair.location))
+            problems.append(error(N_("the data file {file} has no column '{header}' (its columns: {columns}): "
+                                     "correct the header on the left of this line"), pair.location,
+                                  file=table.path.name, header=pair.header, columns=", ".join(near)))
         elif pair.target in frame.columns and pair.target not in renamed:
-            problems.append(error(f"'{pair.header}' maps to '{pair.target}', but the data file also has a column "
-                                  f"'{pair.target}': which one holds it cannot be told; remove one", pair.location))
+            problems.append(error(N_("'{header}' maps to '{target}', but the data file also has a column "
+                                     "'{target}': which one holds it cannot be told; remove one"), pair.location,
+                                  header=pair.header, target=pair.target))
     if problems:
         raise MedunionError(problems)
     table.frame = frame.rename(columns=renamed)
-    return [f"columns mapped by {Path(columns).name}: "
-            + ", ".join(f"{p.header} → {p.target}" for p in cmap.pairs)]
+    return [Message(N_("columns mapped by {file}: {pairs}"), file=Path(columns).name,
+                    pairs=", ".join(f"{p.header} → {p.target}" for p in cmap.pairs))]
 
 
 def nothing_scored(app: Appraisal, raw: pd.DataFrame, data: Path) -> Diagnostic:
     """Why no unit was scored, in the officer's terms."""
     rejected = app.validated.rejected
     if len(rejected):
-        return error(f"nothing scored for {app.year}: all {rejected['row'].nunique()} row(s) for "
-                     f"{app.year} were rejected (see the rejections)", FileLocation(str(data)))
+        return error(N_("nothing scored for {year}: all {rows} row(s) for {year} were rejected (see the "
+                        "rejections)"), FileLocation(str(data)), year=app.year, rows=rejected["row"].nunique())
     if "year" not in raw.columns:
-        return error(f"nothing scored for {app.year}: the table has no row with a unit id", FileLocation(str(data)))
+        return error(N_("nothing scored for {year}: the table has no row with a unit id"), FileLocation(str(data)),
+                     year=app.year)
     years = pd.to_numeric(raw["year"], errors="coerce").dropna()
     whole = sorted({int(y) for y in years if float(y).is_integer()})
-    found = f"it has rows for {', '.join(map(str, whole))}" if whole else "it has no row with a year"
-    return error(f"nothing scored: no row for {app.year} ({found})", FileLocation(str(data)))
+    if whole:
+        return error(N_("nothing scored: no row for {year} (it has rows for {years})"), FileLocation(str(data)),
+                     year=app.year, years=", ".join(map(str, whole)))
+    return error(N_("nothing scored: no row for {year} (it has no row with a year)"), FileLocation(str(data)),
+                 year=app.year)
 
 
 def _is_earlier_output(folder: Path) -> bool:
@@ -157,12 +167,13 @@ def _located(data: Path, exc: MedunionError) -> MedunionError:
 def appraise_file(
     scheme: Scheme, data: Path, year: int, out_dir: Path, progress: Progress | None = None,
     per_unit_files: bool = True, stability_draws: int = 200, columns: Path | None = None,
-    register: UnitRegister | None = None,
+    register: UnitRegister | None = None, lang: str = "zh",
 ) -> Run | Province:
     """The `medunion appraise` command without the terminal.
 
     `columns`: a column map from the file's headers to the scheme's names; `register`: the
-    units expected. A table with a `cohort` column is appraised cohort by cohort (a `Province`).
+    units expected; `lang`: the language of the officers' outputs (workbook, report, per-unit files;
+    Chinese unless asked). A table with a `cohort` column is appraised cohort by cohort (a `Province`).
     Raises MedunionError when the file cannot be read or its columns are not the scheme's,
     `NothingScored` when no unit is scored; either way `out_dir` is left as it was.
     """
@@ -174,10 +185,15 @@ def appraise_file(
     notes = list(table.notes)
     if columns is not None:
         notes += map_columns(table, Path(columns), scheme)
+    try:
+        table.frame, header_notes = scheme_headers(scheme, table.frame)  # the Chinese template's headers
+    except MedunionError as exc:
+        raise _located(data, exc) from None
+    notes += header_notes
     if "cohort" in table.frame.columns:
         try:
             return _appraise_cohorts(scheme, table, year, out_dir, label, notes, progress, per_unit_files,
-                                     stability_draws, register)
+                                     stability_draws, register, lang)
         except NothingScored:
             raise
         except MedunionError as exc:
@@ -196,7 +212,7 @@ def appraise_file(
     stab = stability(app, draws=stability_draws) if len(app.results) else None
     out_dir = Path(out_dir)
     with replacing_folder(out_dir, _is_earlier_output) as fresh:
-        written = write_all(fresh, app, explanations, stab, per_unit_files, progress)
+        written = write_all(fresh, app, explanations, stab, per_unit_files, progress, lang)
     return Run(app, explanations, stab, [out_dir / p.relative_to(fresh) for p in written])
 
 
@@ -234,6 +250,7 @@ def _summary_row(cohort: str, app: Appraisal) -> dict[str, Any]:
 def _appraise_cohorts(
     scheme: Scheme, table: InputTable, year: int, out_dir: Path, label: str, notes: list[str],
     progress: Progress | None, per_unit_files: bool, stability_draws: int, register: UnitRegister | None,
+    lang: str = "zh",
 ) -> Province:
     """Validate the whole table once (cohort-aware), then score and write each cohort on its own."""
     chosen, form_notes = choose_forms(scheme, table.frame)
@@ -253,7 +270,7 @@ def _appraise_cohorts(
         app = score_frame(compiled, part, year, label, cohort=cohort)
         rows.append(_summary_row(cohort, app))
         if not len(app.results):
-            app.notes.append(f"cohort {cohort}: nothing scored (every row rejected)")
+            app.notes.append(Message(N_("cohort {cohort}: nothing scored (every row rejected)"), cohort=cohort))
             runs[cohort] = Run(app, [], None, [])
             continue
         explanations = _explain(app, None)  # one bar for the cohorts, not one per cohort
@@ -266,9 +283,9 @@ def _appraise_cohorts(
         app = first.appraisal if first else score_frame(compiled, validated, year, label)
         app.validated = validated
         app.notes = province_notes
-        raise NothingScored(error(f"nothing scored for {year} in any cohort: "
-                                  f"{rejected['row'].nunique() if len(rejected) else 0} row(s) rejected",
-                                  FileLocation(str(table.path))), app)
+        raise NothingScored(error(N_("nothing scored for {year} in any cohort: {rows} row(s) rejected"),
+                                  FileLocation(str(table.path)), year=year,
+                                  rows=rejected["row"].nunique() if len(rejected) else 0), app)
     if progress:
         progress("writing", 0, 0)
     out_dir = Path(out_dir)
@@ -279,10 +296,10 @@ def _appraise_cohorts(
                 continue
             folder = fresh / cohort_folder(cohort)
             run.written = write_all(folder, run.appraisal, run.explanations, run.stability, per_unit_files,
-                                    progress)
+                                    progress, lang)
             written += run.written
         written += _write_summary(fresh, scheme, year, label, summary, rejected, province_notes,
-                                  validated.missing_units)
+                                  validated.missing_units, lang)
     written = [out_dir / p.relative_to(fresh) for p in written]
     for run in runs.values():
         run.written = [out_dir / p.relative_to(fresh) for p in run.written]
@@ -290,8 +307,9 @@ def _appraise_cohorts(
 
 
 def _write_summary(folder: Path, scheme: Scheme, year: int, label: str, summary: pd.DataFrame,
-                   rejected: pd.DataFrame, notes: list[str], missing: list[str]) -> list[Path]:
-    """summary.csv / .json / .xlsx beside the per-cohort folders, and every rejected row."""
+                   rejected: pd.DataFrame, notes: list[str], missing: list[str], lang: str = "zh") -> list[Path]:
+    """summary.csv / .json / .xlsx beside the per-cohort folders, and every rejected row; the
+    workbook in the officers' language (`lang`)."""
     import json
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -304,9 +322,14 @@ def _write_summary(folder: Path, scheme: Scheme, year: int, label: str, summary:
                "folders": {r["cohort"]: cohort_folder(r["cohort"]) for r in records if r["units_scored"]}}
     paths[2].write_text(json.dumps(payload, ensure_ascii=False, indent=1, allow_nan=False, default=str),
                         encoding="utf-8")
-    about = pd.DataFrame({"field": ["data", "scheme", "year", "notes", "units expected without a row"],
-                          "value": [label or "as supplied", f"{scheme.id} {scheme.version}", year,
-                                    "; ".join(notes), ", ".join(missing)]})
-    write_book(paths[3], [frame_sheet("About", about, widths={"value": 60}),
-                          frame_sheet("Summary by cohort", summary), frame_sheet("Rejected rows", rejected)])
+    _ = translator(lang).gettext
+    fields = [N_("Data"), N_("Scheme"), N_("Year"), N_("Notes"), N_("Units expected without a row")]
+    about = pd.DataFrame({"field": [bilingual(translator("zh").gettext(f), f, lang) for f in fields],
+                          "value": [data_label_text(label, lang) or _("as supplied"), f"{scheme.id} {scheme.version}",
+                                    year, "; ".join(shown_all(notes, lang)), ", ".join(missing)]})
+    if not len(rejected):
+        rejected = pd.DataFrame({"row": [], "unit_id": [], "column": [], "value": [], "reason": []})
+    write_book(paths[3], [officer_sheet("About", about, scheme, lang, widths={"value": 60, "field": 24}),
+                          officer_sheet("Summary by cohort", summary, scheme, lang),
+                          officer_sheet("Rejected rows", rejected, scheme, lang)])
     return paths

@@ -23,7 +23,9 @@ from typing import Any
 
 import pandas as pd
 
+from appraisal.messages import Message
 from governance.diagnostics import Location, MedunionError, error
+from governance.i18n import N_
 
 TEMPORAL = (dt.datetime, dt.date, dt.time, dt.timedelta)
 """Python values openpyxl and pyarrow give for dates, times and durations."""
@@ -41,9 +43,10 @@ class FileLocation(Location):
         return self.path
 
 
-def file_error(path: str | Path, message: str) -> MedunionError:
-    """The one-line refusal of a data file: `path: error: message`."""
-    return MedunionError(error(message, FileLocation(str(path))))
+def file_error(path: str | Path, message: str, **args: Any) -> MedunionError:
+    """The one-line refusal of a data file: `path: error: message` (a catalog template filled with
+    `args`, shown in the reader's language)."""
+    return MedunionError(error(message, FileLocation(str(path)), **args))
 
 
 @dataclass(frozen=True, eq=False)
@@ -135,17 +138,17 @@ def read_input(path: str | Path) -> InputTable:
     path = Path(path)
     suffix = path.suffix.lower()
     if not path.exists():
-        raise file_error(path, "no such data file")
+        raise file_error(path, N_("no such data file"))
     if path.is_dir():
-        raise file_error(path, "is a folder, not a data file")
+        raise file_error(path, N_("is a folder, not a data file"))
     if suffix not in (".csv", ".xlsx", ".xlsm", ".parquet"):
-        raise file_error(path, f"unsupported data file type '{suffix}': use .csv, .xlsx or .parquet")
+        raise file_error(path, N_("unsupported data file type '{suffix}': use .csv, .xlsx or .parquet"), suffix=suffix)
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise file_error(path, f"cannot read the file: {exc.strerror}") from None
+        raise file_error(path, N_("cannot read the file: {reason}"), reason=exc.strerror) from None
     if size == 0:
-        raise file_error(path, "the file is empty (0 bytes): nothing to appraise")
+        raise file_error(path, N_("the file is empty (0 bytes): nothing to appraise"))
     if suffix == ".csv":
         table = _read_csv(path)
     elif suffix == ".parquet":
@@ -153,9 +156,9 @@ def read_input(path: str | Path) -> InputTable:
     else:
         table = _read_excel(path)
     if not len(table.frame.columns):
-        raise file_error(path, "the file has no columns: nothing to appraise")
+        raise file_error(path, N_("the file has no columns: nothing to appraise"))
     if not len(table.frame):
-        raise file_error(path, "the file has a header row but no data rows: nothing to appraise")
+        raise file_error(path, N_("the file has a header row but no data rows: nothing to appraise"))
     return table
 
 
@@ -186,16 +189,16 @@ def decode_csv(raw: bytes, path: Path) -> tuple[str, str]:
     reverse; what is neither is refused rather than read as mojibake.
     """
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise file_error(path, "UTF-16 text (Excel's 'Unicode Text'): save it as 'CSV UTF-8' or as .xlsx")
+        raise file_error(path, N_("UTF-16 text (Excel's 'Unicode Text'): save it as 'CSV UTF-8' or as .xlsx"))
     if b"\x00" in raw:
-        raise file_error(path, "not a text file (it contains NUL bytes): a CSV must be text; "
-                               "is it a workbook saved with the wrong name?")
+        raise file_error(path, N_("not a text file (it contains NUL bytes): a CSV must be text; "
+                                  "is it a workbook saved with the wrong name?"))
     if raw.startswith(codecs.BOM_UTF8):
         try:
             return raw[len(codecs.BOM_UTF8):].decode("utf-8"), "UTF-8 with BOM"
         except UnicodeDecodeError as exc:
-            raise file_error(path, f"starts as UTF-8 (BOM) but byte {exc.start} is not UTF-8: "
-                                   "save it again as 'CSV UTF-8'") from None
+            raise file_error(path, N_("starts as UTF-8 (BOM) but byte {byte} is not UTF-8: "
+                                      "save it again as 'CSV UTF-8'"), byte=exc.start) from None
     try:
         return raw.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
@@ -203,40 +206,42 @@ def decode_csv(raw: bytes, path: Path) -> tuple[str, str]:
     try:
         return raw.decode("gb18030"), "GB18030 (GBK)"
     except UnicodeDecodeError as exc:
-        raise file_error(path, f"neither UTF-8 nor GB18030/GBK text (byte {exc.start}): "
-                               "save it as 'CSV UTF-8' in Excel") from None
+        raise file_error(path, N_("neither UTF-8 nor GB18030/GBK text (byte {byte}): "
+                                  "save it as 'CSV UTF-8' in Excel"), byte=exc.start) from None
 
 
 def _read_csv(path: Path) -> InputTable:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise file_error(path, f"cannot read the file: {exc.strerror}") from None
+        raise file_error(path, N_("cannot read the file: {reason}"), reason=exc.strerror) from None
     text, encoding = decode_csv(raw, path)
     if not text.strip():
-        raise file_error(path, "the file has no text: nothing to appraise")
+        raise file_error(path, N_("the file has no text: nothing to appraise"))
     try:
         # newline="": a header ended by a lone CR (old Mac "CSV (Macintosh)") is a line, not an error
         header = next(csv.reader(io.StringIO(text, newline="")), [])
     except csv.Error as exc:  # a header cell over csv's field limit (131,072 characters)
-        raise file_error(path, f"cannot read it as CSV: {exc}") from None
+        raise file_error(path, N_("cannot read it as CSV: {detail}"), detail=exc) from None
     dupes = _duplicates([h.strip() for h in header])
     if dupes:
-        raise file_error(path, f"the header names the column(s) {', '.join(dupes)} more than once: "
-                               "which one holds the data cannot be told; keep one")
+        raise file_error(path, N_("the header names the column(s) {columns} more than once: "
+                                  "which one holds the data cannot be told; keep one"), columns=", ".join(dupes))
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, comment=None,
                             skip_blank_lines=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         detail = " ".join(str(exc).split())
-        raise file_error(path, f"cannot read it as CSV: {detail}") from None
+        raise file_error(path, N_("cannot read it as CSV: {detail}"), detail=detail) from None
     if not isinstance(frame.index, pd.RangeIndex):
         # pandas takes a first data row with one field too many as an index and shifts every value
         # one column left; refuse instead of scoring the wrong columns
-        raise file_error(path, f"line 2 has more fields than the header has columns ({len(header)}); "
-                               "every row needs one field per column: remove the extra field or name its column")
+        raise file_error(path, N_("line 2 has more fields than the header has columns ({count}); every row "
+                                  "needs one field per column: remove the extra field or name its column"),
+                         count=len(header))
     frame.columns = [str(c).strip() for c in frame.columns]
-    return InputTable(_trim_blank_tail(frame), 2, path, [f"{path.name} read as {encoding} text"])
+    return InputTable(_trim_blank_tail(frame), 2, path, [Message(N_("{file} read as {encoding} text"), file=path.name,
+                                                                 encoding=encoding)])
 
 
 # --- Parquet ----------------------------------------------------------------------------------
@@ -250,11 +255,11 @@ def _read_parquet(path: Path) -> InputTable:
         frame = pd.read_parquet(path)
     except (pa.ArrowException, OSError, ValueError) as exc:
         detail = " ".join(str(exc).split())
-        raise file_error(path, f"cannot read it as Parquet: {detail}") from None
+        raise file_error(path, N_("cannot read it as Parquet: {detail}"), detail=detail) from None
     frame.columns = [str(c) for c in frame.columns]
     dupes = _duplicates(list(frame.columns))
     if dupes:
-        raise file_error(path, f"the column(s) {', '.join(dupes)} appear more than once")
+        raise file_error(path, N_("the column(s) {columns} appear more than once"), columns=", ".join(dupes))
     return InputTable(frame.reset_index(drop=True), 1, path)
 
 
@@ -287,8 +292,8 @@ def _load_workbook(path: Path, data_only: bool) -> Any:
         return openpyxl.load_workbook(path, data_only=data_only)
     except Exception as exc:  # openpyxl raises zip, XML, key and value errors alike on a broken file
         detail = " ".join(str(exc).split()) or type(exc).__name__
-        raise file_error(path, f"cannot read it as an Excel workbook ({detail}): "
-                               "open it in Excel and save it as .xlsx") from None
+        raise file_error(path, N_("cannot read it as an Excel workbook ({detail}): "
+                                  "open it in Excel and save it as .xlsx"), detail=detail) from None
 
 
 def _plain(value: Any) -> Any:
@@ -307,20 +312,20 @@ def _read_excel(path: Path) -> InputTable:
 
     wb = _load_workbook(path, data_only=True)
     if not wb.worksheets:
-        raise file_error(path, "the workbook has no worksheet")
+        raise file_error(path, N_("the workbook has no worksheet"))
     ws = wb.worksheets[0]
     title = ws.title
-    notes = [f"read sheet '{title}' of {path.name}"
-             + (f" (the first of {len(wb.worksheets)} sheets; the others are not read)"
-                if len(wb.worksheets) > 1 else "")]
+    notes = [Message(N_("read sheet '{sheet}' of {file} (the first of {count} sheets; the others are not read)"),
+                     sheet=title, file=path.name, count=len(wb.worksheets)) if len(wb.worksheets) > 1 else
+             Message(N_("read sheet '{sheet}' of {file}"), sheet=title, file=path.name)]
     grid = [list(row) for row in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=ws.max_column)]
     if not grid or all(c.value in (None, "") and not isinstance(c, MergedCell) for row in grid for c in row):
-        raise file_error(path, f"the sheet '{title}' is empty: nothing to appraise")
+        raise file_error(path, N_("the sheet '{sheet}' is empty: nothing to appraise"), sheet=title)
     merged: dict[tuple[int, int], str] = {}
     for rng in ws.merged_cells.ranges:
         if rng.min_row == 1 and rng.max_col > rng.min_col:
-            raise file_error(path, f"{_ref(title, rng.coord)}: merged cells in the header row: "
-                                   "unmerge them so each column has its own name")
+            raise file_error(path, N_("{cells}: merged cells in the header row: unmerge them so each column has "
+                                      "its own name"), cells=_ref(title, rng.coord))
         for r in range(max(rng.min_row, 2), rng.max_row + 1):
             for c in range(rng.min_col, rng.max_col + 1):
                 merged[(r, c)] = _ref(title, rng.coord)
@@ -331,11 +336,13 @@ def _read_excel(path: Path) -> InputTable:
         headers.append(name or f"(no header, column {get_column_letter(idx)})")
     named = [h for h, cell in zip(headers, grid[0], strict=True) if cell.value not in (None, "")]
     if not named:
-        raise file_error(path, f"row 1 of the sheet '{title}' is empty: the first row must name the columns")
+        raise file_error(path, N_("row 1 of the sheet '{sheet}' is empty: the first row must name the columns"),
+                         sheet=title)
     dupes = _duplicates(headers)  # with the placeholders: a header may be written as one of them
     if dupes:
-        raise file_error(path, f"the header row of '{title}' names the column(s) {', '.join(dupes)} "
-                               "more than once: which one holds the data cannot be told; keep one")
+        raise file_error(path, N_("the header row of '{sheet}' names the column(s) {columns} more than once: "
+                                  "which one holds the data cannot be told; keep one"), sheet=title,
+                         columns=", ".join(dupes))
     pending: list[tuple[int, int]] = []  # empty cells that may be formulas without a saved value
     rows: list[list[Any]] = []
     for r, row in enumerate(grid[1:], start=2):
@@ -345,14 +352,15 @@ def _read_excel(path: Path) -> InputTable:
             value = cell.value
             if (r, c) in merged:
                 values.append(RefusedCell(
-                    ref, f"{ref} is part of the merged cells {merged[(r, c)]}: unmerge the cells "
-                         "and give each row its own value", "" if value is None else str(value)))
+                    ref, Message(N_("{cell} is part of the merged cells {range}: unmerge the cells and give each "
+                                    "row its own value"), cell=ref, range=merged[(r, c)]),
+                    "" if value is None else str(value)))
             elif value is None:
                 pending.append((r, c))
                 values.append("")
             elif cell.data_type == "e":
-                values.append(RefusedCell(ref, f"{ref} shows the error {value}: correct the formula in Excel",
-                                          str(value)))
+                values.append(RefusedCell(ref, Message(N_("{cell} shows the error {value}: correct the formula in "
+                                                          "Excel"), cell=ref, value=value), str(value)))
             elif isinstance(value, TEMPORAL):
                 values.append(DateCell(ref, value))
             elif (isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -386,5 +394,5 @@ def _mark_formulas_without_value(path: Path, title: str, pending: list[tuple[int
         text = formula if isinstance(formula, str) else getattr(formula, "text", None) or "a formula"
         ref = _ref(title, f"{get_column_letter(c)}{r}")
         rows[r - 2][c - 1] = RefusedCell(
-            ref, f"{ref} holds the formula {text} without a saved value: open the file in Excel "
-                 "and save it so formulas have values", str(text))
+            ref, Message(N_("{cell} holds the formula {formula} without a saved value: open the file in Excel and "
+                            "save it so formulas have values"), cell=ref, formula=text), str(text))

@@ -15,6 +15,7 @@ The HTML report has the charts and the first `REPORT_ROWS` units by rank. A data
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import math
 import re
@@ -30,11 +31,14 @@ import numpy as np
 import pandas as pd
 
 from appraisal.explain import Explanations, to_markdown, to_text
+from appraisal.labels import data_label_text, grade_name, heading, pair, yes_no
+from appraisal.messages import shown_all
 from appraisal.report_html import write_html
 from appraisal.safe_cells import neutral_text, write_csv
-from appraisal.scheme import GRADES
+from appraisal.scheme import GRADES, Scheme
 from appraisal.score import Appraisal
 from appraisal.stability import Stability
+from governance.i18n import N_, localised_title, translator
 
 FULL_WORKBOOK_UNITS = 10_000
 """Above this many scored units the workbook holds summaries, Parquet the full tables, and no
@@ -68,8 +72,14 @@ WHAT_IF_COLUMNS = ["unit_id", "unit_name", "grade", "next_grade", "points_missin
                    "indicator", "current", "relation", "required", "change", "unit"]
 
 
-def _indicator_rows(exp: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
-    uid, name = exp["unit"]["id"], exp["unit"]["name"]
+def _unit_name(exp: dict[str, Any], lang: str) -> str:
+    """The unit's name as the reader reads it: its Chinese name in Chinese, where known."""
+    unit = exp["unit"]
+    return (unit.get("name_zh") or unit["name"]) if lang == "zh" else unit["name"]
+
+
+def _indicator_rows(exp: dict[str, Any], lang: str = "en") -> Iterator[tuple[Any, ...]]:
+    uid, name = exp["unit"]["id"], _unit_name(exp, lang)
     for dim in exp["dimensions"]:
         for ind in dim["indicators"]:
             yield (uid, name, ind["id"], ind["clause"],
@@ -77,9 +87,9 @@ def _indicator_rows(exp: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
                    ind["value"], ind["points"], ind["max_points"], ind["why"])
 
 
-def _what_if_rows(exp: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+def _what_if_rows(exp: dict[str, Any], lang: str = "en") -> Iterator[tuple[Any, ...]]:
     w = exp["what_if"]
-    base = (exp["unit"]["id"], exp["unit"]["name"], exp["grade"], w.get("next_grade"),
+    base = (exp["unit"]["id"], _unit_name(exp, lang), exp["grade"], w.get("next_grade"),
             w.get("points_missing"), w["summary"])
     changes = [c for c in w.get("changes", []) if c["reachable"]]
     if not changes:
@@ -113,6 +123,12 @@ class Sheet:
     grade: str | None = None
     widths: dict[str, int] = field(default_factory=dict)
     note: str | None = None
+    headings: Sequence[str] | None = None
+    """What the header row shows ("得分 Score"); the codes in `columns` when None."""
+    words: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Text cells shown in the reader's words, by column code: {"grade": {"excellent": "优秀 excellent"}}."""
+    lang: str | None = None
+    """Booleans as 是/否 or yes/no in this language; native TRUE/FALSE cells when None."""
 
 
 def frame_sheet(name: str, frame: pd.DataFrame, limit: int | None = None, **kw: Any) -> Sheet:
@@ -132,7 +148,7 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
-def write_book(path: Path, sheets: Iterable[Sheet], progress: Progress | None = None,
+def write_book(path: Path, sheets: Iterable[Any], progress: Progress | None = None,
                label_cell: tuple[str, int, int] | None = None) -> Path:
     """An .xlsx written by xlsxwriter in constant-memory mode: each row goes to disk as it is
     written, so memory does not grow with the rows. Text is written with `write_string` after
@@ -150,21 +166,32 @@ def write_book(path: Path, sheets: Iterable[Sheet], progress: Progress | None = 
         fills = {g: book.add_format({"bg_color": c}) for g, c in GRADE_FILL.items()}
         red = book.add_format({"bold": True, "font_color": "#C00000"})
         for sheet in sheets:
-            _write_sheet(book, sheet, header, two, fills, red, label_cell, progress)
+            if isinstance(sheet, Sheet):
+                _write_sheet(book, sheet, header, two, fills, red, label_cell, progress)
+            else:  # a sheet laid out by its own module (the scoring sheet): it writes itself
+                sheet.write_into(book)
     finally:
         book.close()
     return path
+
+
+def _width(text: str) -> int:
+    """Columns a text needs: a Chinese character is as wide as two Latin ones."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0x2E80)
 
 
 def _write_sheet(book: Any, sheet: Sheet, header: Any, two: Any, fills: dict[str, Any], red: Any,
                  label_cell: tuple[str, int, int] | None, progress: Progress | None) -> None:
     ws = book.add_worksheet(sheet.name)
     columns = list(sheet.columns)
-    for c, name in enumerate(columns):
-        ws.write_string(0, c, neutral_text(name), header)
+    shown = list(sheet.headings) if sheet.headings is not None else columns
+    for c, name in enumerate(shown):
+        ws.write_string(0, c, neutral_text(str(name)), header)
     number_cols = {c for c, n in enumerate(columns) if n in sheet.numbers}
     grade_col = columns.index(sheet.grade) if sheet.grade in columns else -1
-    widths = [len(str(n)) + 2 for n in columns]
+    words = {c: sheet.words[n] for c, n in enumerate(columns) if n in sheet.words}
+    lang = sheet.lang
+    widths = [min(_width(str(n)), 40) + 2 for n in shown]
     label = (label_cell[1], label_cell[2]) if label_cell and label_cell[0] == sheet.name else None
     write_string, write_number, write_boolean = ws.write_string, ws.write_number, ws.write_boolean
     r = 0
@@ -173,10 +200,15 @@ def _write_sheet(book: Any, sheet: Sheet, header: Any, two: Any, fills: dict[str
             value = _cell_value(raw)
             if value is None:
                 continue
+            if c in words and isinstance(value, str):
+                value = words[c].get(value, value)
             if r <= 200:
-                widths[c] = max(widths[c], len(str(value)) + 2)
+                widths[c] = max(widths[c], _width(str(value)) + 2)
             if isinstance(value, bool):
-                write_boolean(r, c, value)
+                if lang is None:
+                    write_boolean(r, c, value)
+                else:
+                    write_string(r, c, yes_no(value, lang))
             elif isinstance(value, (int, float)):
                 fmt = two if c in number_cols else None
                 if math.isfinite(value):
@@ -186,7 +218,7 @@ def _write_sheet(book: Any, sheet: Sheet, header: Any, two: Any, fills: dict[str
             else:
                 text = neutral_text(str(value))
                 if c == grade_col:
-                    write_string(r, c, text, fills.get(text))
+                    write_string(r, c, text, fills.get(str(raw)))
                 elif label == (r, c):
                     write_string(r, c, text, red)
                 else:
@@ -200,13 +232,84 @@ def _write_sheet(book: Any, sheet: Sheet, header: Any, two: Any, fills: dict[str
         ws.autofilter(0, 0, max(r, 1), len(columns) - 1)
 
 
-def _about(app: Appraisal, extra: Sequence[tuple[str, str]] = ()) -> pd.DataFrame:
-    fields = [("data", app.label or "as supplied"), ("scheme", app.scheme.id), ("version", app.scheme.version),
-              ("title", app.scheme.title), ("jurisdiction", app.scheme.jurisdiction), ("year", app.year),
-              ("status", app.scheme.status),
-              ("rectification below", f"{app.scheme.rectification_below} ({app.scheme.rectification_clause})"),
-              ("notes", "; ".join(app.notes)), *extra]
-    return pd.DataFrame(fields, columns=["field", "value"])
+SHEET_NAMES: dict[str, str] = {
+    "About": N_("sheet: About"), "Summary": N_("sheet: Summary"), "Scores": N_("sheet: Scores"),
+    "Explanations": N_("sheet: Explanations"), "What would change": N_("sheet: What would change"),
+    "Indicators": N_("sheet: Indicators"), "Rejected rows": N_("sheet: Rejected rows"),
+    "Missing values": N_("sheet: Missing values"), "Stability": N_("sheet: Stability"),
+    "Stability by unit": N_("sheet: Stability by unit"), "Threshold sensitivity": N_("sheet: Threshold sensitivity"),
+    "Summary by cohort": N_("sheet: Summary by cohort"),
+}
+"""The workbook's sheets by their English names, with the msgid of their Chinese names (成绩,
+指标明细 …; "sheet: …" keeps them apart from the same words elsewhere). Every name, in either
+language, is at most 31 characters and has none of []:*?/\\ (Excel's rule)."""
+
+_ABOUT_FIELDS: dict[str, str] = {
+    "data": N_("Data"), "scheme": N_("Scheme"), "version": N_("Version"), "title": N_("Title"),
+    "jurisdiction": N_("Jurisdiction"), "year": N_("Year"), "status": N_("Status"),
+    "rectification below": N_("Rectification below"), "notes": N_("Notes"), "full tables": N_("Full tables"),
+    "long listings": N_("Long listings"), "language": N_("Language"),
+}
+
+def sheet_name(name: str, lang: str) -> str:
+    """A sheet's name in the reader's language (成绩 / Scores)."""
+    if lang == "en" or name not in SHEET_NAMES:
+        return name[:31]
+    return translator(lang).gettext(SHEET_NAMES[name])[:31]
+
+
+def _about(app: Appraisal, extra: Sequence[tuple[str, str]] = (), lang: str = "en") -> pd.DataFrame:
+    scheme = app.scheme
+    _ = translator(lang).gettext
+    title = localised_title(scheme.title, scheme.title_zh, lang)
+    place = localised_title(scheme.jurisdiction, getattr(scheme, "jurisdiction_zh", None), lang)
+    below = f"{grade_name(scheme.rectification_below, scheme, lang)} ({scheme.rectification_clause})"
+    fields = [("data", data_label_text(app.label, lang) or _("as supplied")), ("scheme", scheme.id),
+              ("version", scheme.version), ("title", title), ("jurisdiction", place), ("year", app.year),
+              ("status", scheme.status), ("rectification below", below),
+              ("notes", "; ".join(shown_all(app.notes, lang))), *extra]
+    rows = [(pair(translator("zh").gettext(_ABOUT_FIELDS[k]), _ABOUT_FIELDS[k], lang) if k in _ABOUT_FIELDS
+             else k, v) for k, v in fields]
+    return pd.DataFrame(rows, columns=["field", "value"])
+
+
+def _headings(columns: Sequence[str], scheme: Scheme, lang: str) -> list[str]:
+    """The header row: "得分 Score" in Chinese, "Score" in English; the About sheet's value column
+    is its content, and a `unit` beside an indicator (not a unit id) its unit of measure."""
+    about = list(columns) == ["field", "value"]
+    measure = "indicator" in columns or "method" in columns
+    return [heading("about_value" if c == "value" and about else "unit_of_measure" if c == "unit" and measure else c,
+                    scheme, lang) for c in columns]
+
+
+def _words(scheme: Scheme, lang: str, vetoes: Iterable[str] = ()) -> dict[str, dict[str, str]]:
+    """Text cells in the reader's words: grades ("优秀 excellent") and the vetoes that fired."""
+    grades = {g: grade_name(g, scheme, lang) for g in {*GRADES, *(b.grade for b in scheme.grades)}}
+    titles = {i.id: localised_title(i.title, i.title_zh, lang) for i in scheme.indicators}
+    sep = "；" if lang == "zh" else "; "
+    vetoed = {v: sep.join(titles.get(part, part) for part in v.split(";")) for v in vetoes if v}
+    return {"grade": grades, "grade_by_points": grades, "next_grade": grades, "veto_grade": grades,
+            "vetoed_by": vetoed}
+
+
+def officer_sheet(name: str, frame: pd.DataFrame, scheme: Scheme, lang: str, limit: int | None = None,
+                  **kw: Any) -> Sheet:
+    """A sheet of a frame for officers: its name and header row in the reader's language, grades
+    and booleans in words (优秀 excellent, 是/否)."""
+    sheet = frame_sheet(sheet_name(name, lang), frame, limit, **kw)
+    sheet.headings = _headings(sheet.columns, scheme, lang)
+    vetoes = frame["vetoed_by"].astype(str).unique() if "vetoed_by" in frame.columns else ()
+    sheet.words = {**_words(scheme, lang, vetoes), **sheet.words}
+    sheet.lang = lang
+    return sheet
+
+
+def scores_frame(res: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The Scores sheet's table: in Chinese the rank, the id and the Chinese name come first."""
+    if lang != "zh":
+        return res
+    first = [c for c in ("rank", "unit_id", "unit_name_zh", "unit_name") if c in res.columns]
+    return res[first + [c for c in res.columns if c not in first]]
 
 
 def grade_summary(app: Appraisal) -> pd.DataFrame:
@@ -249,10 +352,16 @@ def indicator_summary(app: Appraisal, explanations: Explanations) -> pd.DataFram
 def write_workbook(
     path: Path, app: Appraisal, explanations: Explanations, stab: Stability | None,
     rows: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]] | None = None,
-    progress: Progress | None = None,
+    progress: Progress | None = None, lang: str = "zh",
 ) -> Path:
-    """The Excel workbook. `rows` (each unit's indicator and what-if rows) gives the full workbook;
-    without them (a large run) it holds the summaries and names the Parquet files instead."""
+    """The Excel workbook, in the officers' language (Chinese by default, English beside it in the
+    headers). `rows` (each unit's indicator and what-if rows) gives the full workbook, with a
+    scoring sheet (考核评分表) per unit for runs up to `SCORESHEET_UNITS`; without them (a large
+    run) it holds the summaries and names the Parquet files instead."""
+    from appraisal.scoresheet import SCORESHEET_UNITS, scoresheet_sheets
+
+    _ = translator(lang).gettext
+    scheme = app.scheme
     res = app.results
     rejected = app.validated.rejected
     if not len(rejected):
@@ -261,35 +370,57 @@ def write_workbook(
     numeric = frozenset(c for c in res.columns if c == "total" or c.startswith(("points.", "dimension.", "value.")))
     extra: list[tuple[str, str]] = []
     if rows is None:
-        extra = [("full tables", f"{len(res):,} units are more than the workbook holds in full "
-                                 f"({FULL_WORKBOOK_UNITS:,}): every unit's scores are in results.parquet and "
-                                 "results.csv, each unit's indicators and what-if in explanations.parquet")]
+        extra = [("full tables", _("{units} units are more than the workbook holds in full ({limit}): every unit's "
+                                   "scores are in results.parquet and results.csv, each unit's indicators and "
+                                   "what-if in explanations.parquet").format(units=f"{len(res):,}",
+                                                                             limit=f"{FULL_WORKBOOK_UNITS:,}"))]
         if len(rejected) > SHEET_ROWS or len(filled) > SHEET_ROWS:
-            extra.append(("long listings", f"the first {SHEET_ROWS:,} rejected rows and missing values are here; "
-                                           "rejected.csv and results.json hold them all"))
-    sheets: list[Sheet] = [
-        frame_sheet("About", _about(app, extra), widths={"value": 60}),
-        frame_sheet("Summary", grade_summary(app)),
-    ]
+            extra.append(("long listings", _("the first {limit} rejected rows and missing values are here; "
+                                             "rejected.csv and results.json hold them all").format(
+                                                 limit=f"{SHEET_ROWS:,}")))
+
+    def sheet(name: str, frame: pd.DataFrame, limit: int | None = None, **kw: Any) -> Sheet:
+        return officer_sheet(name, frame, scheme, lang, limit, **kw)
+
+    about = sheet("About", _about(app, extra, lang), widths={"value": 60, "field": 24})
+    sheets: list[Sheet] = [about, sheet("Summary", grade_summary(app))]
     if rows is not None:
-        sheets.append(frame_sheet("Scores", res, numbers=numeric, grade="grade"))
-        sheets.append(Sheet("Explanations", EXPLANATION_COLUMNS, rows[0], frozenset({"value", "points"}),
-                            widths={"why": 70, "raw": 40}))
-        sheets.append(Sheet("What would change", WHAT_IF_COLUMNS, rows[1], widths={"summary": 50}))
-    sheets.append(frame_sheet("Indicators", indicator_summary(app, explanations), widths={"note": 50, "title": 40}))
+        sheets.append(sheet("Scores", scores_frame(res, lang), numbers=numeric, grade="grade"))
+        explained = Sheet(sheet_name("Explanations", lang), EXPLANATION_COLUMNS, _localised_rows(rows[0], scheme,
+                          lang), frozenset({"value", "points"}), widths={"why": 70, "raw": 40},
+                          headings=_headings(EXPLANATION_COLUMNS, scheme, lang), lang=lang)
+        sheets.append(explained)
+        vetoes = res["vetoed_by"].astype(str).unique()
+        sheets.append(Sheet(sheet_name("What would change", lang), WHAT_IF_COLUMNS,
+                            _localised_rows(rows[1], scheme, lang, WHAT_IF_COLUMNS),
+                            widths={"summary": 50}, headings=_headings(WHAT_IF_COLUMNS, scheme, lang),
+                            words=_words(scheme, lang, vetoes), lang=lang))
+        if len(res) <= SCORESHEET_UNITS:
+            sheets.extend(scoresheet_sheets(app, explanations, lang))
+    sheets.append(sheet("Indicators", indicator_summary(app, explanations), widths={"note": 50, "title": 40}))
     limit = None if rows is not None else SHEET_ROWS
-    sheets.append(frame_sheet("Rejected rows", rejected, limit, widths={"reason": 50, "value": 30}))
+    sheets.append(sheet("Rejected rows", rejected, limit, widths={"reason": 50, "reason_zh": 40, "value": 30}))
     if len(filled):
-        sheets.append(frame_sheet("Missing values", filled, limit))
+        sheets.append(sheet("Missing values", filled, limit))
     if stab is not None:
-        sheets.append(frame_sheet("Stability", stab.one_at_a_time))
+        sheets.append(sheet("Stability", stab.one_at_a_time))
         if rows is not None:
             by_unit = stab.unit_grade_change_share.rename("share_of_draws_changing_grade")
-            sheets.append(frame_sheet("Stability by unit", by_unit.rename_axis("unit_id").reset_index()))
+            sheets.append(sheet("Stability by unit", by_unit.rename_axis("unit_id").reset_index()))
     sensitivity = getattr(app, "sensitivity", None)
     if isinstance(sensitivity, pd.DataFrame) and len(sensitivity):
-        sheets.append(frame_sheet("Threshold sensitivity", sensitivity))
-    return write_book(path, sheets, progress, ("About", 1, 1) if app.label else None)
+        sheets.append(sheet("Threshold sensitivity", sensitivity))
+    return write_book(path, sheets, progress, (about.name, 1, 1) if app.label else None)
+
+
+def _localised_rows(rows: Iterable[tuple[Any, ...]], scheme: Scheme, lang: str,
+                    columns: Sequence[str] = EXPLANATION_COLUMNS) -> Iterator[tuple[Any, ...]]:
+    """A sheet's rows with the indicator named as the reader reads it (its Chinese title in
+    Chinese); the code stays in the explanation JSON."""
+    titles = {i.id: localised_title(i.title, i.title_zh, lang) for i in scheme.indicators}
+    at = list(columns).index("indicator")
+    for row in rows:
+        yield (*row[:at], titles.get(row[at], row[at]), *row[at + 1:])
 
 
 # --- JSON, Parquet and the folder -------------------------------------------------------------
@@ -355,7 +486,7 @@ def write_parquet(frame: pd.DataFrame, path: Path, metadata: dict[str, Any] | No
 
 
 def _write_explanations(out_dir: Path, explanations: Explanations, per_unit_files: bool,
-                        progress: Progress | None) -> tuple[list[Path], dict[str, str],
+                        progress: Progress | None, lang: str = "zh") -> tuple[list[Path], dict[str, str],
                                                             tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
     """One pass over the units: explanations.json (streamed, one unit's dict a line), each
     unit's Markdown and text, and the rows of the workbook's Explanations and What-if sheets."""
@@ -377,12 +508,12 @@ def _write_explanations(out_dir: Path, explanations: Explanations, per_unit_file
                 uid = exp["unit"]["id"]
                 stem = unit_file_stem(uid)
                 md, txt = folder / f"{stem}.md", folder / f"{stem}.txt"
-                md.write_text(to_markdown(exp), encoding="utf-8")
-                txt.write_text(to_text(exp), encoding="utf-8")
+                md.write_text(to_markdown(exp, lang), encoding="utf-8")
+                txt.write_text(to_text(exp, lang), encoding="utf-8")
                 links[uid] = f"explanations/{stem}.md"
                 written += [md, txt]
-            ind_rows.extend(_indicator_rows(exp))
-            wi_rows.extend(_what_if_rows(exp))
+            ind_rows.extend(_indicator_rows(exp, lang))
+            wi_rows.extend(_what_if_rows(exp, lang))
             if progress is not None and (k + 1) % 1000 == 0:
                 progress("writing explanations", 1000, total)
         if total:
@@ -394,10 +525,12 @@ def _write_explanations(out_dir: Path, explanations: Explanations, per_unit_file
 
 def write_all(
     out_dir: Path, app: Appraisal, explanations: Explanations, stab: Stability | None,
-    per_unit_files: bool = True, progress: Progress | None = None,
+    per_unit_files: bool = True, progress: Progress | None = None, lang: str = "zh",
 ) -> list[Path]:
     """Everything into `out_dir`; returns the paths written. A run above `FULL_WORKBOOK_UNITS`
-    units gets Parquet tables and a summary workbook instead of per-unit files (module doc)."""
+    units gets Parquet tables and a summary workbook instead of per-unit files (module doc).
+    `lang`: the language of the officers' outputs (workbook, report, per-unit files); the CSV,
+    JSON and Parquet keep their column codes, with the Chinese labels as data beside them."""
     if not isinstance(explanations, Explanations):
         raise TypeError("write_all takes the run's Explanations (appraisal.explain.explain_all)")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -435,7 +568,7 @@ def write_all(
     rows = None
     outputs_note = None
     if full:
-        files, links, rows = _write_explanations(out_dir, explanations, per_unit_files, progress)
+        files, links, rows = _write_explanations(out_dir, explanations, per_unit_files, progress, lang)
         written += files
     else:
         step("writing Parquet tables")
@@ -447,9 +580,11 @@ def write_all(
                         "summaries; every unit's scores are in results.parquet and results.csv, each unit's "
                         "indicators and what-if in explanations.parquet; no per-unit files are written.")
     step("writing the workbook")
-    written.append(write_workbook(out_dir / "appraisal.xlsx", app, explanations, stab, rows, progress))
+    written.append(write_workbook(out_dir / "appraisal.xlsx", app, explanations, stab, rows, progress, lang))
     step("writing the report")
-    written.append(write_html(out_dir / "report.html", app, explanations, stab, links, outputs_note))
+    html_language = {"lang": lang} if "lang" in inspect.signature(write_html).parameters else {}
+    written.append(write_html(out_dir / "report.html", app, explanations, stab, links, outputs_note,
+                              **html_language))
     return written
 
 

@@ -16,7 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from governance.diagnostics import Diagnostic, Location, MedunionError, error
+from governance.diagnostics import Diagnostic, Location, MedunionError, error, said
+from governance.i18n import N_
 from governance.model import SourceRef
 from governance.schema import validate
 from governance.source import SourceDocument, load_yaml
@@ -189,6 +190,7 @@ class ConsequenceField:
     unit: str | None = None
     status: str = "law"
     note: str | None = None
+    label_zh: str | None = None  # the consequence's Chinese name (绩效工资总额系数), shown to officers
 
 
 @dataclass(frozen=True)
@@ -292,7 +294,8 @@ class _Figures:
             param = self.local.get(ref)
             if param is None:
                 known = ", ".join(sorted(self.local)) or "none"
-                self.problems.append(error(f"{name}: no parameter '{ref}' under parameters (known: {known})", at))
+                self.problems.append(error(N_("{name}: no parameter '{ref}' under parameters (known: {known})"), at,
+                                           name=name, ref=ref, known=known))
                 return None
             used.append(Figure(name.split(": ", 1)[-1], ref, param.value, param.status, param.source, param.reading))
             return param.value
@@ -306,15 +309,19 @@ class _Figures:
         try:
             ruleset = ruleset_in_force(ruleset_versions(ruleset_id, root), self.on)
         except MedunionError as exc:
-            self.problems.append(error(f"{name}: {ref}: {exc.diagnostics[0].message}", at))
+            self.problems.append(error(N_("{name}: {ref}: {problem}"), at, name=name, ref=ref,
+                                       problem=said(exc.diagnostics[0])))
             return None
         param = ruleset.parameters.get(pname)
         value = param.value_on(self.on) if param is not None else None
         if param is None or value is None:
             known = ", ".join(sorted(ruleset.parameters)) or "none"
-            why = "has no value on" if param is not None else "is not a parameter of the rule set in force on"
-            self.problems.append(error(f"{name}: '{pname}' {why} {self.on} ({ruleset_id} {ruleset.version}; "
-                                       f"parameters: {known})", at))
+            why = (N_("{name}: '{parameter}' has no value on {on} ({ruleset} {version}; parameters: {known})")
+                   if param is not None else
+                   N_("{name}: '{parameter}' is not a parameter of the rule set in force on {on} ({ruleset} "
+                      "{version}; parameters: {known})"))
+            self.problems.append(error(why, at, name=name, parameter=pname, on=self.on, ruleset=ruleset_id,
+                                       version=ruleset.version, known=known))
             return None
         number = float(value.value)
         pu, iu = (param.unit or "").strip().lower(), unit.strip().lower()
@@ -486,6 +493,7 @@ def build_scheme(doc: SourceDocument, on: dt.date | None = None, rules_root: Pat
                 unit=c.get("unit"),
                 status=c.get("status", "law"),
                 note=c.get("note"),
+                label_zh=c.get("label_zh"),
             )
             for c in data.get("consequences", [])
         ),
@@ -508,7 +516,8 @@ def _value_problems(doc: SourceDocument) -> list[Diagnostic]:
                 walk(value, (*path, i))
         elif isinstance(node, float) and not math.isfinite(node):
             name = ".".join(str(p) for p in path)
-            found.append(error(f"{name} must be a finite number, found {node}", doc.locate(path)))
+            found.append(error(N_("{name} must be a finite number, found {value}"), doc.locate(path), name=name,
+                               value=node))
 
     walk(doc.data, ())
     effective = doc.data.get("effective")
@@ -517,8 +526,8 @@ def _value_problems(doc: SourceDocument) -> list[Diagnostic]:
             try:
                 _date(effective[key])
             except ValueError:
-                found.append(error(f"effective.{key}: {effective[key]!r} is not a valid date; write YYYY-MM-DD",
-                                   doc.locate(("effective", key))))
+                found.append(error(N_("effective.{key}: {value} is not a valid date; write YYYY-MM-DD"),
+                                   doc.locate(("effective", key)), key=key, value=repr(effective[key])))
     return found
 
 
@@ -529,7 +538,7 @@ def load_scheme_document(path: str | Path, on: dt.date | None = None,
     `on`: the date a figure taken from a rule set is read on (default: the scheme's first day)."""
     doc = load_yaml(path)
     if not isinstance(doc.data, dict) or doc.data.get("kind") != "appraisal-scheme":
-        raise MedunionError(error("not an appraisal scheme (kind: appraisal-scheme)", doc.locate()))
+        raise MedunionError(error(N_("not an appraisal scheme (kind: appraisal-scheme)"), doc.locate()))
     problems = validate(doc, "appraisal-scheme", package="appraisal")
     if problems:
         raise MedunionError(problems)
@@ -539,7 +548,7 @@ def load_scheme_document(path: str | Path, on: dt.date | None = None,
     try:
         return doc, build_scheme(doc, on, rules_root)
     except (ValueError, TypeError) as exc:
-        raise MedunionError(error(f"invalid value: {exc}", doc.locate())) from None
+        raise MedunionError(error(N_("invalid value: {problem}"), doc.locate(), problem=exc)) from None
 
 
 def load_scheme(path: str | Path, on: dt.date | None = None, rules_root: Path | None = None) -> Scheme:
@@ -571,7 +580,7 @@ def scheme_in_force(versions: Sequence[Scheme], year: int) -> Scheme:
         periods = ", ".join(
             f"{s.version} ({s.effective_from}..{s.effective_until or 'open'})" for s in versions
         )
-        raise MedunionError(error(f"no version is in force in {year}: {periods}"))
+        raise MedunionError(error(N_("no version is in force in {year}: {periods}"), year=year, periods=periods))
     return max(matching, key=Scheme.version_key)
 
 
@@ -585,17 +594,17 @@ def resolve_scheme(spec: str | Path, year: int, rules_root: Path | None = None) 
             scheme = load_scheme(path, appraisal_date(scheme, year), rules)
         if not scheme.in_force(year):
             raise MedunionError(
-                error(
-                    f"scheme {scheme.id} {scheme.version} is not in force in {year} "
-                    f"(effective {scheme.effective_from}..{scheme.effective_until or 'open'})"
-                )
+                error(N_("scheme {scheme} {version} is not in force in {year} (effective {start}..{end})"),
+                      scheme=scheme.id, version=scheme.version, year=year, start=scheme.effective_from,
+                      end=scheme.effective_until or "open")
             )
         return scheme
     root = rules_root or Path("rules") / "appraisal"
     folder = root / str(spec)
     if not folder.is_dir():
         known = sorted(p.name for p in root.glob("*") if p.is_dir())
-        raise MedunionError(error(f"no scheme file or id '{spec}'; known ids: {', '.join(known)}"))
+        raise MedunionError(error(N_("no scheme file or id '{spec}'; known ids: {known}"), spec=spec,
+                                  known=", ".join(known)))
     versions = [load_scheme(p) for p in sorted(folder.glob("*.yaml"))]
     chosen = scheme_in_force(versions, year)
     if _takes_rule_figures(chosen) and chosen.path:
@@ -605,3 +614,4 @@ def resolve_scheme(spec: str | Path, year: int, rules_root: Path | None = None) 
 
 def _takes_rule_figures(scheme: Scheme) -> bool:
     return any("." in f.parameter for i in scheme.indicators for f in i.figures)
+

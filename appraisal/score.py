@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from appraisal import methods
+from appraisal.messages import Message
 from appraisal.scheme import GRADES, Indicator, Scheme
 from appraisal.validate import ValidatedData
 from governance.diagnostics import MedunionError, error
@@ -27,6 +28,7 @@ from governance.expressions import (
     infer_type,
     parse_expression,
 )
+from governance.i18n import N_
 
 _COLUMN_TYPES: Mapping[str, ExpressionType] = {
     "integer": INTEGER,
@@ -120,9 +122,13 @@ class Appraisal:
         if not self.provisional:
             return None
         relative = self.relative_indicators
-        what = "rank" + (f" and the percentile points of {', '.join(relative)}" if relative else "")
-        return (f"{what} computed on a cohort reduced by {self.validated.rejected['row'].nunique()} rejected "
-                "row(s); they may change once those rows are corrected")
+        rows = self.validated.rejected["row"].nunique()
+        if relative:
+            return Message(N_("rank and the percentile points of {indicators} computed on a cohort reduced by "
+                              "{rows} rejected row(s); they may change once those rows are corrected"),
+                           indicators=", ".join(relative), rows=rows)
+        return Message(N_("rank computed on a cohort reduced by {rows} rejected row(s); it may change once those "
+                          "rows are corrected"), rows=rows)
 
 
 def grade_of_totals(scheme: Scheme, totals: np.ndarray) -> np.ndarray:
@@ -204,11 +210,12 @@ def score_frame(
             vetoed_by = np.where(hit, np.where(vetoed_by == "", ind.id, vetoed_by + ";" + ind.id),
                                  vetoed_by)
     grades = np.array(GRADES, dtype=object)[capped]
-    names, groups = _names_and_groups(validated, index)
+    names, names_zh, groups = _names_and_groups(validated, index)
     results = pd.DataFrame(
         {
             "unit_id": index,
             "unit_name": names,
+            "unit_name_zh": names_zh,
             "group": groups,
             "year": year,
             "total": np.round(total, 6),
@@ -241,32 +248,43 @@ def score_frame(
     raw = frame.set_index("unit_id")
     notes = list(validated.notes)
     if len(validated.rejected):
-        notes.append(
-            f"{validated.rejected['row'].nunique()} row(s) rejected: see rejected rows; "
-            "rejected units are not scored and not in the cohort"
-        )
+        notes.append(Message(N_("{rows} row(s) rejected: see rejected rows; rejected units are not scored and not "
+                                "in the cohort"), rows=validated.rejected["row"].nunique()))
         relative = [i.id for i in scheme.indicators if i.method == "percentile"]
-        notes.append(
-            "PROVISIONAL: ranks" + (f" and the percentile points of {', '.join(relative)}" if relative else "")
-            + " were computed on the cohort without the rejected rows; they may change once those rows "
-            "are corrected and scored"
-        )
+        if relative:
+            notes.append(Message(N_("PROVISIONAL: ranks and the percentile points of {indicators} were computed on "
+                                    "the cohort without the rejected rows; they may change once those rows are "
+                                    "corrected and scored"), indicators=", ".join(relative)))
+        else:
+            notes.append(Message(N_("PROVISIONAL: ranks were computed on the cohort without the rejected rows; they "
+                                    "may change once those rows are corrected and scored")))
     return Appraisal(scheme, year, results, raw, values, points, no_value, veto_frame, validated,
                      compiled, label, notes, cohort)
 
 
-def _names_and_groups(validated: ValidatedData, index: pd.Index) -> tuple[np.ndarray, np.ndarray]:
-    """Names from the register when there is one, else the data's own unit_name column."""
+def _names_and_groups(validated: ValidatedData, index: pd.Index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Names from the register when there is one, else the data's own unit_name column; the
+    Chinese name from the register's `name_zh`, else a unit_name in the data written in Chinese
+    ('' where none is known: officers' outputs then show the id)."""
     ids = pd.Series(index)
     register = validated.register
     if register is not None:
         names = ids.map(register.names())
+        names_zh = ids.map(register.names_zh())
         groups = ids.map(register.groups())
     else:
         names = pd.Series([None] * len(ids), dtype=object)
+        names_zh = pd.Series([None] * len(ids), dtype=object)
         groups = pd.Series([""] * len(ids), dtype=object)
     if "unit_name" in validated.frame.columns:
         given = pd.Series(validated.frame["unit_name"].to_numpy(), index=validated.frame["unit_id"].to_numpy())
         names = names.where(names.notna() & (names != ""), ids.map(given))
+        chinese = given[given.astype(str).str.contains(_CJK, regex=True)]
+        names_zh = names_zh.where(names_zh.notna() & (names_zh != ""), ids.map(chinese))
     names = names.where(names.notna() & (names != ""), ids)  # no name given: the id names the unit
-    return names.to_numpy(dtype=object), groups.fillna("").to_numpy(dtype=object)
+    return (names.to_numpy(dtype=object), names_zh.astype(object).fillna("").to_numpy(dtype=object),
+            groups.fillna("").to_numpy(dtype=object))
+
+
+_CJK = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+"""A Chinese character (CJK unified ideographs and their extension A): a name holding one is Chinese."""

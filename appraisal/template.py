@@ -1,5 +1,15 @@
 """An Excel input template for one scheme and year: the units, the columns, their
-units and Excel data validation, so a county office fills in what the scheme reads."""
+units and Excel data validation, so a county office fills in what the scheme reads.
+
+In Chinese (the `template` command's default) each header is the column's Chinese name with its
+code beside it, in one header row: "上转患者数 referrals_up". One row, not two (Chinese above the
+codes), because every reader of the file takes row 1 as the header and row 2 as the first unit:
+the officer's own CSV export, pandas, and `appraise`, whose rejections name rows as the sheet
+numbers them. `appraise` reads the combined header, the Chinese name alone or the code alone
+(`appraisal.validate.scheme_headers`), so a template filled in Chinese scores without a column
+map. The data sheet keeps its name "Data" in both languages (scripts find it by name; `appraise`
+reads the first sheet whatever its name); the other sheets are named in the reader's language.
+"""
 
 from __future__ import annotations
 
@@ -13,16 +23,21 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from appraisal.labels import heading
 from appraisal.safe_cells import neutralise_workbook
 from appraisal.scheme import Scheme
 from appraisal.score import compile_indicator
 from appraisal.units import UnitRegister
+from governance.i18n import N_, format_boolean, translator
 
 _HEADER = PatternFill("solid", fgColor="1F4E78")
 
 
-def _validation(kind: str, low: float | None, high: float | None) -> DataValidation:
+def _validation(kind: str, low: float | None, high: float | None, lang: str = "en") -> DataValidation:
     if kind == "boolean":
+        if lang == "zh":  # 是/否, as officers type them; `appraise` reads 是/否 and true/false alike
+            return DataValidation(type="list", formula1=f'"{format_boolean(True, lang)},{format_boolean(False, lang)}"',
+                                  allow_blank=True, error="是 / 否", errorTitle="是/否")
         return DataValidation(type="list", formula1='"true,false"', allow_blank=True,
                               error="true or false", errorTitle="yes/no")
     kind_x = "whole" if kind == "integer" else "decimal"
@@ -56,8 +71,36 @@ def readers_of(scheme: Scheme) -> dict[str, list[str]]:
     return found
 
 
-def write_template(scheme: Scheme, year: int, path: Path, register: UnitRegister | None = None) -> Path:
+KEY_HEADINGS = {"unit_id": "unit_id", "year": "year", "unit_name": "unit_name", "cohort": "cohort"}
+
+
+def template_header(code: str, scheme: Scheme, lang: str) -> str:
+    """A data column's header: "上转患者数 referrals_up" in Chinese (the column's `label_zh`, or the
+    program's word for a key column, then the code); the code alone in English."""
+    if lang != "zh":
+        return code
+    col = scheme.columns.get(code)
+    label = col.label_zh if col is not None else (heading(code, scheme, "zh", both=False) if code in KEY_HEADINGS
+                                                  else None)
+    return f"{label} {code}" if label and label != code else code
+
+
+_TYPES = {"integer": N_("whole number"), "number": N_("a number"), "percent": N_("percent"),
+          "ratio": N_("ratio (0 to 1)"), "boolean": N_("yes or no")}
+_MISSING = {"reject": N_("the row is rejected"), "zero-points": N_("0 points for its indicators"),
+            "zero-value": N_("read as 0")}
+_SHEETS = {"Units": N_("sheet: Units"), "Columns": N_("sheet: Columns")}
+_COLUMNS_HEADER = (N_("column"), N_("Chinese name"), N_("type"), N_("unit"), N_("minimum"), N_("maximum"),
+                   N_("missing value"), N_("description"), N_("read by indicators"))
+_UNITS_HEADER = (N_("unit_id"), N_("name"), N_("name_zh"), N_("group"))
+
+
+def write_template(scheme: Scheme, year: int, path: Path, register: UnitRegister | None = None,
+                   lang: str = "en") -> Path:
     """Sheet 'Data' (one row per unit, header = row 1, as `appraise` reads it) and 'Columns'.
+
+    `lang` "zh": Chinese headers with the codes beside them, 是/否 lists, the other sheets in
+    Chinese (module doc); "en" (the default of this function, so scripts keep code headers).
 
     The rows are the units of `register` (default: the scheme's expected units); with neither,
     the officer types the units in. Every text cell is neutralised (`appraisal.safe_cells`); the
@@ -67,10 +110,12 @@ def write_template(scheme: Scheme, year: int, path: Path, register: UnitRegister
     wb = Workbook()
     ws = wb.active
     ws.title = "Data"
+    _ = translator(lang).gettext
     headers = ["unit_id", "year", *scheme.columns, "unit_name"]
-    ws.append(headers)
+    ws.append([template_header(h, scheme, lang) for h in headers])
     for unit in listed:
-        ws.append([unit.id, year, *([None] * len(scheme.columns)), unit.name])
+        name = (unit.name_zh or unit.name) if lang == "zh" else unit.name
+        ws.append([unit.id, year, *([None] * len(scheme.columns)), name])
     n = len(listed) + 1
     last = max(n, 200)
     for idx, name in enumerate(headers, start=1):
@@ -78,44 +123,54 @@ def write_template(scheme: Scheme, year: int, path: Path, register: UnitRegister
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = _HEADER
         letter = get_column_letter(idx)
-        ws.column_dimensions[letter].width = max(14, len(name) + 2)
+        shown = str(cell.value)
+        ws.column_dimensions[letter].width = max(14, len(shown) + sum(ord(ch) > 0x2E80 for ch in shown) + 2)
         col = scheme.columns.get(name)
         if col is not None:
+            description = (col.description_zh or col.description) if lang == "zh" else col.description
             cell.comment = Comment(
-                f"{col.description}\nunit: {col.unit}; type: {col.type}; "
-                f"missing value: {col.missing}", "medunion")
+                _("{description}\nunit: {unit}; type: {type}; missing value: {missing}").format(
+                    description=description, unit=col.unit, type=col.type, missing=col.missing), "medunion")
             low, high = col.bounds
-            dv = _validation(col.type, low, high)
+            dv = _validation(col.type, low, high, lang)
             ws.add_data_validation(dv)
             dv.add(f"{letter}2:{letter}{last}")
     year_dv = DataValidation(type="whole", operator="equal", formula1=str(year),
-                             showErrorMessage=True, error=f"this template is for {year}")
+                             showErrorMessage=True, error=_("this template is for {year}").format(year=year))
     ws.add_data_validation(year_dv)
     year_dv.add(f"B2:B{last}")
-    units = wb.create_sheet("Units")
-    units.append(["unit_id", "name", "name_zh", "group"])
+    units_name = _(_SHEETS["Units"]) if lang == "zh" else "Units"
+    units = wb.create_sheet(units_name)
+    units.append(["unit_id", "name", "name_zh", "group"] if lang != "zh" else [
+        f"{_(h)} {h}" for h in _UNITS_HEADER])
     for unit in listed:
         units.append([unit.id, unit.name, unit.name_zh, unit.group])
     if listed:  # without a register, any id is a unit: nothing to choose from
-        unit_dv = DataValidation(type="list", formula1=f"=Units!$A$2:$A${len(listed) + 1}",
-                                 showErrorMessage=True, error="not a unit of this scheme")
+        unit_dv = DataValidation(type="list", formula1=f"='{units_name}'!$A$2:$A${len(listed) + 1}",
+                                 showErrorMessage=True, error=_("not a unit of this scheme"))
         ws.add_data_validation(unit_dv)
         unit_dv.add(f"A2:A{last}")
-    info = wb.create_sheet("Columns")
-    info.append(["column", "type", "unit", "minimum", "maximum", "missing value", "description",
-                 "read by indicators"])
+    info = wb.create_sheet(_(_SHEETS["Columns"]) if lang == "zh" else "Columns")
+    info.append([_(h) if lang == "zh" else h for h in _COLUMNS_HEADER if lang == "zh" or h != "Chinese name"])
     readers = readers_of(scheme)
     rates = {i.rate: i.id for i in scheme.indicators if i.rate}
     for name, col in scheme.columns.items():
         low, high = col.bounds
-        description = col.description
+        description = (col.description_zh or col.description) if lang == "zh" else col.description
         if name in rates:
-            description += f" Give either this published rate or the counts {rates[name]} is computed from."
-        info.append([name, col.type, col.unit, low, high, col.missing, description,
+            description += " " + _("Give either this published rate or the counts {indicator} is computed "
+                                   "from.").format(indicator=rates[name])
+        chinese = [col.label_zh or ""] if lang == "zh" else []
+        kind = f"{_(_TYPES[col.type])} {col.type}" if lang == "zh" and col.type in _TYPES else col.type
+        missing = (f"{_(_MISSING[col.missing])} {col.missing}" if lang == "zh" and col.missing in _MISSING
+                   else col.missing)
+        info.append([name, *chinese, kind, col.unit, low, high, missing, description,
                      ", ".join(readers[name])])
     info.append([])
-    info.append([f"Scheme {scheme.id} {scheme.version}: {scheme.title}; year {year}. "
-                 "unit_name names a unit no register names; leave a rate column empty to give the counts."])
+    title = (scheme.title_zh or scheme.title) if lang == "zh" else scheme.title
+    info.append([_("Scheme {id} {version}: {title}; year {year}. unit_name names a unit no register names; leave "
+                   "a rate column empty to give the counts.").format(id=scheme.id, version=scheme.version,
+                                                                     title=title, year=year)])
     for sheet in (units, info):
         for cell in sheet[1]:
             cell.font = Font(bold=True)

@@ -14,9 +14,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from appraisal.messages import Message
 from appraisal.read import file_error, read_input
 from appraisal.scheme import Scheme, Unit
 from governance.diagnostics import MedunionError, error
+from governance.i18n import N_
 
 UNIT_FILE_COLUMNS: tuple[str, ...] = ("id", "name", "name_zh", "group")
 
@@ -38,7 +40,9 @@ class UnitRegister:
 
     @property
     def unknown_reason(self) -> str:
-        return f"unknown unit: {self.outside or 'not in ' + self.source}"
+        if self.outside:
+            return Message(N_("unknown unit: {outside}"), outside=self.outside)
+        return Message(N_("unknown unit: not in {source}"), source=self.source)
 
     @property
     def ids(self) -> set[str]:
@@ -46,6 +50,10 @@ class UnitRegister:
 
     def names(self) -> dict[str, str]:
         return {u.id: u.name for u in self.units}
+
+    def names_zh(self) -> dict[str, str]:
+        """The units' Chinese names, where the register gives them (东平镇卫生院)."""
+        return {u.id: u.name_zh for u in self.units if u.name_zh}
 
     def groups(self) -> dict[str, str]:
         return {u.id: u.group or "" for u in self.units}
@@ -55,7 +63,8 @@ def scheme_register(scheme: Scheme) -> UnitRegister | None:
     """The scheme's own list of expected units (`expected_units`, or the older `units.members`)."""
     if not scheme.units:
         return None
-    return UnitRegister(scheme.units, f"the expected units of {scheme.id}", f"not a unit of {scheme.id}")
+    return UnitRegister(scheme.units, Message(N_("the expected units of {scheme}"), scheme=scheme.id),
+                        Message(N_("not a unit of {scheme}"), scheme=scheme.id))
 
 
 def _text(value: object) -> str:
@@ -93,7 +102,7 @@ def read_units_file(path: str | Path) -> UnitRegister:
         units.append(Unit(uid, values["name"] or uid, values["name_zh"] or None, values["group"] or None))
     if problems:
         raise MedunionError(problems)
-    return UnitRegister(tuple(units), f"the units file {Path(path).name}")
+    return UnitRegister(tuple(units), Message(N_("the units file {name}"), name=Path(path).name))
 
 
 def charter_register(path: Path, reader: CharterRegister, kinds: Sequence[str] = (),
@@ -104,4 +113,6 @@ def charter_register(path: Path, reader: CharterRegister, kinds: Sequence[str] =
         which = f" of the kinds {', '.join(kinds)}" if kinds else ""
         raise MedunionError(error(f"the charter {path} names no unit{which}: nothing is expected"))
     units = tuple(Unit(uid, name, name_zh, kind) for uid, name, name_zh, kind in rows)
-    return UnitRegister(units, f"the charter {label or path.stem}", f"not a unit of the charter {label or path.stem}")
+    name = label or path.stem
+    return UnitRegister(units, Message(N_("the charter {name}"), name=name),
+                        Message(N_("not a unit of the charter {name}"), name=name))

@@ -16,10 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from appraisal.messages import Message, shown_all
 from appraisal.read import TEMPORAL, DateCell, PercentCell, RefusedCell, officer_text, read_input
 from appraisal.scheme import Column, Scheme
 from appraisal.units import UnitRegister, scheme_register
 from governance.diagnostics import MedunionError, error
+from governance.i18n import N_
 
 _TRUE = {"true", "yes", "1", "y", "t", "是", "有"}
 _FALSE = {"false", "no", "0", "n", "f", "否", "无", "無"}
@@ -42,6 +44,60 @@ class ValidatedData:
     missing_units: list[str] = field(default_factory=list)
     filled: pd.DataFrame = field(default_factory=pd.DataFrame)
     register: UnitRegister | None = None
+
+
+_CODED_HEADER = re.compile(r"^(?P<label>.*?)[\s(（]*(?P<code>[A-Za-z_][A-Za-z0-9_]*)[)）]?$")
+
+
+def scheme_headers(scheme: Scheme, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The table with each header the scheme knows by another name renamed to its code: the
+    Chinese template's "上转患者数 referrals_up", "上转患者数（referrals_up）", or the Chinese name
+    alone ("上转患者数", "单位编码", "年度"). A header already a code stays; two headers naming the
+    same column are refused (which one holds the data cannot be told)."""
+    from appraisal.labels import heading
+
+    codes = [*KEY_COLUMNS, *scheme.columns, *OPTIONAL_KEYS]
+    labels: dict[str, str] = {}
+    for code in codes:
+        col = scheme.columns.get(code)
+        label = col.label_zh if col is not None else heading(code, scheme, "zh", both=False)
+        if label and label != code:
+            labels[_header_key(label)] = code
+    renamed: dict[str, str] = {}
+    for header in frame.columns:
+        text = str(header)
+        if text in codes:
+            continue
+        key = _header_key(text)
+        match = _CODED_HEADER.match(key)
+        code = None
+        if match and match.group("code") in codes and (
+                not match.group("label") or labels.get(match.group("label")) == match.group("code")):
+            code = match.group("code")
+        elif key in labels:
+            code = labels[key]
+        if code is not None:
+            renamed[header] = code
+    if not renamed:
+        return frame, []
+    targets = [renamed.get(h, str(h)) for h in frame.columns]
+    twice = sorted({t for t in targets if targets.count(t) > 1 and t in codes})
+    if twice:
+        sources = {t: [str(h) for h in frame.columns if renamed.get(h, str(h)) == t] for t in twice}
+        raise MedunionError(error(
+            N_("the header names the column(s) {columns}: which one holds the data cannot be told; keep one"),
+            columns="; ".join(f"{t} as {', '.join(repr(h) for h in hs)}" for t, hs in sources.items())))
+    first = next(iter(renamed.items()))
+    note = Message(N_("{count} header(s) read as the scheme's columns by their Chinese names (e.g. {header} → "
+                      "{column})"), count=len(renamed), header=first[0], column=first[1])
+    return frame.rename(columns=renamed), [note]
+
+
+def _header_key(text: str) -> str:
+    """A header as compared: full-width forms as ASCII, spaces (and line breaks) as one space."""
+    import unicodedata
+
+    return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
 def read_table(path: str | Path) -> tuple[pd.DataFrame, int]:
@@ -118,7 +174,7 @@ _MISGROUPED = re.compile(r"[+-]?\d[\d,]*,[\d,]*(?:\.\d+)?\s*%?")
 def _not_a_number_reason(readable: pd.Series, bad: np.ndarray) -> str | pd.Series:
     """Why a cell is not a number; for '5,20,00' (separators not between groups of three, or a
     decimal comma) it says how to write it rather than only 'expected a number'."""
-    plain = "wrong type: expected a number"
+    plain = Message(N_("wrong type: expected a number"))
     idx = np.flatnonzero(bad)
     if not len(idx) or readable.dtype.kind in "biufcmM":
         return plain
@@ -126,9 +182,9 @@ def _not_a_number_reason(readable: pd.Series, bad: np.ndarray) -> str | pd.Serie
     reasons = pd.Series([plain] * len(values), dtype=object)
     for i in idx:
         if isinstance(values[i], str) and _MISGROUPED.fullmatch(values[i].strip()):
-            reasons.iloc[i] = (f"{plain}: thousands separators go between groups of three digits "
-                               "(52,000 or 1,234.5); write the number without them, and a decimal "
-                               "point, not a comma")
+            reasons.iloc[i] = Message(N_("wrong type: expected a number: thousands separators go between groups "
+                                         "of three digits (52,000 or 1,234.5); write the number without them, "
+                                         "and a decimal point, not a comma"))
     return reasons
 
 
@@ -162,9 +218,9 @@ def _is_percent_unit(col: Column) -> bool:
 
 def _temporal_column(scheme_id: str, name: str, series: pd.Series, wanted: str) -> MedunionError:
     return MedunionError(error(
-        f"column '{name}' holds dates or times ({series.dtype}), not numbers; the scheme "
-        f"{scheme_id} reads it as {wanted}: write the numbers themselves (a date is never read "
-        "as a number)"))
+        N_("column '{name}' holds dates or times ({dtype}), not numbers; the scheme {scheme} reads it as "
+           "{wanted}: write the numbers themselves (a date is never read as a number)"),
+        name=name, dtype=series.dtype, scheme=scheme_id, wanted=wanted))
 
 
 def _is_temporal_dtype(series: pd.Series) -> bool:
@@ -187,18 +243,20 @@ def _read_cell(cell: Any, name: str, col: Column) -> tuple[float | None, str]:
     if isinstance(cell, RefusedCell):
         return None, cell.reason
     if isinstance(cell, DateCell):
-        return None, (f"{cell.cell} holds a date or time ({cell}), not a number: check the cell's "
-                      f"format in Excel and type the number ({col.unit})")
+        return None, Message(N_("{cell} holds a date or time ({value}), not a number: check the cell's format "
+                                "in Excel and type the number ({unit})"), cell=cell.cell, value=str(cell),
+                             unit=col.unit)
     if col.type == "boolean":
         what = f"{cell.cell} ({cell})" if isinstance(cell, PercentCell) else f"'{cell}'"
-        return None, f"{what} is a percentage; column {name} is true or false"
+        return None, Message(N_("{what} is a percentage; column {name} is true or false"), what=what, name=name)
     points, ratio, what = _percent_of(cell)
     if col.type == "percent" or (col.type in ("number", "integer") and _is_percent_unit(col)):
         return points, ""
     if col.type == "ratio":
         return ratio, ""
-    return None, (f"{what} is a percentage, but column {name} is not a percent ({col.type}, in "
-                  f"{col.unit}): say which you mean: remove the % and type the number of {col.unit}")
+    return None, Message(N_("{what} is a percentage, but column {name} is not a percent ({type}, in {unit}): "
+                            "say which you mean: remove the % and type the number of {unit}"),
+                         what=what, name=name, type=col.type, unit=col.unit)
 
 
 def _key_cell_reason(cell: Any, name: str) -> str:
@@ -206,9 +264,15 @@ def _key_cell_reason(cell: Any, name: str) -> str:
     if isinstance(cell, RefusedCell):
         return cell.reason
     where = getattr(cell, "cell", "the cell")
-    what = "a date or time" if isinstance(cell, DateCell) else "a number formatted as a percentage"
-    example = ": type the year as a number, e.g. 2019" if name == "year" else ""
-    return f"{where} holds {what} ({cell}), not a {'year' if name == 'year' else 'unit id'}{example}"
+    if name == "year":
+        template = (N_("{cell} holds a date or time ({value}), not a year: type the year as a number, e.g. 2019")
+                    if isinstance(cell, DateCell) else
+                    N_("{cell} holds a number formatted as a percentage ({value}), not a year: type the year as a "
+                       "number, e.g. 2019"))
+    else:
+        template = (N_("{cell} holds a date or time ({value}), not a unit id") if isinstance(cell, DateCell)
+                    else N_("{cell} holds a number formatted as a percentage ({value}), not a unit id"))
+    return Message(template, cell=where, value=str(cell))
 
 
 def _blank_rows(raw: pd.DataFrame, no_year: np.ndarray) -> np.ndarray:
@@ -237,16 +301,16 @@ def validate_rows(
     every unit id in the data is a unit. A table with no year column is the year appraised.
     """
     register = register or scheme_register(scheme)
-    early_notes: list[str] = []
+    raw, early_notes = scheme_headers(scheme, raw)
     if "year" not in raw.columns and "unit_id" in raw.columns:
         raw = raw.assign(year=year)
-        early_notes.append(f"the data has no year column: every row is taken as {year}")
+        early_notes.append(Message(N_("the data has no year column: every row is taken as {year}"), year=year))
     absent = [c for c in (*KEY_COLUMNS, *scheme.columns) if c not in raw.columns]
     if absent:
         raise MedunionError(
             error(
-                f"the data has no column(s) {', '.join(absent)}; the scheme {scheme.id} needs "
-                f"{', '.join((*KEY_COLUMNS, *scheme.columns))} (use `medunion template`)"
+                N_("the data has no column(s) {absent}; the scheme {scheme} needs {needed} (use `medunion template`)"),
+                absent=", ".join(absent), scheme=scheme.id, needed=", ".join((*KEY_COLUMNS, *scheme.columns)),
             )
         )
     raw = raw.reset_index(drop=True)
@@ -263,14 +327,19 @@ def validate_rows(
 
     def reject(mask: np.ndarray, column: str, reason: str | pd.Series, values: pd.Series) -> None:
         if mask.any():
-            reasons = reason[mask] if isinstance(reason, pd.Series) else reason
+            # an object column, so each reason stays the `Message` it is (pandas would make it plain text)
+            if isinstance(reason, pd.Series):
+                reasons = reason.to_numpy(dtype=object)[mask]
+            else:
+                reasons = np.empty(int(mask.sum()), dtype=object)
+                reasons.fill(reason)  # not np.full, which would read the Message as a numpy string
             found = pd.DataFrame(
                 {
                     "row": rows[mask],
                     "unit_id": raw["unit_id"].astype(str).to_numpy()[mask],
                     "column": column,
                     "value": values.astype(str).to_numpy()[mask],
-                    "reason": reasons,
+                    "reason": pd.Series(reasons, dtype=object),
                 }
             )
             if cohort_text is not None:
@@ -295,18 +364,20 @@ def validate_rows(
         year_num[retyped] = pd.to_numeric(year_readable.iloc[retyped], errors="coerce").to_numpy(dtype=float)
     blank = _blank_rows(raw, np.isnan(year_num))
     if blank.any():
-        notes.append(f"{int(blank.sum())} empty row(s) skipped: row(s) {_row_list(rows[blank])}")
+        notes.append(Message(N_("{count} empty row(s) skipped: row(s) {rows}"), count=int(blank.sum()),
+                             rows=_row_list(rows[blank])))
     year_odd = _odd_cells(year_raw, np.isnan(year_num) & ~blank, percent_text=False)
     if any(isinstance(v, (*TEMPORAL, np.datetime64, np.timedelta64)) for v in year_odd.values()):
         raise _temporal_column(scheme.id, "year", year_raw, "a year")
     year_marked = refuse_cells({i: _key_cell_reason(v, "year") for i, v in year_odd.items()}, "year",
                                year_raw, ~blank)
     bad_year = ~blank & ~year_marked & (np.isnan(year_num) | (year_num != np.floor(np.nan_to_num(year_num))))
-    reject(bad_year, "year", "year is missing or not a whole number", year_raw)
+    reject(bad_year, "year", Message(N_("year is missing or not a whole number")), year_raw)
     bad_year |= year_marked
     other_year = ~blank & ~bad_year & (year_num != year)
     if other_year.any():
-        notes.append(f"{int(other_year.sum())} row(s) of other years were not part of {year}")
+        notes.append(Message(N_("{count} row(s) of other years were not part of {year}"),
+                             count=int(other_year.sum()), year=year))
     in_year = ~blank & ~bad_year & ~other_year
 
     unit = raw["unit_id"].astype(str).str.strip()
@@ -320,14 +391,14 @@ def validate_rows(
         unknown = in_year & ~unit_missing & ~unit_marked & (known.get_indexer(unit_np) < 0)
     else:
         unknown = np.zeros(n, dtype=bool)
-    reject(unit_missing & in_year, "unit_id", "unit_id is missing", raw["unit_id"])
+    reject(unit_missing & in_year, "unit_id", Message(N_("unit_id is missing")), raw["unit_id"])
     if register is not None:
         reject(unknown, "unit_id", register.unknown_reason, raw["unit_id"])
     cohort_missing = np.zeros(n, dtype=bool)
     if cohorts:
         cohort_missing = in_year & _is_missing(raw["cohort"])
-        reject(cohort_missing, "cohort", "the cohort is missing: say which cohort (county) the unit belongs to",
-               raw["cohort"])
+        reject(cohort_missing, "cohort", Message(N_("the cohort is missing: say which cohort (county) the unit "
+                                                    "belongs to")), raw["cohort"])
     candidate = in_year & ~unit_missing & ~unknown & ~unit_marked & ~cohort_missing
     key = unit if cohort_text is None else pd.Series(cohort_text, dtype=object) + "\x1f" + unit
     counts = key[candidate].value_counts()
@@ -336,8 +407,9 @@ def validate_rows(
         where = pd.Series(rows[dup]).groupby(key[dup].to_numpy()).agg(
             lambda r: ", ".join(map(str, r))
         )
-        same = "the same unit" + (" of the same cohort" if cohorts else "")
-        reason = f"duplicate unit: {same} appears in rows " + key.map(where).fillna("")
+        template = (N_("duplicate unit: the same unit of the same cohort appears in rows {rows}") if cohorts
+                    else N_("duplicate unit: the same unit appears in rows {rows}"))
+        reason = pd.Series([Message(template, rows=found) for found in key.map(where).fillna("")], dtype=object)
         reject(dup, "unit_id", reason, raw["unit_id"])
 
     parsed: dict[str, np.ndarray] = {}
@@ -373,20 +445,23 @@ def validate_rows(
         shown = [i for i in read if in_year[i]]
         if shown:
             first = odd[shown[0]]
-            how = "as a ratio" if col.type == "ratio" else "as percent points"
+            template = (N_("{name}: {count} percentage cell(s) read as a ratio (e.g. {example} → {value})")
+                        if col.type == "ratio" else
+                        N_("{name}: {count} percentage cell(s) read as percent points (e.g. {example} → {value})"))
             example = f"{first.cell}: {first}" if isinstance(first, PercentCell) else f"'{first.strip()}'"
-            notes.append(f"{name}: {len(shown)} percentage cell(s) read {how} (e.g. {example} → "
-                         f"{values[shown[0]]:g})")
+            notes.append(Message(template, name=name, count=len(shown), example=example,
+                                 value=f"{values[shown[0]]:g}"))
         typed = [i for i in retyped if in_year[i] and not np.isnan(values[i])]
         if typed:
-            notes.append(f"{name}: {len(typed)} cell(s) with thousands separators or full-width characters "
-                         f"read (e.g. row {rows[typed[0]]}: '{str(series.iloc[typed[0]]).strip()}' → "
-                         f"{values[typed[0]]:g})")
+            notes.append(Message(N_("{name}: {count} cell(s) with thousands separators or full-width characters "
+                                    "read (e.g. row {row}: '{typed}' → {value})"), name=name, count=len(typed),
+                                 row=rows[typed[0]], typed=str(series.iloc[typed[0]]).strip(),
+                                 value=f"{values[typed[0]]:g}"))
         if col.type == "boolean":
             bad &= ~handled
             missing = _is_missing(series, bad)
             bad &= ~missing
-            reject(in_year & bad, name, "wrong type: expected true or false", series)
+            reject(in_year & bad, name, Message(N_("wrong type: expected true or false")), series)
         else:
             missing = _is_missing(series, np.isnan(values)) & ~handled
             bad = np.isnan(values) & ~missing & ~handled
@@ -394,22 +469,21 @@ def validate_rows(
             ok = ~np.isnan(values)
             if col.type == "integer":
                 frac = ok & (values != np.floor(np.nan_to_num(values)))
-                reject(in_year & frac, name, "wrong type: expected a whole number (a count)", series)
+                reject(in_year & frac, name, Message(N_("wrong type: expected a whole number (a count)")), series)
             low, high = col.bounds
             if low is not None:
                 below = ok & (values < low)
-                what = "negative count" if col.type == "integer" and low == 0 else (
-                    f"below the minimum {low:g}"
-                )
+                what = Message(N_("negative count")) if col.type == "integer" and low == 0 else Message(
+                    N_("below the minimum {minimum}"), minimum=f"{low:g}")
                 reject(in_year & below, name, what, series)
             if high is not None:
                 above = ok & (values > high)
-                what = {"percent": "a rate above 100%", "ratio": "a ratio above 1"}.get(
-                    col.type, f"above the maximum {high:g}"
-                )
+                what = (Message(N_("a rate above 100%")) if col.type == "percent" else
+                        Message(N_("a ratio above 1")) if col.type == "ratio" else
+                        Message(N_("above the maximum {maximum}"), maximum=f"{high:g}"))
                 reject(in_year & above, name, what, series)
         if col.missing == "reject":
-            reject(in_year & missing, name, "missing value (the scheme rejects it)", series)
+            reject(in_year & missing, name, Message(N_("missing value (the scheme rejects it)")), series)
         elif missing.any():
             fill = in_year & missing
             if col.missing == "zero-value":
@@ -431,13 +505,16 @@ def validate_rows(
                 whole_ok &= whole <= high
             over = in_year & whole_ok & (part > whole)  # NaN compares false
             if over.any():
-                reasons = pd.Series(whole).map(lambda w: f"{w:g}")
-                reject(over, name, f"more than {col.not_above} (" + reasons + ")", raw[name])
+                reasons = pd.Series([Message(N_("more than {column} ({value})"), column=col.not_above, value=f"{w:g}")
+                                     if hit else "" for w, hit in zip(whole, over, strict=True)], dtype=object)
+                reject(over, name, reasons, raw[name])
     rejected = (
         pd.concat(problems, ignore_index=True).sort_values(["row", "column"], kind="stable")
         if problems
         else pd.DataFrame(columns=["row", "unit_id", "column", "value", "reason"])
     ).reset_index(drop=True)
+    # the reason in both languages: rejected.csv is read by officers (Chinese) and by tools (English)
+    rejected.insert(rejected.columns.get_loc("reason") + 1, "reason_zh", shown_all(rejected["reason"], "zh"))
     bad_rows = set(rejected["row"].tolist())
     keep = in_year & ~np.isin(rows, np.fromiter(bad_rows, dtype=rows.dtype, count=len(bad_rows)))
     frame = pd.DataFrame({"unit_id": unit.to_numpy()[keep], "year": year, "_row": rows[keep]})
@@ -455,12 +532,13 @@ def validate_rows(
     ignored = [c for c in raw.columns
                if c not in scheme.columns and c not in KEY_COLUMNS and c not in OPTIONAL_KEYS]
     if ignored:
-        notes.append(f"columns not used by the scheme: {', '.join(map(str, ignored))}")
+        notes.append(Message(N_("columns not used by the scheme: {columns}"), columns=", ".join(map(str, ignored))))
     present = set(frame["unit_id"]) | set(rejected["unit_id"])
     missing_units = [u.id for u in register.units if u.id not in present] if register is not None else []
     if missing_units:
-        notes.append(f"{len(missing_units)} unit(s) of {register.source} have no row for {year}: "
-                     f"{_id_list(missing_units)}")
+        notes.append(Message(N_("{count} unit(s) of {source} have no row for {year}: {units}"),
+                             count=len(missing_units), source=register.source, year=year,
+                             units=_id_list(missing_units)))
     return ValidatedData(frame.reset_index(drop=True), rejected, notes, missing_units, filled, register)
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from governance.diagnostics import Message
+from governance.i18n import N_
 from governance.model import Field
 from governance.values import column_problems, is_missing
 
@@ -60,13 +62,14 @@ def _from_text(field: Field, text: pd.Series) -> tuple[pd.Series, pd.Series]:
     return text, pd.Series(False, index=text.index)
 
 
-def _expected(field: Field) -> str:
+def _expected(field: Field, raw: str) -> Message:
+    """Why a text cell is not a value of its input, as a catalog message (shown in English and Chinese)."""
     kind = field.type.kind
     if kind == "boolean":
-        return "expected true or false (or 1 or 0)"
+        return Message(N_("expected true or false (or 1 or 0), found {value}"), value=repr(raw))
     if kind == "date":
-        return "expected a date YYYY-MM-DD"
-    return f"expected {field.type.describe()}"
+        return Message(N_("expected a date YYYY-MM-DD, found {value}"), value=repr(raw))
+    return Message(N_("expected {expected}, found {value}"), expected=field.type.describe(), value=repr(raw))
 
 
 def typed_column(field: Field, series: pd.Series, text_cells: bool = True
@@ -92,7 +95,7 @@ def typed_column(field: Field, series: pd.Series, text_cells: bool = True
             unreadable[np.flatnonzero(text)[bad.to_numpy(dtype=bool)]] = True
         for position in np.flatnonzero(unreadable):
             raw = str(series.iat[position])
-            problems.append(CellProblem(int(position), field.name, raw, f"{_expected(field)}, found {raw!r}"))
+            problems.append(CellProblem(int(position), field.name, raw, _expected(field, raw)))
     checked = typed
     if unreadable.any():  # the core's check sees only the cells that were read
         checked = typed.where(~unreadable, None)

@@ -33,6 +33,7 @@ from batch.run import (
 )
 from batch.write import RejectsWriter, output_schema
 from governance.diagnostics import Location, MedunionError, error, first_line
+from governance.i18n import N_
 
 _REJECTED = "__rejected"
 _PREFIX = "__reject_"
@@ -72,14 +73,15 @@ def _client(scheduler: str | None) -> tuple[Any, Any]:
     try:
         return Client(scheduler, timeout="15s"), None
     except (OSError, TimeoutError, ValueError) as exc:
-        raise MedunionError(error(f"cannot reach the Dask scheduler at {scheduler}: {first_line(exc)}; "
-                                  "start one with `dask scheduler` and give its tcp://HOST:PORT")) from None
+        raise MedunionError(error(N_("cannot reach the Dask scheduler at {scheduler}: {problem}; start one with "
+                                     "`dask scheduler` and give its tcp://HOST:PORT"), scheduler=scheduler,
+                                  problem=first_line(exc))) from None
 
 
 def _check_out(out: Path) -> None:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise MedunionError(error("the output of a Dask run is a folder of Parquet parts, and this one exists "
-                                  "and is not empty: give a new folder (nothing is overwritten)",
+        raise MedunionError(error(N_("the output of a Dask run is a folder of Parquet parts, and this one exists "
+                                     "and is not empty: give a new folder (nothing is overwritten)"),
                                   Location(str(out), 1, 1)))
 
 
@@ -95,20 +97,21 @@ def decide_dataset(ruleset_id: str, data: Path, out: Path, rules_root: Path, *, 
         import dask
         import dask.dataframe as dd
     except ImportError:
-        raise MedunionError(error("the Dask engine needs dask[distributed]: pip install 'medunion[dask]'")) from None
+        raise MedunionError(error(N_("the Dask engine needs dask[distributed]: pip install 'medunion[dask]'"))) \
+            from None
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     data, out = Path(data), Path(out)
     if not (data.is_dir() or data.suffix.lower() in (".parquet", ".pq")):
-        raise MedunionError(error("the Dask engine reads Parquet (a file or a folder of parts): convert the CSV "
-                                  "to Parquet, or use the local engine", Location(str(data), 1, 1)))
+        raise MedunionError(error(N_("the Dask engine reads Parquet (a file or a folder of parts): convert the CSV "
+                                     "to Parquet, or use the local engine"), Location(str(data), 1, 1)))
     _check_out(out)
     try:
         headers = [str(n) for n in pq.ParquetDataset(data).schema.names]
     except (pa.ArrowException, OSError, ValueError) as exc:
-        raise MedunionError(error(f"cannot read it as Parquet: {first_line(exc)}", Location(str(data), 1, 1))) \
-            from None
+        raise MedunionError(error(N_("cannot read it as Parquet: {detail}"), Location(str(data), 1, 1),
+                                  detail=first_line(exc))) from None
     job = make_job(ruleset_id, rules_root, on=on, date_column=date_column, explain=explain, text_cells=False)
     rename = header_map(columns, job)
     job = named(job, rename, date_column)

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from governance.diagnostics import Location, MedunionError, error
+from governance.i18n import N_
 from governance.textfile import sniff_encoding
 
 CSV_SUFFIXES = (".csv", ".txt")
@@ -28,8 +29,9 @@ CSV_BLOCK_BYTES = 2 << 20
 PARQUET_BATCH_ROWS = 131_072
 
 
-def file_error(path: Path, message: str) -> MedunionError:
-    return MedunionError(error(message, Location(str(path), 1, 1)))
+def file_error(path: Path, message: str, **args: Any) -> MedunionError:
+    """A refusal of the whole file, at its first line; `message` is a catalog template filled with `args`."""
+    return MedunionError(error(message, Location(str(path), 1, 1), **args))
 
 
 def _detail(exc: BaseException) -> str:
@@ -58,8 +60,8 @@ class DataSource:
             except StopIteration:
                 return
             except (pa.ArrowException, OSError, ValueError) as exc:
-                raise file_error(self.path, f"cannot read it as {self.kind.upper()} after data row "
-                                            f"{self.rows_read:,}: {_detail(exc)}") from None
+                raise file_error(self.path, N_("cannot read it as {kind} after data row {row}: {problem}"),
+                                 kind=self.kind.upper(), row=f"{self.rows_read:,}", problem=_detail(exc)) from None
             if batch.num_rows == 0:
                 continue
             frame = batch.to_pandas()
@@ -121,21 +123,23 @@ def open_data(path: Path, batch_bytes: int | None = None) -> DataSource:
     """The file's kind (by its extension) and headers; the whole file refused when unreadable."""
     path = Path(path)
     if not path.is_file():
-        raise file_error(path, "no such file" if not path.exists() else "not a file")
+        raise file_error(path, N_("no such file") if not path.exists() else N_("not a file"))
     suffix = path.suffix.lower()
     if suffix in PARQUET_SUFFIXES:
         source = _open_parquet(path)
     elif suffix in CSV_SUFFIXES:
         source = _open_csv(path)
     else:
-        raise file_error(path, f"a data file is CSV (.csv) or Parquet (.parquet), not '{suffix or 'no extension'}': "
-                               "save it as one of those")
+        raise file_error(path, N_("a data file is CSV (.csv) or Parquet (.parquet), not '{suffix}': save it as one "
+                                  "of those") if suffix else
+                         N_("a data file is CSV (.csv) or Parquet (.parquet), not a file with no extension: save it "
+                            "as one of those"), suffix=suffix)
     if batch_bytes is not None:
         source.block_bytes = batch_bytes
     dupes = _duplicates(source.headers)
     if dupes:
-        raise file_error(path, f"the header names the column(s) {', '.join(dupes)} more than once: "
-                               "which one holds the data cannot be told; keep one")
+        raise file_error(path, N_("the header names the column(s) {columns} more than once: which one holds the "
+                                  "data cannot be told; keep one"), columns=", ".join(dupes))
     return source
 
 
@@ -145,15 +149,15 @@ def _open_csv(path: Path) -> DataSource:
 
     encoding = sniff_encoding(path)
     if path.stat().st_size == 0:
-        raise file_error(path, "the file is empty: a CSV needs a header row naming its columns")
+        raise file_error(path, N_("the file is empty: a CSV needs a header row naming its columns"))
     try:
         reader = pc.open_csv(path, read_options=pc.ReadOptions(encoding=encoding.codec, block_size=1 << 16),
                              convert_options=pc.ConvertOptions(column_types={}, include_columns=[]))
         names = list(reader.schema.names)
     except (pa.ArrowException, OSError, ValueError) as exc:
-        raise file_error(path, f"cannot read its header as CSV: {_detail(exc)}") from None
+        raise file_error(path, N_("cannot read its header as CSV: {problem}"), problem=_detail(exc)) from None
     if not names or all(not n.strip() for n in names):
-        raise file_error(path, "the file has no header row naming its columns")
+        raise file_error(path, N_("the file has no header row naming its columns"))
     raw = {name.strip(): name for name in names}
     return DataSource(path, "csv", [n.strip() for n in names], raw, encoding.label, encoding.codec)
 
@@ -167,5 +171,5 @@ def _open_parquet(path: Path) -> DataSource:
         names = [str(n) for n in handle.schema_arrow.names]
         handle.close()
     except (pa.ArrowException, OSError, ValueError) as exc:
-        raise file_error(path, f"cannot read it as Parquet: {_detail(exc)}") from None
+        raise file_error(path, N_("cannot read it as Parquet: {detail}"), detail=_detail(exc)) from None
     return DataSource(path, "parquet", names, {n: n for n in names})

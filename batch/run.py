@@ -22,7 +22,8 @@ import pandas as pd
 from batch.cells import CellProblem, typed_column
 from governance.bulk import decide_frame
 from governance.compile import plan_for
-from governance.diagnostics import MedunionError, error
+from governance.diagnostics import MedunionError, Message, error
+from governance.i18n import N_, translator
 from governance.load import ruleset_in_force, ruleset_versions
 from governance.model import RuleSet
 from governance.values import is_missing, plain_value
@@ -36,7 +37,10 @@ ROW_BY_ROW_LIMIT = 10_000
 `--record`): about 1–3 ms a row, so 10,000 rows cost up to half a minute, against well under a
 second through the column evaluator."""
 
-REJECT_COLUMNS = ("row", "column", "value", "reason")
+REJECT_COLUMNS = ("row", "column", "value", "reason", "reason_zh")
+"""A rejected cell: its row, column and value, and why, in English (`reason`, which scripts match) and
+in Chinese beside it (`reason_zh`, which the officer reads): two columns rather than one in a chosen
+language, so a rejects file reads the same whoever ran the command (drafter's choice, issue 12)."""
 WARNINGS, VERSION, ROW, EXPLANATION, RECORD_ID = "warnings", "version", "row", "explanation", "record_id"
 
 RowHook = Callable[["Decision", dt.date], str]
@@ -114,10 +118,13 @@ def make_job(ruleset_id: str, rules_root: Path, *, on: dt.date | None = None, da
              record: RowHook | None = None) -> Job:
     """Check the options and load the versions; a refusal concerns the whole run."""
     if explain not in EXPLAIN_LEVELS:
-        raise MedunionError(error(f"explain must be one of {', '.join(EXPLAIN_LEVELS)}, not {explain!r}"))
+        raise MedunionError(error(N_("explain must be one of {levels}, not {explain}"),
+                                  levels=", ".join(EXPLAIN_LEVELS), explain=repr(explain)))
     if (on is None) == (date_column is None):
-        raise MedunionError(error("give either a date for every row (on) or the column holding each row's "
-                                  "date (date_column), not " + ("both" if on else "neither")))
+        raise MedunionError(error(N_("give either a date for every row (on) or the column holding each row's "
+                                     "date (date_column), not both") if on else
+                                  N_("give either a date for every row (on) or the column holding each row's "
+                                     "date (date_column), not neither")))
     versions = ruleset_versions(ruleset_id, rules_root)
     if on is not None:
         versions = [ruleset_in_force(versions, on)]
@@ -145,8 +152,9 @@ def _dates(job: Job, frame: pd.DataFrame, rejects: list[tuple[int, str, str, str
     name = job.date_column
     assert name is not None
     if name not in frame.columns:
-        raise MedunionError(error(f"the data has no column '{job.header(name)}' for the rows' dates; "
-                                  f"its columns are: {', '.join(job.header(c) for c in frame.columns)}"))
+        raise MedunionError(error(N_("the data has no column '{column}' for the rows' dates; its columns are: "
+                                     "{columns}"), column=job.header(name),
+                                  columns=", ".join(job.header(c) for c in frame.columns)))
     raw = frame[name].reset_index(drop=True)
     if pd.api.types.is_string_dtype(raw.dtype) and raw.dtype != object:  # a CSV's text, vectorised
         parsed = pd.to_datetime(raw.str.strip(), format="%Y-%m-%d", errors="coerce")
@@ -168,8 +176,8 @@ def _dates(job: Job, frame: pd.DataFrame, rejects: list[tuple[int, str, str, str
     header = job.header(name)
     for position in np.flatnonzero(np.isnat(days)):
         value = raw.iat[position]
-        reason = ("no date: the row cannot be placed in a version of the rule set" if is_missing(value)
-                  else f"expected a date YYYY-MM-DD, found {str(value)!r}")
+        reason = (Message(N_("no date: the row cannot be placed in a version of the rule set")) if is_missing(value)
+                  else Message(N_("expected a date YYYY-MM-DD, found {value}"), value=repr(str(value))))
         rejects.append((int(rows[position]), header, "" if is_missing(value) else str(value), reason))
     return days
 
@@ -196,19 +204,27 @@ def _periods(ruleset: RuleSet) -> list[dt.date]:
     return [ruleset.effective_from, *sorted(changes)]
 
 
-def _no_version(job: Job, day: np.datetime64) -> str:
+def _no_version(job: Job, day: np.datetime64) -> Message:
     periods = "; ".join(f"{r.version}: {r.effective_from} to {r.effective_until or 'open'}" for r in job.versions)
-    return f"no version of {job.ruleset_id} is in force on {day} (versions: {periods})"
+    return Message(N_("no version of {ruleset} is in force on {day} (versions: {periods})"),
+                   ruleset=job.ruleset_id, day=day, periods=periods)
 
 
 def _missing_column(job: Job, ruleset: RuleSet, name: str, frame: pd.DataFrame) -> MedunionError:
     spec = ruleset.inputs[name]
     shown = ", ".join(job.header(c) for c in frame.columns) or "none"
+    if spec.unit:
+        return MedunionError(error(
+            N_("the data has no column for input '{name}' ({type}, in {unit}) of {ruleset} {version}, which has no "
+               "default: add the column (cells may be left empty where it is not known) or map its header with a "
+               "column map; the data's columns are: {columns}"),
+            name=name, type=spec.type.describe(), unit=spec.unit, ruleset=ruleset.id, version=ruleset.version,
+            columns=shown))
     return MedunionError(error(
-        f"the data has no column for input '{name}' ({spec.type.describe()}"
-        + (f", in {spec.unit}" if spec.unit else "") + f") of {ruleset.id} {ruleset.version}, which has no default: "
-        "add the column (cells may be left empty where it is not known) or map its header with a column map; "
-        f"the data's columns are: {shown}"))
+        N_("the data has no column for input '{name}' ({type}) of {ruleset} {version}, which has no default: add the "
+           "column (cells may be left empty where it is not known) or map its header with a column map; the data's "
+           "columns are: {columns}"),
+        name=name, type=spec.type.describe(), ruleset=ruleset.id, version=ruleset.version, columns=shown))
 
 
 def _warnings(outputs: list[str], result: pd.DataFrame) -> np.ndarray:
@@ -340,10 +356,37 @@ def _empty_dtype(job: Job, name: str) -> Any:
 
 
 def rejects_frame(rejects: list[tuple[int, str, str, str]]) -> pd.DataFrame:
-    """The rejects as a table, in row order (a row's bad cells in the order they were found)."""
-    frame = pd.DataFrame(rejects, columns=list(REJECT_COLUMNS))
+    """The rejects as a table, in row order (a row's bad cells in the order they were found), each
+    reason in English and in Chinese."""
+    chinese = _chinese_reasons()
+    reasons_zh = [chinese(reject[3]) for reject in rejects]  # before pandas makes the Messages plain text
+    frame = pd.DataFrame(rejects, columns=list(REJECT_COLUMNS[:4]))
+    frame[REJECT_COLUMNS[4]] = pd.Series(reasons_zh, index=frame.index, dtype=frame["reason"].dtype)
     frame[ROW] = frame[ROW].astype("int64")
     return frame.sort_values(ROW, kind="stable").reset_index(drop=True)
+
+
+def _chinese_reasons() -> Callable[[str], str]:
+    """`reason_in(reason, "zh")`, remembered per reason: a file's bad cells repeat their reasons (the same
+    wrong value in a column), and a reason is translated once, not once per cell."""
+    gettext = translator("zh").gettext
+    seen: dict[tuple[str, str], str] = {}
+
+    def chinese(reason: str) -> str:  # a template and its English text fix the fields it was filled with
+        key = (reason.template if isinstance(reason, Message) else "", str(reason))
+        found = seen.get(key)
+        if found is None:
+            found = seen[key] = reason.text(gettext) if isinstance(reason, Message) else gettext(str(reason))
+        return found
+
+    return chinese
+
+
+def reason_in(reason: str, lang: str) -> str:
+    """A reject's reason in `lang`: a `Message` through its template, a plain English reason through
+    the catalog (it is its own msgid), English where the catalog has no translation."""
+    gettext = translator(lang).gettext
+    return reason.text(gettext) if isinstance(reason, Message) else gettext(str(reason))
 
 
 # --- a DataFrame (the HTTP API) -----------------------------------------------------------------
@@ -364,11 +407,17 @@ def decide_table(ruleset_id: str, frame: pd.DataFrame, rules_root: Path, *, on: 
     return BulkResult(part.decided, rejects_frame(part.rejects), len(frame))
 
 
-def _too_many_rows(rows: int | str, what: str) -> MedunionError:
+def _too_many_rows(rows: int | None, what: str) -> MedunionError:
+    """`rows` is the data's count, or None when only "more than the limit" is known (a file is not counted whole)."""
+    if rows is None:
+        return MedunionError(error(
+            N_("{what} decides each row again with the one-case evaluator (about 1-3 ms a row); it is limited to "
+               "{limit} rows and the data has more than {limit}: split the file, or use explain 'rules' (the rule "
+               "that decided each output) on the whole file"), what=what, limit=f"{ROW_BY_ROW_LIMIT:,}"))
     return MedunionError(error(
-        f"{what} decides each row again with the one-case evaluator (about 1-3 ms a row); it is limited to "
-        f"{ROW_BY_ROW_LIMIT:,} rows and the data has {rows if isinstance(rows, str) else f'{rows:,}'}: "
-        "split the file, or use explain 'rules' (the rule that decided each output) on the whole file"))
+        N_("{what} decides each row again with the one-case evaluator (about 1-3 ms a row); it is limited to "
+           "{limit} rows and the data has {rows}: split the file, or use explain 'rules' (the rule that decided "
+           "each output) on the whole file"), what=what, limit=f"{ROW_BY_ROW_LIMIT:,}", rows=f"{rows:,}"))
 
 
 # --- a file, streamed ---------------------------------------------------------------------------
@@ -386,18 +435,23 @@ class FileSummary:
     encoding: str | None = None
     unused_columns: tuple[str, ...] = ()
 
-    def lines(self) -> list[str]:
+    def lines(self, lang: str = "en") -> list[str]:
+        """The summary a person reads, in `lang`: rows in = decided + rejected first."""
+        _ = translator(lang).gettext
         used = ", ".join(f"{version}: {count:,}" for version, count in sorted(self.versions.items()))
-        found = [f"rows in {self.rows_in:,} = decided {self.rows_decided:,} + rejected {self.rows_rejected:,}"
-                 + (f" ({self.reject_lines:,} bad cells)" if self.reject_lines else "")]
+        found = [_(N_("rows in {rows_in} = decided {decided} + rejected {rejected}")).format(
+            rows_in=f"{self.rows_in:,}", decided=f"{self.rows_decided:,}", rejected=f"{self.rows_rejected:,}")
+                 + (_(N_(" ({count} bad cells)")).format(count=f"{self.reject_lines:,}") if self.reject_lines else "")]
         if used:
-            found.append(f"versions used: {used}")
+            found.append(_(N_("versions used: {used}")).format(used=used))
         if self.rows_with_undecided:
-            found.append(f"{self.rows_with_undecided:,} decided rows leave some output undecided (column warnings)")
+            found.append(_(N_("{count} decided rows leave some output undecided (column warnings)")).format(
+                count=f"{self.rows_with_undecided:,}"))
         if self.unused_columns:
-            found.append("columns not read by the rules: " + ", ".join(self.unused_columns))
+            found.append(_(N_("columns not read by the rules: {columns}")).format(
+                columns=", ".join(self.unused_columns)))
         if self.encoding:
-            found.append(f"read as {self.encoding} text")
+            found.append(_(N_("read as {encoding} text")).format(encoding=self.encoding))
         return found
 
 
@@ -423,13 +477,12 @@ def decide_file(ruleset_id: str, data: Path, out: Path, rules_root: Path, *, on:
     if job.row_by_row:
         count = source.count_rows(ROW_BY_ROW_LIMIT + 1)
         if count > ROW_BY_ROW_LIMIT:
-            raise _too_many_rows(f"more than {ROW_BY_ROW_LIMIT:,}", "--explain full" if explain == "full"
-                                 else "--record")
+            raise _too_many_rows(None, "--explain full" if explain == "full" else "--record")
     summary = FileSummary(encoding=source.encoding,
                           unused_columns=tuple(h for h in source.headers if h not in wanted))
     if Path(out).resolve() == Path(data).resolve() or (rejects is not None and Path(rejects).resolve()
                                                          in (Path(data).resolve(), Path(out).resolve())):
-        raise MedunionError(error("the output, the rejects and the data must be three different files"))
+        raise MedunionError(error(N_("the output, the rejects and the data must be three different files")))
     writer = open_output(out, job.columns(), job.outputs())
     try:
         reject_writer = RejectsWriter(rejects) if rejects is not None else None
@@ -486,7 +539,7 @@ def wanted_columns(job: Job, headers: list[str], rename: dict[str, str], date_co
     names = {name for ruleset in job.versions for name in ruleset.inputs}
     wanted = [h for h in headers if rename.get(h, h) in names or (date_column is not None and h == date_column)]
     if date_column is not None and date_column not in headers:
-        raise MedunionError(error(f"the data has no column '{date_column}' for the rows' dates; its columns are: "
-                                  + ", ".join(headers)))
+        raise MedunionError(error(N_("the data has no column '{column}' for the rows' dates; its columns are: "
+                                     "{columns}"), column=date_column, columns=", ".join(headers)))
     return wanted
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from governance.diagnostics import Location, MedunionError, error
 from governance.escaping import neutral_text
+from governance.i18n import N_
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -84,8 +85,8 @@ class ParquetOutput(_PartialFile):
         try:
             self.writer = pq.ParquetWriter(self.partial, schema, compression="zstd")
         except OSError as exc:
-            raise MedunionError(error(f"cannot write the output: {exc.strerror or exc}",
-                                      Location(str(path), 1, 1))) from None
+            raise MedunionError(error(N_("cannot write the output: {problem}"), Location(str(path), 1, 1),
+                                      problem=exc.strerror or exc)) from None
 
     def write(self, frame: pd.DataFrame) -> None:
         if len(frame):
@@ -95,13 +96,13 @@ class ParquetOutput(_PartialFile):
 
 def open_output(path: Path, columns: list[str], outputs: dict[str, ExpressionType]) -> ParquetOutput:
     if Path(path).suffix.lower() not in (".parquet", ".pq"):
-        raise MedunionError(error("the output is written as Parquet: give it a .parquet name",
+        raise MedunionError(error(N_("the output is written as Parquet: give it a .parquet name"),
                                   Location(str(path), 1, 1)))
     return ParquetOutput(path, output_schema(columns, outputs))
 
 
 class RejectsWriter(_PartialFile):
-    """The rejects (row, column, value, reason), CSV or Parquet by the file's extension."""
+    """The rejects (row, column, value, reason, reason_zh), CSV or Parquet by the file's extension."""
 
     def __init__(self, path: Path) -> None:
         import pyarrow as pa
@@ -109,10 +110,10 @@ class RejectsWriter(_PartialFile):
         self.path = Path(path)
         self.kind = "parquet" if self.path.suffix.lower() in (".parquet", ".pq") else "csv"
         if self.kind == "csv" and self.path.suffix.lower() != ".csv":
-            raise MedunionError(error("the rejects are written as CSV (.csv) or Parquet (.parquet): "
-                                      "give one of those extensions", Location(str(path), 1, 1)))
+            raise MedunionError(error(N_("the rejects are written as CSV (.csv) or Parquet (.parquet): "
+                                         "give one of those extensions"), Location(str(path), 1, 1)))
         self.schema = pa.schema([("row", pa.int64()), ("column", pa.string()), ("value", pa.string()),
-                                 ("reason", pa.string())])
+                                 ("reason", pa.string()), ("reason_zh", pa.string())])
         self.partial = _temporary(self.path)
         self.writer: Any = None
         self._open()
@@ -127,15 +128,15 @@ class RejectsWriter(_PartialFile):
             else:
                 self.writer = pc.CSVWriter(self.partial, self.schema)
         except OSError as exc:
-            raise MedunionError(error(f"cannot write the rejects: {exc.strerror or exc}",
-                                      Location(str(self.path), 1, 1))) from None
+            raise MedunionError(error(N_("cannot write the rejects: {problem}"), Location(str(self.path), 1, 1),
+                                      problem=exc.strerror or exc)) from None
 
     def write(self, rejects: pd.DataFrame) -> None:
         if not len(rejects):
             return
         if self.kind == "csv":
             rejects = rejects.copy()
-            for name in ("column", "value", "reason"):
+            for name in ("column", "value", "reason", "reason_zh"):
                 rejects[name] = rejects[name].map(neutral_text)
         self.writer.write_table(arrow_table(rejects, self.schema))
 

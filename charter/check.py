@@ -18,6 +18,7 @@ from typing import Any
 from governance.check import missing_label
 from governance.clauses import clause_index, unknown_clause
 from governance.diagnostics import Diagnostic, MedunionError, error
+from governance.i18n import N_
 from governance.load import kind_of
 from governance.schema import validate
 from governance.source import NodePath, SourceDocument, load_yaml
@@ -194,19 +195,22 @@ def build_charter(doc: SourceDocument) -> Charter:
     """Schema-valid plain data → a Charter; schema errors raise MedunionError with file:line:col."""
     data = doc.data
     if not isinstance(data, dict):
-        what = {list: "a list", str: "text"}.get(type(data), "a single value")
-        raise MedunionError(error(f"a charter is a mapping that starts with `kind: charter`; this file holds {what}",
-                                  doc.locate()))
+        what = {list: N_("a charter is a mapping that starts with `kind: charter`; this file holds a list"),
+                str: N_("a charter is a mapping that starts with `kind: charter`; this file holds text")}.get(
+            type(data), N_("a charter is a mapping that starts with `kind: charter`; this file holds a single value"))
+        raise MedunionError(error(what, doc.locate()))
     if data.get("kind") != "charter":
-        raise MedunionError(error(f"expected a file with kind: charter, found kind: {data.get('kind')}", doc.locate()))
+        raise MedunionError(error(N_("expected a file with kind: charter, found kind: {kind}"), doc.locate(),
+                                  kind=data.get("kind")))
     problems = validate(doc, "charter", package="charter")
     if problems:
         raise MedunionError(problems)
     req = data.get("requirements", {})
     size = req.get("board_of_supervisors_size")
     if size and size["min"] > size["max"]:  # every board would be reported against an impossible range
-        raise MedunionError(error(f"requirements.board_of_supervisors_size: min {size['min']} is above max "
-                                  f"{size['max']}", doc.locate(("requirements", "board_of_supervisors_size"))))
+        raise MedunionError(error(N_("requirements.board_of_supervisors_size: min {min} is above max {max}"),
+                                  doc.locate(("requirements", "board_of_supervisors_size")),
+                                  min=size["min"], max=size["max"]))
     parent = req.get("village_clinic_parent")
     return Charter(
         id=data["id"], title=data["title"], jurisdiction=data["jurisdiction"],
@@ -247,9 +251,9 @@ def load_charter(path: str | Path) -> Charter:
 # ---------------------------------------------------------------- checks
 
 
-def _at(charter: Charter, path: NodePath, message: str, clause: str) -> Diagnostic:
-    """An error at a node, ending with the clause it rests on."""
-    return error(f"{message} [{clause}]", charter.doc.locate(path))
+def _at(charter: Charter, path: NodePath, template: str, clause: str, **args: object) -> Diagnostic:
+    """An error at a node; its catalog template ends with ` [{clause}]`, the clause it rests on."""
+    return error(template, charter.doc.locate(path), clause=clause, **args)
 
 
 def _ancestors(charter: Charter, unit_id: str) -> list[str]:
@@ -274,46 +278,50 @@ def check_identities(charter: Charter) -> Iterator[Diagnostic]:
     seen: dict[str, Unit] = {}
     for unit in charter.units:
         if unit.id in seen:
-            yield _at(charter, (*unit.path, "id"), f"unit '{unit.id}' is defined twice", unit.clause)
+            yield _at(charter, (*unit.path, "id"), N_("unit '{unit}' is defined twice [{clause}]"), unit.clause,
+                      unit=unit.id)
         seen[unit.id] = unit
     names: set[str] = set()
     for association in charter.associations:
         if association.id in names:
             yield _at(charter, (*association.path, "id"),
-                      f"association '{association.id}' is defined twice", association.clause)
+                      N_("association '{association}' is defined twice [{clause}]"), association.clause,
+                      association=association.id)
         names.add(association.id)
     for unit in charter.units:
         for field in ("part_of", "parent"):
             target = getattr(unit, field)
             if target is not None and target not in seen:
                 yield _at(charter, (*unit.path, field),
-                          f"unit '{unit.id}': {field} names unknown unit '{target}'", unit.clause)
+                          N_("unit '{unit}': {field} names unknown unit '{target}' [{clause}]"), unit.clause,
+                          unit=unit.id, field=field, target=target)
         if unit.parent is not None and unit.kind != "village_clinic":
             yield _at(charter, (*unit.path, "parent"),
-                      f"unit '{unit.id}' is a {unit.kind}; only a village clinic has a parent centre",
-                      unit.clause)
+                      N_("unit '{unit}' is a {kind}; only a village clinic has a parent centre [{clause}]"),
+                      unit.clause, unit=unit.id, kind=unit.kind)
     for association in charter.associations:
         listed: set[str] = set()
         for member in association.members:
             if member.unit not in seen:
                 yield _at(charter, (*member.path, "unit"),
-                          f"association '{association.id}' lists unknown unit '{member.unit}'",
-                          association.clause)
+                          N_("association '{association}' lists unknown unit '{unit}' [{clause}]"),
+                          association.clause, association=association.id, unit=member.unit)
             elif member.unit in listed:
                 yield _at(charter, (*member.path, "unit"),
-                          f"association '{association.id}' lists unit '{member.unit}' twice",
-                          association.clause)
+                          N_("association '{association}' lists unit '{unit}' twice [{clause}]"),
+                          association.clause, association=association.id, unit=member.unit)
             listed.add(member.unit)
         if association.within is not None and (
             association.within == association.id or association.within not in names
         ):
             yield _at(charter, (*association.path, "within"),
-                      f"association '{association.id}' is within unknown association "
-                      f"'{association.within}'", association.clause)
+                      N_("association '{association}' is within unknown association '{within}' [{clause}]"),
+                      association.clause, association=association.id, within=association.within)
         for body in association.bodies:
             if body.seat is not None and body.seat not in seen:
                 yield _at(charter, (*body.path, "seat"),
-                          f"{body.name}: seat names unknown unit '{body.seat}'", body.clause)
+                          N_("{body}: seat names unknown unit '{seat}' [{clause}]"), body.clause,
+                          body=body.name, seat=body.seat)
 
 
 def check_head_unit(charter: Charter) -> Iterator[Diagnostic]:
@@ -322,13 +330,13 @@ def check_head_unit(charter: Charter) -> Iterator[Diagnostic]:
         heads = [m for m in association.members if m.role in HEAD_ROLES]
         if not heads:
             yield _at(charter, (*association.path, "members"),
-                      f"association '{association.id}' has no lead or core unit; mark one member "
-                      "role: lead (or core)", association.clause)
+                      N_("association '{association}' has no lead or core unit; mark one member "
+                         "role: lead (or core) [{clause}]"), association.clause, association=association.id)
         elif len(heads) > 1:
             yield _at(charter, heads[1].path,
-                      f"association '{association.id}' has {len(heads)} lead or core units ("
-                      + ", ".join(m.unit for m in heads) + "); the plan gives it one",
-                      association.clause)
+                      N_("association '{association}' has {count} lead or core units ({units}); "
+                         "the plan gives it one [{clause}]"), association.clause,
+                      association=association.id, count=len(heads), units=", ".join(m.unit for m in heads))
 
 
 def check_single_association(charter: Charter) -> Iterator[Diagnostic]:
@@ -344,9 +352,9 @@ def check_single_association(charter: Charter) -> Iterator[Diagnostic]:
             )
             if clash is not None:
                 yield _at(charter, (*member.path, "unit"),
-                          f"unit '{member.unit}' is in association '{clash.id}' and in "
-                          f"'{association.id}'; a unit belongs to one association",
-                          association.clause)
+                          N_("unit '{unit}' is in association '{first}' and in '{second}'; "
+                             "a unit belongs to one association [{clause}]"), association.clause,
+                          unit=member.unit, first=clash.id, second=association.id)
             for unit_id in held:
                 owner.setdefault((association.within, unit_id), association)
         parent = charter.association(association.within) if association.within else None
@@ -355,8 +363,9 @@ def check_single_association(charter: Charter) -> Iterator[Diagnostic]:
             for member in association.members:
                 if not set(_ancestors(charter, member.unit)) & parent_units:
                     yield _at(charter, (*member.path, "unit"),
-                              f"unit '{member.unit}' of pilot '{association.id}' is not a member of "
-                              f"'{parent.id}', the association it is within", association.clause)
+                              N_("unit '{unit}' of pilot '{pilot}' is not a member of '{parent}', "
+                                 "the association it is within [{clause}]"), association.clause,
+                              unit=member.unit, pilot=association.id, parent=parent.id)
 
 
 def _parts(charter: Charter, unit_id: str) -> set[str]:
@@ -378,21 +387,24 @@ def check_village_clinics(charter: Charter) -> Iterator[Diagnostic]:
             parent = charter.unit(unit.parent) if unit.parent else None
             if parent is None or parent.kind not in kinds or parent.id not in direct:
                 yield _at(charter, (*unit.path, "parent") if unit.parent else unit.path,
-                          f"village clinic '{unit.id}' has no {wanted} of association "
-                          f"'{association.id}' as its parent", clause)
+                          N_("village clinic '{unit}' has no {wanted} of association '{association}' "
+                             "as its parent [{clause}]"), clause, unit=unit.id, wanted=wanted,
+                          association=association.id)
         for group in association.unit_groups:
             if group.kind != "village_clinic":
                 continue
             if not group.parents:
                 yield _at(charter, group.path,
-                          f"{group.count} village clinics of association '{association.id}' have no "
-                          f"parent; name the {wanted} they belong to", clause)
+                          N_("{count} village clinics of association '{association}' have no parent; "
+                             "name the {wanted} they belong to [{clause}]"), clause,
+                          count=group.count, association=association.id, wanted=wanted)
             for i, parent_id in enumerate(group.parents):
                 parent = charter.unit(parent_id)
                 if parent is None or parent.kind not in kinds or parent_id not in direct:
                     yield _at(charter, (*group.path, "parents", i),
-                              f"village clinics of association '{association.id}': parent "
-                              f"'{parent_id}' is not a {wanted} of that association", clause)
+                              N_("village clinics of association '{association}': parent '{parent}' "
+                                 "is not a {wanted} of that association [{clause}]"), clause,
+                              association=association.id, parent=parent_id, wanted=wanted)
 
 
 def check_counts(charter: Charter) -> Iterator[Diagnostic]:
@@ -407,9 +419,10 @@ def check_counts(charter: Charter) -> Iterator[Diagnostic]:
             total = len(named) + grouped
             if total != declared.count:
                 yield _at(charter, (*declared.path, "count"),
-                          f"association '{association.id}' declares {declared.count} "
-                          f"{' + '.join(declared.kinds)} but its members make {total} "
-                          f"({len(named)} named, {grouped} counted in groups)", declared.clause)
+                          N_("association '{association}' declares {count} {kinds} but its members make "
+                             "{total} ({named} named, {grouped} counted in groups) [{clause}]"), declared.clause,
+                          association=association.id, count=declared.count, kinds=" + ".join(declared.kinds),
+                          total=total, named=len(named), grouped=grouped)
 
 
 def check_supervisors(charter: Charter) -> Iterator[Diagnostic]:
@@ -417,7 +430,6 @@ def check_supervisors(charter: Charter) -> Iterator[Diagnostic]:
     rule = charter.supervisors_size
     if rule is None:
         return
-    allowed = f"the plan allows {rule.minimum} to {rule.maximum} members"
     for association in charter.associations:
         for body in association.bodies:
             if body.kind != "board_of_supervisors" or body.size is None:
@@ -425,14 +437,16 @@ def check_supervisors(charter: Charter) -> Iterator[Diagnostic]:
             if isinstance(body.size, int):
                 if not rule.minimum <= body.size <= rule.maximum:
                     yield _at(charter, (*body.path, "size"),
-                              f"board of supervisors of '{association.id}' has {body.size} members; "
-                              + allowed, rule.clause)
+                              N_("board of supervisors of '{association}' has {size} members; "
+                                 "the plan allows {min} to {max} members [{clause}]"), rule.clause,
+                              association=association.id, size=body.size, min=rule.minimum, max=rule.maximum)
             else:
                 low, high = body.size
                 if low > high or low < rule.minimum or high > rule.maximum:
                     yield _at(charter, (*body.path, "size"),
-                              f"board of supervisors of '{association.id}' may have {low} to {high} "
-                              "members; " + allowed, rule.clause)
+                              N_("board of supervisors of '{association}' may have {low} to {high} members; "
+                                 "the plan allows {min} to {max} members [{clause}]"), rule.clause,
+                              association=association.id, low=low, high=high, min=rule.minimum, max=rule.maximum)
 
 
 def check_bodies(charter: Charter) -> Iterator[Diagnostic]:
@@ -444,8 +458,9 @@ def check_bodies(charter: Charter) -> Iterator[Diagnostic]:
                 set(_ancestors(charter, body.seat)) & heads
             ):
                 yield _at(charter, (*body.path, "seat"),
-                          f"{body.name} of '{association.id}' sits at '{body.seat}', not at the "
-                          "association's lead or core unit", body.clause)
+                          N_("{body} of '{association}' sits at '{seat}', not at the association's lead "
+                             "or core unit [{clause}]"), body.clause,
+                          body=body.name, association=association.id, seat=body.seat)
         if association.within is not None:
             continue
         available = (*association.bodies, *charter.bodies)
@@ -453,14 +468,17 @@ def check_bodies(charter: Charter) -> Iterator[Diagnostic]:
             matching = [b for b in available if b.kind == required.kind]
             if not matching:
                 yield _at(charter, association.path,
-                          f"association '{association.id}' has no {required.kind.replace('_', ' ')}",
-                          required.clause)
+                          N_("association '{association}' has no {body} [{clause}]"), required.clause,
+                          association=association.id, body=required.kind.replace("_", " "))
             elif required.frequency and all(b.frequency != required.frequency for b in matching):
                 body = matching[0]
-                meets = body.frequency or "at no stated interval"
+                meets = (N_("{body} of '{association}' meets {frequency}; the plan requires {required} [{clause}]")
+                         if body.frequency else
+                         N_("{body} of '{association}' meets at no stated interval; the plan requires {required} "
+                            "[{clause}]"))
                 yield _at(charter, (*body.path, "frequency") if body.frequency else body.path,
-                          f"{body.name} of '{association.id}' meets {meets}; "
-                          f"the plan requires {required.frequency}", required.clause)
+                          meets, required.clause, body=body.name, association=association.id,
+                          frequency=body.frequency or "", required=required.frequency)
 
 
 def check_principles(charter: Charter) -> Iterator[Diagnostic]:
@@ -468,8 +486,8 @@ def check_principles(charter: Charter) -> Iterator[Diagnostic]:
     for principles in charter.principles:
         if principles.declared_count is not None and principles.declared_count != len(principles.items):
             yield _at(charter, (*principles.path, "items"),
-                      f"the plan counts {principles.declared_count} unchanged principles here but "
-                      f"{len(principles.items)} are listed", principles.clause)
+                      N_("the plan counts {count} unchanged principles here but {listed} are listed [{clause}]"),
+                      principles.clause, count=principles.declared_count, listed=len(principles.items))
 
 
 def _clause_fields(data: Any, path: NodePath = ()) -> Iterator[tuple[NodePath, str]]:

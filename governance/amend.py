@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from governance.diagnostics import Diagnostic, Location, MedunionError, error
+from governance.diagnostics import Diagnostic, Location, MedunionError, Message, error
+from governance.i18n import N_
 from governance.source import NodePath, SourceDocument, load_yaml
 
 OWN_FIELDS = ("version", "status", "effective")
@@ -89,11 +90,16 @@ def find_base(doc: SourceDocument, version: str) -> SourceDocument:
         found.append(str(data.get("version")))
         if str(data.get("version")) == version:
             return other
-    known = ", ".join(found) or "none"
-    broken = f"; not readable there: {', '.join(unreadable)} (run medunion check)" if unreadable else ""
+    known = ", ".join(found) or Message(N_("none"))
+    where = doc.locate(("extends",))
+    if unreadable:
+        raise MedunionError(error(
+            N_("extends '{version}': no version {version} of {ruleset} in {folder}/ (versions there: {known}; not "
+               "readable there: {unreadable} (run medunion check)); name an existing version"), where,
+            version=version, ruleset=doc.data.get("id"), folder=folder, known=known, unreadable=", ".join(unreadable)))
     raise MedunionError(error(
-        f"extends '{version}': no version {version} of {doc.data.get('id')} in {folder}/ (versions there: {known}"
-        f"{broken}); name an existing version", doc.locate(("extends",))))
+        N_("extends '{version}': no version {version} of {ruleset} in {folder}/ (versions there: {known}); name an "
+           "existing version"), where, version=version, ruleset=doc.data.get("id"), folder=folder, known=known))
 
 
 def resolve_extends(doc: SourceDocument, _chain: tuple[str, ...] = ()) -> SourceDocument:
@@ -105,12 +111,13 @@ def resolve_extends(doc: SourceDocument, _chain: tuple[str, ...] = ()) -> Source
     here = str(Path(doc.path).resolve())
     if here in _chain:
         names = " -> ".join(Path(p).name for p in (*_chain[_chain.index(here):], here))
-        raise MedunionError(error(f"the versions extend each other in a circle ({names}); "
-                                  "one of them must state its rules in full", doc.locate(("extends",))))
+        raise MedunionError(error(N_("the versions extend each other in a circle ({names}); "
+                                     "one of them must state its rules in full"), doc.locate(("extends",)),
+                                  names=names))
     version = _version_text(data["extends"])
     if version is None:
-        raise MedunionError(error(f"extends must be a version in quotes (e.g. extends: \"2017.1\"), "
-                                  f"found {data['extends']!r}", doc.locate(("extends",))))
+        raise MedunionError(error(N_("extends must be a version in quotes (e.g. extends: \"2017.1\"), found {value}"),
+                                  doc.locate(("extends",)), value=repr(data["extends"])))
     _check_own_fields(doc, version)
     base = resolve_extends(find_base(doc, version), (*_chain, here))
     return merge(base, doc)
@@ -119,15 +126,15 @@ def resolve_extends(doc: SourceDocument, _chain: tuple[str, ...] = ()) -> Source
 def _check_own_fields(doc: SourceDocument, version: str) -> None:
     found: list[Diagnostic] = []
     if not isinstance(doc.data.get("id"), str):
-        found.append(error("an amendment names its rule set: add `id:` (the id of the version it extends)",
+        found.append(error(N_("an amendment names its rule set: add `id:` (the id of the version it extends)"),
                            doc.locate(())))
     for name in OWN_FIELDS:
         if name not in doc.data:
-            found.append(error(f"an amendment states its own '{name}' (it is not inherited from {version}); add it",
-                               doc.locate(())))
+            found.append(error(N_("an amendment states its own '{name}' (it is not inherited from {version}); add it"),
+                               doc.locate(()), name=name, version=version))
     if str(doc.data.get("version")) == version:
-        found.append(error(f"version {version} cannot extend itself; give the amendment a new version",
-                           doc.locate(("version",))))
+        found.append(error(N_("version {version} cannot extend itself; give the amendment a new version"),
+                           doc.locate(("version",)), version=version))
     if found:
         raise MedunionError(found)
 
@@ -149,9 +156,9 @@ class _Merger:
         merged: dict[str, Any] = {}
         for key in ("kind", "id"):
             if key in amend and amend[key] != base.get(key):
-                self.found.append(error(f"{key} '{amend[key]}' differs from the {key} '{base.get(key)}' of the "
-                                        "version it extends; an amendment keeps its rule set's id",
-                                        self.amendment.locate((key,))))
+                self.found.append(error(N_("{key} '{value}' differs from the {key} '{base}' of the version it "
+                                           "extends; an amendment keeps its rule set's id"),
+                                        self.amendment.locate((key,)), key=key, value=amend[key], base=base.get(key)))
         for key in base:
             if key in amend and key not in (*BY_NAME, *BY_ID, "parameters", "sources"):
                 continue
@@ -169,8 +176,8 @@ class _Merger:
         for key in BY_ID:
             self.by_id(merged, key, repealed)
         for rule_id, where in repealed.items():
-            self.found.append(error(f"repeal: no rule or table '{rule_id}' in the version extended; "
-                                    "name one of its rules or tables", where))
+            self.found.append(error(N_("repeal: no rule or table '{rule}' in the version extended; "
+                                       "name one of its rules or tables"), where, rule=rule_id))
         for key in amend:
             if key not in merged and key not in ("repeal", "extends"):  # unknown: the schema names it
                 merged[key] = amend[key]
@@ -259,7 +266,7 @@ class _Merger:
         if repeal is None:
             return {}
         if not isinstance(repeal, list) or not all(isinstance(i, str) for i in repeal):
-            self.found.append(error("repeal must be a list of rule or table ids, e.g. repeal: [old-rule]",
+            self.found.append(error(N_("repeal must be a list of rule or table ids, e.g. repeal: [old-rule]"),
                                     self.amendment.locate(("repeal",))))
             return {}
         restated = {item.get("id") for key in BY_ID for item in self.amendment.data.get(key) or []
@@ -268,8 +275,8 @@ class _Merger:
         for i, rule_id in enumerate(repeal):
             where = self.amendment.locate(("repeal", i))
             if rule_id in restated:
-                self.found.append(error(f"'{rule_id}' is both repealed and restated; repeal it or replace it",
-                                        where))
+                self.found.append(error(N_("'{rule}' is both repealed and restated; repeal it or replace it"),
+                                        where, rule=rule_id))
             wanted[rule_id] = where
         return wanted
 
@@ -364,17 +371,21 @@ def skeleton(versions: list[Any], version: str, start: Any, folder: Path) -> tup
     target = folder / f"{version}.yaml"
     where = Location(str(target), 1, 1)
     if target.exists():
-        raise MedunionError(error(f"{target} exists; give another --version (it is never overwritten)", where))
+        raise MedunionError(error(N_("{path} exists; give another --version (it is never overwritten)"), where,
+                                  path=target))
     if any(r.version == version for r in versions):
-        raise MedunionError(error(f"version {version} of {latest.id} exists already (in "
-                                  f"{next(r.path for r in versions if r.version == version)})", where))
+        raise MedunionError(error(N_("version {version} of {ruleset} exists already (in {path})"), where,
+                                  version=version, ruleset=latest.id,
+                                  path=next(r.path for r in versions if r.version == version)))
     if start <= latest.effective_from:
-        raise MedunionError(error(f"--from {start} is not after {latest.version}'s start ({latest.effective_from}); "
-                                  "an amendment starts after the version it extends", latest.effective_location))
+        raise MedunionError(error(N_("--from {start} is not after {version}'s start ({begins}); "
+                                     "an amendment starts after the version it extends"), latest.effective_location,
+                                  start=start, version=latest.version, begins=latest.effective_from))
     if latest.effective_until is not None and latest.effective_until >= start:
         raise MedunionError(error(
-            f"{latest.version} is in force until {latest.effective_until}; the amendment would overlap it from "
-            f"{start}: change its `until:` or start later", latest.effective_location))
+            N_("{version} is in force until {until}; the amendment would overlap it from {start}: change its `until:` "
+               "or start later"), latest.effective_location, version=latest.version, until=latest.effective_until,
+            start=start))
     closed = None
     if latest.effective_until is None:
         closed = _close(Path(latest.path), start - dt.timedelta(days=1))
@@ -393,12 +404,12 @@ def _close(path: Path, until: Any) -> Path:
     doc = load_yaml(path)
     start = doc.key_positions.get(("effective", "from"))
     if start is None or "until" in doc.data.get("effective", {}):
-        raise MedunionError(error("cannot find `from:` under `effective:` here", doc.locate(("effective",))))
+        raise MedunionError(error(N_("cannot find `from:` under `effective:` here"), doc.locate(("effective",))))
     lines = doc.text.splitlines(keepends=True)
     line = lines[start.line - 1]
     if not line.lstrip().startswith("from:"):  # a flow mapping `{from: …}`: not edited by a program
-        raise MedunionError(error(f"add `until: {until.isoformat()}` to `effective:` by hand (it is written on "
-                                  "one line), then run amend again", start))
+        raise MedunionError(error(N_("add `until: {until}` to `effective:` by hand (it is written on "
+                                     "one line), then run amend again"), start, until=until.isoformat()))
     lines.insert(start.line, " " * (start.column - 1) + f"until: {until.isoformat()}\n")
     path.write_text("".join(lines), encoding="utf-8")
     return path

@@ -40,6 +40,7 @@ from governance.expressions.vector import (
     plain,
     to_coded,
 )
+from governance.i18n import N_
 from governance.model import CellTest, DecisionTable, Field, Rule, RuleSet, TableRow
 from governance.policy import Outcome, Policy, TableOutcome, Verdict
 from governance.tables import cell_matches_column
@@ -87,7 +88,8 @@ def input_columns(ruleset: RuleSet, frame: pd.DataFrame) -> tuple[dict[str, Any]
             continue
         checked = check_column(field, frame[name])
         for position, reason in checked.problems[:_MAX_REPORTED]:
-            found.append(error(f"row {frame.index[position]}, column '{name}': {reason}"))
+            found.append(error(N_("row {row}, column '{column}': {problem}"), row=frame.index[position], column=name,
+                               problem=reason))
         values = checked.values
         if checked.missing is not None:
             if field.has_default:
@@ -206,15 +208,15 @@ class _Columns:
     def conflict(self, output: str, outcomes: list[Outcome[np.ndarray, Any]],
                  clash: Outcome[np.ndarray, Any], rows: np.ndarray) -> MedunionError:
         return MedunionError(error(
-            f"conflict on output '{output}' for case {self.first_row(rows)}: rule '{clash.rule.id}' and "
-            "another rule of the same priority give different values; the drafter must say "
-            "which wins (exception_to or priority)", clash.rule.location))
+            N_("conflict on output '{output}' for case {row}: rule '{rule}' and another rule of the same priority "
+               "give different values; the drafter must say which wins (exception_to or priority)"),
+            clash.rule.location, output=output, row=self.first_row(rows), rule=clash.rule.id))
 
     def ambiguous(self, table: DecisionTable, matches: list[tuple[TableRow, np.ndarray]], rows: np.ndarray
                   ) -> MedunionError:
         return MedunionError(error(
-            f"table '{table.id}' (hit policy unique) matched several rows on case {self.first_row(rows)}",
-            table.location))
+            N_("table '{table}' (hit policy unique) matched several rows on case {row}"),
+            table.location, table=table.id, row=self.first_row(rows)))
 
     # --- what the policy found: only the values are kept ----------------------------------------
 

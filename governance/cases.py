@@ -7,11 +7,12 @@ import difflib
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from governance.diagnostics import Diagnostic, Location, MedunionError, error
+from governance.diagnostics import Diagnostic, Location, MedunionError, Message, error
+from governance.i18n import N_
 from governance.load import resolve_ruleset, ruleset_in_force, ruleset_versions
 from governance.model import RuleSet
 from governance.source import NodePath, SourceDocument, load_yaml
@@ -63,16 +64,16 @@ def check_case(ruleset: RuleSet, case: Mapping[str, Any], where: str = "the case
     found: list[Diagnostic] = []
     values: dict[str, Any] = {}
     missing: list[str] = []
-    prefix = "" if source is not None else f"{where}: "
 
-    def refuse(message: str, location: Location | None) -> None:
-        found.append(error(prefix + message, location))
+    def refuse(message: Message, location: Location | None) -> None:
+        found.append(_refusal(message, where, source, location))
 
     for name, field in ruleset.inputs.items():
         given = case.get(name)
         if source is not None and _is_nan(given):
-            refuse(f"field '{name}': .nan is not a number; give {field.type.describe()}, or leave the field out "
-                   "(or write null) when it is not known", source.value(name))
+            refuse(Message(N_("field '{name}': .nan is not a number; give {type}, or leave the field out "
+                              "(or write null) when it is not known"), name=name, type=field.type.describe()),
+                   source.value(name))
             continue
         if name not in case or is_missing(given):
             if field.has_default:
@@ -82,15 +83,20 @@ def check_case(ruleset: RuleSet, case: Mapping[str, Any], where: str = "the case
             continue
         value, problem = check_field(field, given)
         if problem:
-            refuse(f"field '{name}': {problem}", source.value(name) if source is not None else None)
+            refuse(Message(N_("field '{name}': {problem}"), name=name, problem=problem),
+                   source.value(name) if source is not None else None)
             continue
         values[name] = value
     for name in case:
         if name not in ruleset.inputs:
             close = difflib.get_close_matches(str(name), list(ruleset.inputs), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "remove it or declare it as an input"
-            refuse(f"unknown field '{name}' for rule set {ruleset.id}; {hint}",
-                   source.key(name) if source is not None else None)
+            if close:
+                problem = Message(N_("unknown field '{name}' for rule set {ruleset}; did you mean '{close}'?"),
+                                  name=name, ruleset=ruleset.id, close=close[0])
+            else:
+                problem = Message(N_("unknown field '{name}' for rule set {ruleset}; remove it or declare it as an "
+                                     "input"), name=name, ruleset=ruleset.id)
+            refuse(problem, source.key(name) if source is not None else None)
     if found:
         found.sort(key=lambda d: (d.location.line, d.location.column) if d.location else (0, 0))
         raise MedunionError(found)
@@ -109,18 +115,30 @@ def validate_case(ruleset: RuleSet, case: Mapping[str, Any], where: str = "the c
         problems = []
         if not checked.missing:
             return checked.values
-    prefix = "" if source is not None else f"{where}: "
     for name in ruleset.inputs:
         field = ruleset.inputs[name]
         if field.has_default or (name in case and not is_missing(case.get(name))) or \
                 (source is not None and _is_nan(case.get(name))):
             continue
-        problems.append(error(prefix + f"field '{name}' is missing; it is {field.type.describe()}"
-                              + (f" in {field.unit}" if field.unit else ""),
-                              source.value(name) if source is not None and name in case else
-                              source.mapping() if source is not None else None))
+        if field.unit:
+            problem = Message(N_("field '{name}' is missing; it is {type} in {unit}"), name=name,
+                              type=field.type.describe(), unit=field.unit)
+        else:
+            problem = Message(N_("field '{name}' is missing; it is {type}"), name=name, type=field.type.describe())
+        problems.append(_refusal(problem, where, source,
+                                 source.value(name) if source is not None and name in case else
+                                 source.mapping() if source is not None else None))
     problems.sort(key=lambda d: (d.location.line, d.location.column) if d.location else (0, 0))
     raise MedunionError(problems)
+
+
+def _refusal(problem: Message, where: str, source: CaseSource | None, location: Location | None) -> Diagnostic:
+    """A refusal of a case's field: at its place in the file, or prefixed with `where` ("the case")."""
+    if source is not None:
+        return error(problem, location)
+    if where == "the case":
+        return error(N_("the case: {problem}"), location, problem=problem)
+    return error(N_("{where}: {problem}"), location, where=where, problem=problem)
 
 
 def parameters_on(ruleset: RuleSet, on: dt.date) -> dict[str, Any]:
@@ -130,8 +148,8 @@ def parameters_on(ruleset: RuleSet, on: dt.date) -> dict[str, Any]:
         current = parameter.value_on(on)
         if current is None:
             raise MedunionError(error(
-                f"parameter '{name}' of {ruleset.id} has no value on {on} "
-                f"(its first value is from {parameter.values[0].start})", parameter.location))
+                N_("parameter '{name}' of {ruleset} has no value on {date} (its first value is from {first})"),
+                parameter.location, name=name, ruleset=ruleset.id, date=on, first=parameter.values[0].start))
         values[name] = current.value
     return values
 
@@ -150,14 +168,15 @@ class CaseFile:
     source: CaseSource
 
 
-def _kind(value: Any) -> str:
-    return {dict: "a mapping", list: "a list", str: "text", type(None): "nothing (null)",
-            bool: "true/false"}.get(type(value), "a number" if isinstance(value, int | float) else "a value")
+def _kind(value: Any) -> Message:
+    named = {dict: N_("a mapping"), list: N_("a list"), str: N_("text"), type(None): N_("nothing (null)"),
+             bool: N_("true/false")}.get(type(value))
+    return Message(named or (N_("a number") if isinstance(value, int | float) else N_("a value")))
 
 
 def _placed(exc: MedunionError, where: Location) -> MedunionError:
     """The same refusal, its unplaced diagnostics pointed at `where` (the case line that named it)."""
-    return MedunionError(d if d.location is not None else error(d.message, where) for d in exc.diagnostics)
+    return MedunionError(d if d.location is not None else replace(d, location=where) for d in exc.diagnostics)
 
 
 def read_case_file(path: str | Path, ruleset: str | None = None, on: dt.date | None = None,
@@ -173,30 +192,31 @@ def read_case_file(path: str | Path, ruleset: str | None = None, on: dt.date | N
     data = document.data
     if not isinstance(data, dict):
         raise MedunionError(error(
-            f"a case is a mapping of input names to values (or of `ruleset:`, `on:` and `inputs:`); "
-            f"this file holds {_kind(data)}", document.locate()))
+            N_("a case is a mapping of input names to values (or of `ruleset:`, `on:` and `inputs:`); "
+               "this file holds {kind}"), document.locate(), kind=_kind(data)))
     named = "inputs" in data
     node: NodePath = ("inputs",) if named else ()
     if not isinstance(data.get("inputs", data), dict):
-        raise MedunionError(error(f"`inputs:` is a mapping of input names to values, not {_kind(data['inputs'])}",
-                                  document.locate(node)))
+        raise MedunionError(error(N_("`inputs:` is a mapping of input names to values, not {kind}"),
+                                  document.locate(node), kind=_kind(data["inputs"])))
     written_id = data.get("ruleset") if named and ruleset is None else None
     if named and ruleset is None and "ruleset" in data and (
             not isinstance(written_id, str) or not _RULESET_ID.fullmatch(written_id)):
         raise MedunionError(error(
-            f"`ruleset:` is a rule set's id (lower-case letters, digits and '-'), found {written_id!r}; "
-            "give a file or folder as RULESET on the command line instead", document.locate(("ruleset",))))
+            N_("`ruleset:` is a rule set's id (lower-case letters, digits and '-'), found {value}; "
+               "give a file or folder as RULESET on the command line instead"), document.locate(("ruleset",)),
+            value=repr(written_id)))
     day = on
     if day is None and named and "on" in data:
         day = iso_date(data["on"])
         if day is None:
-            raise MedunionError(error(f"`on:` is the date of the decision, YYYY-MM-DD, found {data['on']!r}",
-                                      document.locate(("on",))))
+            raise MedunionError(error(N_("`on:` is the date of the decision, YYYY-MM-DD, found {value}"),
+                                      document.locate(("on",)), value=repr(data["on"])))
     reference = ruleset or written_id
     if reference is None or day is None:
         raise MedunionError(error(
-            "say which rule set and date: give RULESET and --on, or write `ruleset:`, `on:` and `inputs:` "
-            "in the case file", document.locate()))
+            N_("say which rule set and date: give RULESET and --on, or write `ruleset:`, `on:` and `inputs:` "
+               "in the case file"), document.locate()))
     if written_id is None:
         chosen = resolve_ruleset(reference, day, root)
     else:
@@ -208,5 +228,5 @@ def read_case_file(path: str | Path, ruleset: str | None = None, on: dt.date | N
             chosen = ruleset_in_force(versions, day)
         except MedunionError as exc:  # said where the case named the date (or else the rule set)
             where = document.locate(("on",) if on is None else ("ruleset",))
-            raise MedunionError(error(d.message, where) for d in exc.diagnostics) from None
+            raise MedunionError(replace(d, location=where) for d in exc.diagnostics) from None
     return CaseFile(chosen, data.get("inputs", data), day, CaseSource(document, node))

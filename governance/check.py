@@ -1,4 +1,9 @@
-"""Semantic checks of rule sets: names, types, ids, cycles, dead rules, tables and versions."""
+"""Semantic checks of rule sets: names, types, ids, cycles, dead rules, tables and versions.
+
+Every message is a catalog template (`N_`) with its values as arguments, so `medunion check
+--lang zh` shows it in Chinese; a variant of a message (an input or an output, a rule or a table)
+is a template of its own, since a value inside braces is never translated.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,30 @@ from governance.clauses import INDEX_NAME, clause_index, unknown_clause
 from governance.diagnostics import Diagnostic, Location, MedunionError, error, warning
 from governance.expressions import Expression, ExpressionType, infer_type, literal_type
 from governance.expressions.syntax import Binary, Literal, Membership, Name
-from governance.model import DRAFTER_READING, LAW, UNCERTAIN_READING, DecisionTable, Rule, RuleSet
+from governance.i18n import N_
+from governance.model import LAW, DecisionTable, Rule, RuleSet
 from governance.tables import cell_literal_types, cell_matches, domain_pieces
 
 _MAX_GAP_COMBINATIONS = 200_000
+
+TOPICS = ("referral", "insurance-payment", "subsidy", "membership", "appraisal", "staffing", "goals")
+"""The topics of the public site's navigation (the schema's `topics` enum), named in the warning."""
+
+_DECLARED_TWICE = {
+    ("input", "parameter"): N_("'{name}' is declared as both input and parameter; rename one"),
+    ("input", "output"): N_("'{name}' is declared as both input and output; rename one"),
+    ("parameter", "output"): N_("'{name}' is declared as both parameter and output; rename one"),
+}
+_NEVER_FIRES = {
+    "always-false": N_("rule '{rule}' can never fire: condition `{condition}` is always false; fix or remove it"),
+    "values": N_("rule '{rule}' can never fire: no value of '{name}' satisfies all of its conditions; "
+                 "fix or remove it"),
+    "bounds": N_("rule '{rule}' can never fire: no value of '{name}' satisfies its bounds; fix or remove it"),
+    "declared-bounds": N_("rule '{rule}' can never fire: no value of '{name}' satisfies its bounds (declared range "
+                          "{minimum} to {maximum}); fix or remove it"),
+}
+Reason = tuple[str, dict[str, object]]
+"""Why no case satisfies a set of conditions: a key of `_NEVER_FIRES` and the values it names."""
 
 
 class _Checker:
@@ -46,23 +71,22 @@ class _Checker:
                              ("output", self.rs.outputs)):
             for name, item in items.items():
                 if name in seen:
-                    self.found.append(error(
-                        f"'{name}' is declared as both {seen[name]} and {group}; rename one",
-                        item.location))
+                    self.found.append(error(_DECLARED_TWICE[(seen[name], group)], item.location, name=name))
                 seen[name] = group
         ids: dict[str, Rule | DecisionTable] = {}
         for item in (*self.rs.rules, *self.rs.tables):
             if item.id in ids:
                 self.found.append(error(
-                    f"duplicate id '{item.id}' (first at line {ids[item.id].location.line}); ids must be unique",
-                    item.location))
+                    N_("duplicate id '{id}' (first at line {line}); ids must be unique"),
+                    item.location, id=item.id, line=ids[item.id].location.line))
             ids[item.id] = item
         keys = {s.key for s in self.rs.sources}
         index = clause_index(self.rs.path)
         if index is None:
             self.found.append(error(
-                f"no clause index ({INDEX_NAME}) in any folder above {self.rs.path}, so its citations cannot "
-                f"be checked; keep rule files in a rules folder that has {INDEX_NAME}", self.rs.location))
+                N_("no clause index ({index}) in any folder above {path}, so its citations cannot be checked; "
+                   "keep rule files in a rules folder that has {index}"),
+                self.rs.location, index=INDEX_NAME, path=self.rs.path))
         for item in (*self.rs.rules, *self.rs.tables, *self.rs.parameters.values()):
             problem = unknown_clause(item.clause, index) if index is not None else None
             if problem:
@@ -70,40 +94,42 @@ class _Checker:
             plan = item.clause.split(" ", 1)[0]
             if plan not in keys:
                 self.found.append(error(
-                    f"clause '{item.clause}' cites '{plan}', which is not among this rule set's sources "
-                    f"({', '.join(sorted(keys))}); add it under sources or fix the key", item.location))
+                    N_("clause '{clause}' cites '{plan}', which is not among this rule set's sources ({keys}); "
+                       "add it under sources or fix the key"),
+                    item.location, clause=item.clause, plan=plan, keys=", ".join(sorted(keys))))
 
     def parameters(self) -> None:
         for parameter in self.rs.parameters.values():
             if parameter.values and parameter.values[0].start > self.rs.effective_from:
                 self.found.append(warning(
-                    f"parameter '{parameter.name}' has no value before {parameter.values[0].start}, "
-                    f"but the rule set is in force from {self.rs.effective_from}", parameter.location))
+                    N_("parameter '{name}' has no value before {start}, but the rule set is in force from {begins}"),
+                    parameter.location, name=parameter.name, start=parameter.values[0].start,
+                    begins=self.rs.effective_from))
             if parameter.status != LAW and not parameter.reading_text:
                 self.found.append(error(
-                    f"parameter '{parameter.name}' is a {parameter.status}: say in `reading` where the figure "
-                    "came from and how the clause was read", parameter.location))
-
+                    N_("parameter '{name}' is a {status}: say in `reading` where the figure came from and how the "
+                       "clause was read"), parameter.location, name=parameter.name, status=parameter.status))
 
     def rule(self, rule: Rule) -> None:
         for condition in rule.conditions:
             kind = self.typed(condition)
             if kind is not None and kind.kind != "boolean":
                 self.found.append(error(
-                    f"rule '{rule.id}': condition `{condition.text}` is {kind.describe()}, not a condition",
-                    condition.origin or rule.location))
+                    N_("rule '{rule}': condition `{condition}` is {kind}, not a condition"),
+                    condition.origin or rule.location, rule=rule.id, condition=condition.text, kind=kind.describe()))
         for output, formula in rule.assignments.items():
             if output not in self.rs.outputs:
-                hint = "declare it under outputs" if output not in self.rs.inputs else "inputs cannot be set"
-                self.found.append(error(f"rule '{rule.id}' sets unknown output '{output}'; {hint}",
-                                        formula.origin or rule.location))
+                template = (N_("rule '{rule}' sets unknown output '{output}'; declare it under outputs")
+                            if output not in self.rs.inputs else
+                            N_("rule '{rule}' sets unknown output '{output}'; inputs cannot be set"))
+                self.found.append(error(template, formula.origin or rule.location, rule=rule.id, output=output))
                 continue
             kind = self.typed(formula)
             target = self.rs.outputs[output].type
             if kind is not None and not target.accepts(kind):
                 self.found.append(error(
-                    f"rule '{rule.id}' gives output '{output}' ({target.describe()}) {kind.describe()}",
-                    formula.origin or rule.location))
+                    N_("rule '{rule}' gives output '{output}' ({target}) {kind}"), formula.origin or rule.location,
+                    rule=rule.id, output=output, target=target.describe(), kind=kind.describe()))
             elif kind is not None and target.kind == "enum":
                 self.enum_value(formula, target, rule.id, output)
         self.never_fires(rule)
@@ -112,15 +138,15 @@ class _Checker:
         tree = formula.tree
         if isinstance(tree, Literal) and isinstance(tree.value, str) and tree.value not in target.values:
             self.found.append(error(
-                f"'{owner}' gives output '{output}' the value '{tree.value}', not one of "
-                + ", ".join(target.values), formula.origin))
+                N_("'{owner}' gives output '{output}' the value '{value}', not one of {values}"), formula.origin,
+                owner=owner, output=output, value=tree.value, values=", ".join(target.values)))
 
     def never_fires(self, rule: Rule) -> None:
         why = self.contradiction(rule.conditions)
         if why:
             self.dead(rule, why)
 
-    def contradiction(self, conditions: Iterable[Expression]) -> str | None:
+    def contradiction(self, conditions: Iterable[Expression]) -> Reason | None:
         """Why no case satisfies all conditions (bounds or values of one input), or None."""
         allowed: dict[str, set[object] | None] = {}
         low: dict[str, float] = {}
@@ -136,7 +162,7 @@ class _Checker:
             for part in condition.conjuncts():
                 tree = part.tree
                 if isinstance(tree, Literal) and tree.value is False:
-                    return f"condition `{part.text}` is always false"
+                    return "always-false", {"condition": part.text}
                 if isinstance(tree, Membership) and isinstance(tree.operand, Name) and not tree.negated:
                     items = getattr(tree.collection, "items", None)
                     if items is not None and all(isinstance(i, Literal) for i in items):
@@ -172,26 +198,27 @@ class _Checker:
                 values = {v for v in values if _within(v, low.get(name), high.get(name),
                                                        strict_low.get(name, False), strict_high.get(name, False))}
             if values is not None and not values:
-                return f"no value of '{name}' satisfies all of its conditions"
+                return "values", {"name": name}
         for name in set(low) & set(high):
             empty = low[name] > high[name] or (
                 low[name] == high[name] and (strict_low.get(name) or strict_high.get(name)))
             if empty:
                 declared = self.rs.inputs[name]
-                bounds = f" (declared range {declared.minimum} to {declared.maximum})" if (
-                    declared.minimum is not None or declared.maximum is not None) else ""
-                return f"no value of '{name}' satisfies its bounds{bounds}"
+                if declared.minimum is not None or declared.maximum is not None:
+                    return "declared-bounds", {"name": name, "minimum": declared.minimum, "maximum": declared.maximum}
+                return "bounds", {"name": name}
         return None
 
-    def dead(self, rule: Rule, why: str) -> None:
-        self.found.append(error(f"rule '{rule.id}' can never fire: {why}; fix or remove it", rule.location))
+    def dead(self, rule: Rule, why: Reason) -> None:
+        which, args = why
+        self.found.append(error(_NEVER_FIRES[which], rule.location, rule=rule.id, **args))
 
     def table(self, table: DecisionTable) -> None:
         column_types = [self.typed(column) for column in table.columns]
         for output in table.outputs:
             if output not in self.rs.outputs:
-                self.found.append(error(f"table '{table.id}' sets unknown output '{output}'; declare it",
-                                        table.location))
+                self.found.append(error(N_("table '{table}' sets unknown output '{output}'; declare it"),
+                                        table.location, table=table.id, output=output))
         cells_ok = True
         for row in table.rows:
             for column, kind, cell in zip(table.columns, column_types, row.cells, strict=True):
@@ -204,8 +231,9 @@ class _Checker:
                 target = self.rs.outputs.get(output)
                 if kind is not None and target is not None and not target.type.accepts(kind):
                     self.found.append(error(
-                        f"table '{table.id}' {row.label} gives '{output}' ({target.type.describe()}) "
-                        f"{kind.describe()}", result.origin or row.location))
+                        N_("table '{table}' {row} gives '{output}' ({target}) {kind}"), result.origin or row.location,
+                        table=table.id, row=row.label, output=output, target=target.type.describe(),
+                        kind=kind.describe()))
                 elif kind is not None and target is not None and target.type.kind == "enum":
                     self.enum_value(result, target.type, table.id, output)
         if table.hit == "collect" and table.aggregate in ("sum", "min", "max"):
@@ -213,8 +241,9 @@ class _Checker:
                 target = self.rs.outputs.get(output)
                 if target is not None and not target.type.numeric:
                     self.found.append(error(
-                        f"table '{table.id}' aggregates '{output}' with {table.aggregate}, "
-                        f"but it is {target.type.describe()}", table.location))
+                        N_("table '{table}' aggregates '{output}' with {aggregate}, but it is {kind}"),
+                        table.location, table=table.id, output=output, aggregate=table.aggregate,
+                        kind=target.type.describe()))
         if None not in column_types and table.rows and cells_ok:  # mistyped cells cannot be compared
             self.coverage(table, [k for k in column_types if k is not None])
 
@@ -226,13 +255,15 @@ class _Checker:
             kind.textual and lit.kind == "string")
         if not ok:
             self.found.append(error(
-                f"table '{table.id}' {row}: cell `{cell}` compares `{column.text}` ({kind.describe()}) "
-                f"with {lit.describe()}", location))  # type: ignore[arg-type]
+                N_("table '{table}' {row}: cell `{cell}` compares `{column}` ({kind}) with {literal}"),
+                location, table=table.id, row=row, cell=cell, column=column.text,  # type: ignore[arg-type]
+                kind=kind.describe(), literal=lit.describe()))
             return False
         if kind.kind == "enum" and literal not in kind.values:
             self.found.append(error(
-                f"table '{table.id}' {row}: cell `{cell}`: '{literal}' is not a value of `{column.text}` "
-                f"({', '.join(kind.values)})", location))  # type: ignore[arg-type]
+                N_("table '{table}' {row}: cell `{cell}`: '{value}' is not a value of `{column}` ({values})"),
+                location, table=table.id, row=row, cell=cell, value=literal,  # type: ignore[arg-type]
+                column=column.text, values=", ".join(kind.values)))
         return True
 
     def coverage(self, table: DecisionTable, kinds: list[ExpressionType]) -> None:
@@ -254,16 +285,16 @@ class _Checker:
                 if all(shared):
                     example = " and ".join(pieces[c][next(iter(sorted(s)))].label for c, s in enumerate(shared))
                     self.found.append(error(
-                        f"table '{table.id}' has hit policy unique, but {ra.label} and {rb.label} both "
-                        f"match when {example}; make their cells disjoint or use hit: first",
-                        rb.location))
+                        N_("table '{table}' has hit policy unique, but {first} and {second} both match when "
+                           "{example}; make their cells disjoint or use hit: first"),
+                        rb.location, table=table.id, first=ra.label, second=rb.label, example=example))
         total = 1
         for column_pieces in pieces:
             total *= len(column_pieces)
         if total > _MAX_GAP_COMBINATIONS:
             self.found.append(warning(
-                f"table '{table.id}' is too large to prove complete ({total} combinations); "
-                "gaps were not checked", table.location))
+                N_("table '{table}' is too large to prove complete ({total} combinations); gaps were not checked"),
+                table.location, table=table.id, total=total))
             return
         gaps = []
         for combo in itertools.product(*(range(len(p)) for p in pieces)):
@@ -274,22 +305,26 @@ class _Checker:
         if gaps:
             outputs = table.outputs
             has_default = all(self.rs.outputs[o].has_default for o in outputs if o in self.rs.outputs)
-            severity = warning if has_default else error
-            tail = " (the outputs' defaults apply there)" if has_default else "; add a row or a default"
-            self.found.append(severity(
-                f"table '{table.id}' has a gap: no row covers " + "; nor ".join(gaps) + tail,
-                table.location))
+            if has_default:
+                self.found.append(warning(
+                    N_("table '{table}' has a gap: no row covers {cases} (the outputs' defaults apply there)"),
+                    table.location, table=table.id, cases="; nor ".join(gaps)))
+            else:
+                self.found.append(error(
+                    N_("table '{table}' has a gap: no row covers {cases}; add a row or a default"),
+                    table.location, table=table.id, cases="; nor ".join(gaps)))
 
     def producers(self) -> None:
         for name, output in self.rs.outputs.items():
             producers = self.rs.producers(name)
             tables = [p for p in producers if isinstance(p, DecisionTable)]
             if not producers:
-                self.found.append(warning(f"output '{name}' is declared but nothing sets it", output.location))
+                self.found.append(warning(N_("output '{name}' is declared but nothing sets it"), output.location,
+                                          name=name))
             elif tables and len(producers) > 1:
                 self.found.append(error(
-                    f"output '{name}' is set by table '{tables[0].id}' and by other rules or tables; "
-                    "let one table or a set of rules decide it", output.location))
+                    N_("output '{name}' is set by table '{table}' and by other rules or tables; "
+                       "let one table or a set of rules decide it"), output.location, name=name, table=tables[0].id))
 
     def exceptions(self) -> None:
         for rule in self.rs.rules:
@@ -298,17 +333,18 @@ class _Checker:
             base = self.rs.rule(rule.exception_to)
             if base is None:
                 self.found.append(error(
-                    f"rule '{rule.id}' is an exception to unknown rule '{rule.exception_to}'", rule.location))
+                    N_("rule '{rule}' is an exception to unknown rule '{base}'"), rule.location,
+                    rule=rule.id, base=rule.exception_to))
                 continue
             if not set(rule.assignments) & set(base.assignments):
                 self.found.append(warning(
-                    f"rule '{rule.id}' is an exception to '{base.id}' but sets none of its outputs, "
-                    "so it overrides nothing", rule.location))
+                    N_("rule '{rule}' is an exception to '{base}' but sets none of its outputs, so it overrides "
+                       "nothing"), rule.location, rule=rule.id, base=base.id))
             seen = {rule.id}
             current: Rule | None = base
             while current is not None and current.exception_to is not None:
                 if current.id in seen:
-                    self.found.append(error(f"rule '{rule.id}': exceptions form a cycle", rule.location))
+                    self.found.append(error(N_("rule '{rule}': exceptions form a cycle"), rule.location, rule=rule.id))
                     break
                 seen.add(current.id)
                 current = self.rs.rule(current.exception_to)
@@ -322,9 +358,9 @@ class _Checker:
                 if fa.text.strip() == fb.text.strip() or self.contradiction((*a.conditions, *b.conditions)):
                     continue
                 self.found.append(warning(
-                    f"rules '{a.id}' and '{b.id}' both set '{output}' with the same priority and neither is "
-                    "an exception to the other; if both fire on a case it is refused as a conflict",
-                    b.location))
+                    N_("rules '{first}' and '{second}' both set '{output}' with the same priority and neither is "
+                       "an exception to the other; if both fire on a case it is refused as a conflict"),
+                    b.location, first=a.id, second=b.id, output=output))
 
     def cycles(self) -> None:
         graph: dict[str, set[str]] = {name: set() for name in self.rs.outputs}
@@ -353,9 +389,8 @@ class _Checker:
                 cycle = visit(node)
                 if cycle:
                     self.found.append(error(
-                        "outputs depend on each other in a cycle: " + " → ".join(cycle)
-                        + "; one of them must be computed without the others",
-                        self.rs.outputs[cycle[0]].location))
+                        N_("outputs depend on each other in a cycle: {cycle}; one of them must be computed without "
+                           "the others"), self.rs.outputs[cycle[0]].location, cycle=" → ".join(cycle)))
                     return
 
 
@@ -400,26 +435,55 @@ def check_ruleset(ruleset: RuleSet) -> list[Diagnostic]:
     return _Checker(ruleset).run()
 
 
+_NO_STATUS = {
+    "rule": N_("rule '{id}' has no status; add `status: law` when the clause it cites says what it encodes, or "
+               "`status: drafter-reading` / `uncertain-reading` with a `reading:` saying what was read into it"),
+    "table": N_("table '{id}' has no status; add `status: law` when the clause it cites says what it encodes, or "
+                "`status: drafter-reading` / `uncertain-reading` with a `reading:` saying what was read into it"),
+}
+_NO_READING = {
+    "rule": N_("rule '{id}' is a {status}: say in `reading` what the clause leaves open and how it was read"),
+    "table": N_("table '{id}' is a {status}: say in `reading` what the clause leaves open and how it was read"),
+}
+_NO_READING_ZH = {
+    "rule": N_("rule '{id}' is a {status} with a `reading` but no `reading_zh`; add `reading_zh:` beside it, the "
+               "reading rendered in Chinese (officers and the public read the Chinese one)"),
+    "table": N_("table '{id}' is a {status} with a `reading` but no `reading_zh`; add `reading_zh:` beside it, the "
+                "reading rendered in Chinese (officers and the public read the Chinese one)"),
+    "parameter": N_("parameter '{id}' is a {status} with a reading (`reading` or `note`) but no `reading_zh`; add "
+                    "`reading_zh:` beside it, the reading rendered in Chinese (officers and the public read the "
+                    "Chinese one)"),
+}
+
+
 def check_readings(ruleset: RuleSet) -> list[Diagnostic]:
     """Every rule and table says whether it states the law or a reading of it, and a reading says which.
 
     Part of `medunion check`, not of compiling: a rule set without statuses still decides (its
     explanation then marks nothing), but an adopted version is refused until each item is marked;
-    in a draft a missing status is a warning, so that drafting can start before the reading does."""
+    in a draft a missing status is a warning, so that drafting can start before the reading does.
+    A reading without its Chinese (`reading_zh`) is a warning: residents read the Chinese page. An
+    amendment is warned only for the items it states itself (the base's file reports the rest)."""
     found: list[Diagnostic] = []
     unmarked = error if ruleset.status != "draft" else warning
     for item in (*ruleset.rules, *ruleset.tables):
         what = "rule" if isinstance(item, Rule) else "table"
         if item.reading.status is None:
-            found.append(unmarked(
-                f"{what} '{item.id}' has no status; add `status: law` when the clause it cites says what it "
-                f"encodes, or `status: {DRAFTER_READING}` / `{UNCERTAIN_READING}` with a `reading:` saying "
-                "what was read into it", item.location))
+            found.append(unmarked(_NO_STATUS[what], item.location, id=item.id))
         elif item.reading.marked and not item.reading.text:
-            found.append(error(
-                f"{what} '{item.id}' is a {item.reading.status}: say in `reading` what the clause leaves open "
-                "and how it was read", item.location))
+            found.append(error(_NO_READING[what], item.location, id=item.id, status=item.reading.status))
+        elif item.reading.marked and not item.reading.text_zh and _own(ruleset, item.location):
+            found.append(warning(_NO_READING_ZH[what], item.location, id=item.id, status=item.reading.status))
+    for name, parameter in ruleset.parameters.items():
+        if (parameter.status != LAW and parameter.reading_text and not parameter.reading_zh
+                and _own(ruleset, parameter.location)):
+            found.append(warning(_NO_READING_ZH["parameter"], parameter.location, id=name, status=parameter.status))
     return found
+
+
+def _own(ruleset: RuleSet, location: Location | None) -> bool:
+    """Whether an item is stated in the rule set's own file (not inherited by an amendment)."""
+    return location is not None and location.path == ruleset.path
 
 
 def check_versions(versions: Iterable[RuleSet]) -> list[Diagnostic]:
@@ -428,37 +492,147 @@ def check_versions(versions: Iterable[RuleSet]) -> list[Diagnostic]:
     ordered = sorted(versions, key=lambda r: r.effective_from)
     for a, b in itertools.pairwise(ordered):
         if a.version == b.version:
-            found.append(error(f"{b.id}: version {b.version} is also in {a.path}; give each file its own version",
-                               b.location))
-        if a.effective_until is None or a.effective_until >= b.effective_from:
-            until = a.effective_until or "open end"
+            found.append(error(N_("{id}: version {version} is also in {path}; give each file its own version"),
+                               b.location, id=b.id, version=b.version, path=a.path))
+        if a.effective_until is None:
             found.append(error(
-                f"{b.id} version {b.version} (from {b.effective_from}) overlaps version {a.version} "
-                f"({a.path}, {a.effective_from} to {until}); end the earlier one with effective.until "
-                f"before {b.effective_from}", b.effective_location or b.location))
+                N_("{id} version {version} (from {start}) overlaps version {other} ({path}, {other_start} to open "
+                   "end); end the earlier one with effective.until before {start}"),
+                b.effective_location or b.location, id=b.id, version=b.version, start=b.effective_from,
+                other=a.version, path=a.path, other_start=a.effective_from))
+        elif a.effective_until >= b.effective_from:
+            found.append(error(
+                N_("{id} version {version} (from {start}) overlaps version {other} ({path}, {other_start} to "
+                   "{other_until}); end the earlier one with effective.until before {start}"),
+                b.effective_location or b.location, id=b.id, version=b.version, start=b.effective_from,
+                other=a.version, path=a.path, other_start=a.effective_from, other_until=a.effective_until))
     return found
 
 
+_MISSING_LABEL = {
+    # rule sets
+    "rule set": N_("rule set '{name}' has no Chinese label; add `{key}:` with its Chinese name "
+                   "(officers and the public read the Chinese one)"),
+    "input": N_("input '{name}' has no Chinese label; add `{key}:` with its Chinese name "
+                "(officers and the public read the Chinese one)"),
+    "output": N_("output '{name}' has no Chinese label; add `{key}:` with its Chinese name "
+                 "(officers and the public read the Chinese one)"),
+    "parameter": N_("parameter '{name}' has no Chinese label; add `{key}:` with its Chinese name "
+                    "(officers and the public read the Chinese one)"),
+    "rule": N_("rule '{name}' has no Chinese label; add `{key}:` with its Chinese name "
+               "(officers and the public read the Chinese one)"),
+    "table": N_("table '{name}' has no Chinese label; add `{key}:` with its Chinese name "
+                "(officers and the public read the Chinese one)"),
+    # appraisal schemes
+    "appraisal scheme": N_("appraisal scheme '{name}' has no Chinese label; add `{key}:` with its Chinese name "
+                           "(officers and the public read the Chinese one)"),
+    "dimension": N_("dimension '{name}' has no Chinese label; add `{key}:` with its Chinese name "
+                    "(officers and the public read the Chinese one)"),
+    "indicator": N_("indicator '{name}' has no Chinese label; add `{key}:` with its Chinese name "
+                    "(officers and the public read the Chinese one)"),
+    "grade": N_("grade '{name}' has no Chinese label; add `{key}:` with its Chinese name "
+                "(officers and the public read the Chinese one)"),
+    "data column": N_("data column '{name}' has no Chinese label; add `{key}:` with its Chinese name "
+                      "(officers and the public read the Chinese one)"),
+    "unit": N_("unit '{name}' has no Chinese label; add `{key}:` with its Chinese name "
+               "(officers and the public read the Chinese one)"),
+    # charters
+    "charter": N_("charter '{name}' has no Chinese label; add `{key}:` with its Chinese name "
+                  "(officers and the public read the Chinese one)"),
+    "association": N_("association '{name}' has no Chinese label; add `{key}:` with its Chinese name "
+                      "(officers and the public read the Chinese one)"),
+    "governing body": N_("governing body '{name}' has no Chinese label; add `{key}:` with its Chinese name "
+                         "(officers and the public read the Chinese one)"),
+    # lifecycles
+    "lifecycle": N_("lifecycle '{name}' has no Chinese label; add `{key}:` with its Chinese name "
+                    "(officers and the public read the Chinese one)"),
+    "state": N_("state '{name}' has no Chinese label; add `{key}:` with its Chinese name "
+                "(officers and the public read the Chinese one)"),
+    "event": N_("event '{name}' has no Chinese label; add `{key}:` with its Chinese name "
+                "(officers and the public read the Chinese one)"),
+    "transition": N_("transition '{name}' has no Chinese label; add `{key}:` with its Chinese name "
+                     "(officers and the public read the Chinese one)"),
+    "data field": N_("data field '{name}' has no Chinese label; add `{key}:` with its Chinese name "
+                     "(officers and the public read the Chinese one)"),
+}
+"""One template per kind of labelled item (a kind inside braces would stay English in Chinese)."""
+_MISSING_LABEL_OTHER = N_("{kind} '{name}' has no Chinese label; add `{key}:` with its Chinese name "
+                          "(officers and the public read the Chinese one)")
+
+
 def missing_label(kind: str, name: str, key: str, location: Location | None) -> Diagnostic:
-    """The warning for a public label without its Chinese form, the same words for every kind of file."""
-    return warning(f"{kind} '{name}' has no Chinese label; add `{key}:` with its Chinese name "
-                   "(officers and the public read the Chinese one)", location)
+    """The warning for a public label without its Chinese form, the same words for every kind of file.
+
+    The kinds the layers above name (appraisal schemes, charters, lifecycles) have templates here, so
+    the warning reads in Chinese whichever package found it; an unknown kind still reads, its name in English."""
+    template = _MISSING_LABEL.get(kind)
+    if template is None:
+        return warning(_MISSING_LABEL_OTHER, location, kind=kind, name=name, key=key)
+    return warning(template, location, name=name, key=key)
+
+
+_ENUM_VALUES_ZH = {
+    "input": N_("input '{name}': enum value(s) {values} have no Chinese label; add `values_zh: {{{first}: …}}` "
+                "naming each value in Chinese"),
+    "output": N_("output '{name}': enum value(s) {values} have no Chinese label; add `values_zh: {{{first}: …}}` "
+                 "naming each value in Chinese"),
+}
+_NO_JURISDICTION_ZH = N_(
+    "rule set '{name}' has no `jurisdiction_zh`; add `jurisdiction_zh:` at the top of the file with the "
+    "jurisdiction's Chinese name (e.g. 政和县): the public site groups rule sets by it")
+_NO_TOPICS = N_(
+    "rule set '{name}' has no `topics`; add `topics: [...]` at the top of the file with one or more of {topics}: "
+    "the public site lists rule sets by topic")
+_NO_PLAIN = N_(
+    "rule set '{name}' has no plain summary; add `plain:` at the top of the file with `applies_to_zh:` (who it "
+    "applies to) and `gives_zh:` (what it gives or decides), in words a resident understands, and their English "
+    "`applies_to:` and `gives:`")
+_NO_PLAIN_EN = N_(
+    "rule set '{name}': the plain summary has no English; add `applies_to:` and `gives:` under `plain:` "
+    "(the English page shows them)")
+
+
+SUMMARY_WARNINGS = (_NO_JURISDICTION_ZH, _NO_TOPICS, _NO_PLAIN, _NO_PLAIN_EN)
+"""The templates of `check_summary`, for telling its warnings from the others."""
+
+
+def check_summary(ruleset: RuleSet) -> list[Diagnostic]:
+    """Warnings for a rule set the public site cannot present to a resident: no Chinese jurisdiction,
+    no topics, no plain summary (or one without its English). At the rule set's location; an
+    amendment inherits these from the version it extends, so only a base version (or a rule set that
+    states them itself) is warned."""
+    inherits = any(not _own(ruleset, item.location) for item in (
+        *ruleset.rules, *ruleset.tables, *ruleset.parameters.values(), *ruleset.inputs.values(),
+        *ruleset.outputs.values()))
+    if inherits:
+        return []
+    found: list[Diagnostic] = []
+    if not ruleset.jurisdiction_zh:
+        found.append(warning(_NO_JURISDICTION_ZH, ruleset.location, name=ruleset.id))
+    if not ruleset.topics:
+        found.append(warning(_NO_TOPICS, ruleset.location, name=ruleset.id, topics=", ".join(TOPICS)))
+    if ruleset.plain is None:
+        found.append(warning(_NO_PLAIN, ruleset.location, name=ruleset.id))
+    elif not (ruleset.plain.applies_to and ruleset.plain.gives):
+        found.append(warning(_NO_PLAIN_EN, ruleset.location, name=ruleset.id))
+    return found
 
 
 def check_labels(ruleset: RuleSet) -> list[Diagnostic]:
     """Every public label of a rule set has a Chinese form: the set, its rules and tables, inputs,
-    outputs, parameters and enum values. A warning, not an error: the rule set still decides.
+    outputs, parameters and enum values, and the set's summary for residents (`check_summary`). A
+    warning, not an error: the rule set still decides.
 
     An amendment is checked only for what it states itself; what it inherits is checked (and
     reported once) at the base version's file."""
     found: list[Diagnostic] = []
-    own = ruleset.path
 
     def mine(location: Location | None) -> bool:
-        return location is not None and location.path == own
+        return _own(ruleset, location)
 
     if not ruleset.title_zh and mine(ruleset.location) and "title" in ruleset.raw:
         found.append(missing_label("rule set", ruleset.id, "title_zh", ruleset.location))
+    found.extend(check_summary(ruleset))
     for group, fields in (("input", ruleset.inputs), ("output", ruleset.outputs)):
         for name, item in fields.items():
             if not mine(item.location):
@@ -468,9 +642,8 @@ def check_labels(ruleset: RuleSet) -> list[Diagnostic]:
             if item.type.kind == "enum":
                 lacking = [v for v in item.type.values if not item.value_zh(v)]
                 if lacking:
-                    found.append(warning(
-                        f"{group} '{name}': enum value(s) {', '.join(repr(v) for v in lacking)} have no Chinese "
-                        f"label; add `values_zh: {{{lacking[0]}: …}}` naming each value in Chinese", item.location))
+                    found.append(warning(_ENUM_VALUES_ZH[group], item.location, name=name,
+                                         values=", ".join(repr(v) for v in lacking), first=lacking[0]))
     for name, parameter in ruleset.parameters.items():
         if mine(parameter.location) and not parameter.label_zh:
             found.append(missing_label("parameter", name, "label_zh", parameter.location))

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from governance.diagnostics import Message
+from governance.i18n import N_
 from governance.source import load_yaml
 
 INDEX_NAME = "clauses.yaml"
@@ -39,10 +41,12 @@ def clause_index(start: str | Path) -> dict[str, Clause] | None:
     return _load(str(found)) if found else None
 
 
-def unknown_clause(key: str, index: dict[str, Clause]) -> str | None:
+def unknown_clause(key: str, index: dict[str, Clause]) -> Message | None:
     """Why a key is not in the index (None if it is, or is a section above listed keys)."""
     if key in index or any(k.startswith(key + ".") for k in index):
         return None
     close = difflib.get_close_matches(key, list(index), n=1)
-    hint = f"did you mean '{close[0]}'?" if close else "see rules/clauses.yaml for the keys"
-    return f"clause '{key}' is not a clause key of the plans; {hint}"
+    if close:
+        return Message(N_("clause '{key}' is not a clause key of the plans; did you mean '{close}'?"), key=key,
+                       close=close[0])
+    return Message(N_("clause '{key}' is not a clause key of the plans; see rules/clauses.yaml for the keys"), key=key)

@@ -14,7 +14,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from governance.diagnostics import Diagnostic, Location, MedunionError, error
+from governance.diagnostics import Diagnostic, Location, MedunionError, Message, error
+from governance.i18n import N_
 from governance.source import load_yaml
 
 
@@ -47,6 +48,9 @@ def _header(key: object) -> str | None:
     return None
 
 
+_WHAT = {"input": N_("input"), "indicator": N_("indicator"), "scheme column": N_("scheme column")}
+
+
 def read_column_map(path: str | Path, targets: Collection[str], what: str = "input") -> ColumnMap:
     """The pairs of a column map, each checked against the names it may map to (`targets`).
 
@@ -55,31 +59,39 @@ def read_column_map(path: str | Path, targets: Collection[str], what: str = "inp
     """
     doc = load_yaml(path)
     where = str(path)
+    named = Message(_WHAT.get(what, what))
     if not isinstance(doc.data, dict):
-        raise MedunionError(error(f"a column map is a mapping, one `file header: {what} name` pair a line; "
-                                  f"found {type(doc.data).__name__}", doc.locate(())))
+        raise MedunionError(error(N_("a column map is a mapping, one `file header: {what} name` pair a line; "
+                                     "found {found}"), doc.locate(()), what=named, found=type(doc.data).__name__))
     found: list[Diagnostic] = []
     pairs: list[ColumnPair] = []
     first_for: dict[str, ColumnPair] = {}
     for key, value in doc.data.items():
         header = _header(key)
         if header is None or not header.strip():
-            found.append(error(f"the header {key!r} is not a column name: write the header text as the file has it",
-                               doc.locate_key((key,))))
+            found.append(error(N_("the header {key} is not a column name: write the header text as the file has it"),
+                               doc.locate_key((key,)), key=repr(key)))
             continue
         at = doc.locate((key,))
         if not isinstance(value, str):
-            found.append(error(f"header '{header}' maps to {value!r}: give the name of {what} it holds", at))
+            found.append(error(N_("header '{header}' maps to {value}: give the name of {what} it holds"), at,
+                               header=header, value=repr(value), what=named))
             continue
         if value not in targets:
             near = difflib.get_close_matches(value, list(targets), n=1)
-            hint = f"; did you mean '{near[0]}'?" if near else f"; the {what}s are: {', '.join(sorted(targets))}"
-            found.append(error(f"header '{header}' maps to '{value}', which is not a known {what}{hint}", at))
+            if near:
+                found.append(error(N_("header '{header}' maps to '{value}', which is not a known {what}; did you mean "
+                                      "'{close}'?"), at, header=header, value=value, what=named, close=near[0]))
+            else:
+                found.append(error(N_("header '{header}' maps to '{value}', which is not a known {what}; the {what}s "
+                                      "are: {known}"), at, header=header, value=value, what=named,
+                                   known=", ".join(sorted(targets))))
             continue
         if value in first_for:
             first = first_for[value]
-            found.append(error(f"headers '{first.header}' (line {first.location.line}) and '{header}' both map to "
-                               f"'{value}': which column holds it cannot be told; keep one", at))
+            found.append(error(N_("headers '{first}' (line {line}) and '{header}' both map to '{value}': which "
+                                  "column holds it cannot be told; keep one"), at, first=first.header,
+                               line=first.location.line, header=header, value=value))
             continue
         pair = ColumnPair(header, value, at)
         first_for[value] = pair

@@ -20,7 +20,8 @@ from governance.check import dependencies
 from governance.compile import Plan, plan_for
 from governance.diagnostics import MedunionError, error
 from governance.expressions import Expression, evaluate, format_value, render_with_values
-from governance.model import DRAFTER_READING, UNCERTAIN_READING, CellTest, DecisionTable, Field, Rule, RuleSet, TableRow
+from governance.i18n import N_
+from governance.model import CellTest, DecisionTable, Field, Rule, RuleSet, TableRow
 from governance.policy import (
     BLOCKED_COLUMN,
     BLOCKED_CONDITION,
@@ -43,6 +44,7 @@ from governance.trace import (
     DecidedBy,
     DecisionTrace,
     FormulaTrace,
+    InputLabel,
     OutputTrace,
     ParameterTrace,
     RowTrace,
@@ -50,13 +52,16 @@ from governance.trace import (
     RuleTrace,
     TableResultTrace,
     TableTrace,
+    Words,
+    cautions,
     to_json,
+    words,
 )
 from governance.values import json_value, same_value_key
 
 __all__ = ["EXPLANATION_FORMAT", "Decision", "decide", "decide_with_plan", "depends_on", "needed_inputs"]
 
-_NOT_EVALUATED = "not evaluated: an earlier condition failed"
+_NOT_EVALUATED = words(N_("not evaluated: an earlier condition failed"))
 _Rendered = ConditionTrace | FormulaTrace
 
 
@@ -117,7 +122,7 @@ class _Case:
         self.parameter_names = frozenset(parameters)
         self.missing = frozenset(missing)  # required inputs the case does not give
         # output (or missing input) -> why it is not decided: a missing input blocks what reads it
-        self.undecided: dict[str, str] = {name: f"needs input '{name}'" for name in missing}
+        self.undecided: dict[str, Words] = {name: words(N_("needs input '{name}'"), name=name) for name in missing}
         self.held_up: set[str] = set()  # outputs left undecided because something they read is not
         self.used_parameters: set[str] = set()
         self.conditions: list[ConditionTrace] = []  # of the rule being read
@@ -146,23 +151,24 @@ class _Case:
     def blocked(self, expr: Expression) -> bool:
         return bool(self.undecided) and not self.undecided.keys().isdisjoint(expr.names())
 
-    def why_blocked(self, expr: Expression) -> str:
+    def why_blocked(self, expr: Expression) -> Words:
         name = next(n for n in sorted(expr.names()) if n in self.undecided)
         if name in self.missing:
             return self.undecided[name]
-        return f"reads output '{name}', which is not decided ({self.undecided[name]})"
+        return words(N_("reads output '{name}', which is not decided ({reason})"), name=name,
+                     reason=self.undecided[name])
 
     def value(self, expr: Expression) -> Any:
         self.used_parameters |= expr.names() & self.parameter_names
         try:
             result = evaluate(expr, self.env)
         except (OverflowError, ValueError) as exc:  # e.g. an amount too large for a float: refused where it stands
-            raise MedunionError(error(f"`{expr.text}` cannot be computed for this case: {exc}",
-                                      expr.location_of(expr.tree))) from None
+            raise MedunionError(error(N_("`{expression}` cannot be computed for this case: {problem}"),
+                                      expr.location_of(expr.tree), expression=expr.text, problem=exc)) from None
         if isinstance(result, float) and not math.isfinite(result):  # never an Infinity in an explanation
             raise MedunionError(error(
-                f"`{expr.text}` gives {result} for this case, not a finite amount; the case's values are too large",
-                expr.location_of(expr.tree)))
+                N_("`{expression}` gives {result} for this case, not a finite amount; the case's values are too large"),
+                expr.location_of(expr.tree), expression=expr.text, result=result))
         return result
 
     def holds(self, expr: Expression, rows: bool) -> bool:
@@ -211,22 +217,23 @@ class _Case:
                  ) -> MedunionError:
         detail = "; ".join(f"{o.rule.id} gives {format_value(o.value)}" for o in outcomes)
         return MedunionError(error(
-            f"conflict on output '{output}': {detail}. Neither rule is an exception to the other and they "
-            "have the same priority; the drafter must say which wins (exception_to or priority)",
-            outcomes[1].rule.location))
+            N_("conflict on output '{output}': {detail}. Neither rule is an exception to the other and they "
+               "have the same priority; the drafter must say which wins (exception_to or priority)"),
+            outcomes[1].rule.location, output=output, detail=detail))
 
     def ambiguous(self, table: DecisionTable, matches: list[tuple[TableRow, bool]], rows: bool) -> MedunionError:
         labels = ", ".join(row.label for row, matched in matches if matched)
-        return MedunionError(error(f"table '{table.id}' (hit policy unique) matched several rows: {labels}",
-                                   table.location))
+        return MedunionError(error(N_("table '{table}' (hit policy unique) matched several rows: {rows}"),
+                                   table.location, table=table.id, rows=labels))
 
     # --- the trace -----------------------------------------------------------------------------
 
     def condition(self, rule: Rule, part: Expression, reached: bool, stopped: bool, held: bool) -> None:
         if not reached:
-            record = ConditionTrace(part.text, None, None, _NOT_EVALUATED)
+            record = ConditionTrace(part.text, None, None, str(_NOT_EVALUATED), _NOT_EVALUATED)
         elif stopped:
-            record = ConditionTrace(part.text, None, None, self.why_blocked(part))
+            why = self.why_blocked(part)
+            record = ConditionTrace(part.text, None, None, str(why), why)
         else:
             record = ConditionTrace(part.text, held)
             self.unrendered.append((record, part))
@@ -247,7 +254,7 @@ class _Case:
         note = None
         if not outcome.usable:
             column = _read_undecided(outcome.shortfalls[0][0])
-            note = f"column `{column.text}` {self.why_blocked(column)}"
+            note = words(N_("column `{column}` {reason}"), column=column.text, reason=self.why_blocked(column))
         rows = []
         for test in outcome.tests:
             cells = tuple(CellTrace(column.text, json_value(value), cell.text, result) for column, cell, value, result
@@ -262,10 +269,12 @@ class _Case:
                     results[name] = TableResultTrace(True, json_value(result.value), formulas)
                 else:
                     expr = _read_undecided(result.shortfalls[0][0])
-                    results[name] = TableResultTrace(False, reason=self.why_blocked(expr))
+                    why = self.why_blocked(expr)
+                    results[name] = TableResultTrace(False, reason=str(why), reason_words=why)
         matched = tuple(row.label for row, hit in outcome.matches if hit)
         self.tables[table.id] = TableTrace(table.id, table.title, table.title_zh, table.clause, table.source,
-                                           table.hit, table.aggregate, tuple(rows), matched, results, note,
+                                           table.hit, table.aggregate, tuple(rows), matched, results,
+                                           str(note) if note is not None else None, note,
                                            source_zh=table.source_zh, source_zh_status=table.source_zh_status)
 
     def settle(self, verdict: Verdict[bool, Any]) -> None:
@@ -278,7 +287,9 @@ class _Case:
                 table = self.tables[verdict.table.table.id]
                 self.outputs[name] = OutputTrace(name, spec.unit, spec.description, True, json_value(value),
                                                  _by(verdict.table.table, table.matched),
-                                                 formulas=table.results[name].formulas)
+                                                 formulas=table.results[name].formulas,
+                                                 label_zh=spec.label_zh, value_zh=_enum_zh(spec, value),
+                                                 kind=spec.type.kind)
                 return
             self.outputs[name] = self._by_rule(verdict)
             return
@@ -287,13 +298,16 @@ class _Case:
         if verdict.defaulted:
             self.env[name] = verdict.value
             self.outputs[name] = OutputTrace(name, spec.unit, spec.description, True, json_value(verdict.value),
-                                             DecidedBy("default"), None, (), (), (), reason, candidates)
+                                             DecidedBy("default"), None, (), (), (), str(reason), candidates,
+                                             reason_words=reason, label_zh=spec.label_zh,
+                                             value_zh=_enum_zh(spec, verdict.value), kind=spec.type.kind)
         else:
             self.undecided[name] = reason
             if shortfall.kind not in (NO_RULE, NO_ROW):  # blocked by a name not decided, not by the law
                 self.held_up.add(name)
             self.outputs[name] = OutputTrace(name, spec.unit, spec.description, False, None, None, None, (), (), (),
-                                             reason, candidates)
+                                             str(reason), candidates, reason_words=reason, label_zh=spec.label_zh,
+                                             kind=spec.type.kind)
 
     def _by_rule(self, verdict: Verdict[bool, Any]) -> OutputTrace:
         name = verdict.output
@@ -311,39 +325,44 @@ class _Case:
                        if contest.standing[c.rule.id] and not contest.winners[c.rule.id]]
         formula = self.formula(first.formula, verdict.value)
         return OutputTrace(name, verdict.spec.unit, verdict.spec.description, True, formula.value, _by(first.rule),
-                           formula, (), tuple(overrode), tuple(also_fired))
+                           formula, (), tuple(overrode), tuple(also_fired), label_zh=verdict.spec.label_zh,
+                           value_zh=_enum_zh(verdict.spec, verdict.value), kind=verdict.spec.type.kind)
 
     def formula(self, expr: Expression, value: Any, row: str | None = None) -> FormulaTrace:
         record = FormulaTrace(expr.text, None, json_value(value), row)
         self.unrendered.append((record, expr))
         return record
 
-    def reason(self, shortfall: Shortfall, output: str) -> tuple[str, tuple[str, ...]]:
+    def reason(self, shortfall: Shortfall, output: str) -> tuple[Words, tuple[str, ...]]:
         """Why the producers did not decide, in words, and which could have."""
         producers = tuple([p.id for p in shortfall.producers])
         if shortfall.kind in (NO_RULE, BLOCKED_CONDITION):  # blocked: a rule stopped at a name not decided
             rules = self.plan.rules_of[output] if shortfall.kind == BLOCKED_CONDITION else shortfall.producers
-            reasons = [f"{r.id}: {self.failure(r.id)}" for r in rules] or ["no rule sets it"]
-            return "no rule applies (" + "; ".join(reasons) + ")", tuple(r.id for r in rules)
+            reasons = tuple(words(N_("{rule}: {failure}"), rule=r.id, failure=self.failure(r.id)) for r in rules) \
+                or (words(N_("no rule sets it")),)
+            return words(N_("no rule applies ({reasons})"), reasons=reasons), tuple(r.id for r in rules)
         if shortfall.kind == BLOCKED_FORMULA:
-            return f"rule '{producers[0]}' {self.why_blocked(_read_undecided(shortfall))}", producers
+            return words(N_("rule '{rule}' {reason}"), rule=producers[0],
+                         reason=self.why_blocked(_read_undecided(shortfall))), producers
         if shortfall.kind == BLOCKED_COLUMN:
-            return self.tables[producers[0]].note or "", producers
+            return self.tables[producers[0]].note_words or words(""), producers
         if shortfall.kind == BLOCKED_RESULT:
             return self.why_blocked(_read_undecided(shortfall)), producers
-        return "no row of the table matched", producers
+        return words(N_("no row of the table matched")), producers
 
-    def failure(self, rule_id: str) -> str:
+    def failure(self, rule_id: str) -> Words:
         record = self.rules[rule_id]
         if record.fired:
-            return "fired, but was overridden"
+            return words(N_("fired, but was overridden"))
         index = record.failed_condition
         assert index is not None  # a rule that did not fire stopped at some condition
         failed = record.conditions[index]
         if failed.note is None and failed.with_values is None:  # the reason shows it now
             failed.with_values = render_with_values(self.plan.conditions[rule_id][index], self.env)
         shown = failed.with_values or failed.expression
-        return f"`{shown}` is false" if failed.value is False else f"`{failed.expression}` {failed.note}"
+        if failed.value is False:
+            return words(N_("`{condition}` is false"), condition=shown)
+        return words(N_("`{condition}` {note}"), condition=failed.expression, note=failed.note_words or words(""))
 
 
 def _read_undecided(shortfall: Shortfall) -> Expression:
@@ -352,9 +371,25 @@ def _read_undecided(shortfall: Shortfall) -> Expression:
     return shortfall.expression
 
 
+def _enum_zh(spec: Field, value: Any) -> str | None:
+    """The Chinese name of an enum value, when the file gives one."""
+    return spec.values_zh.get(value) if spec.values_zh and isinstance(value, str) else None
+
+
 def _ruleset_trace(rs: RuleSet) -> RulesetTrace:
     return RulesetTrace(rs.id, rs.title, rs.title_zh, rs.version, rs.status, rs.jurisdiction, rs.effective_from,
-                        rs.effective_until, rs.path, tuple(s.key for s in rs.sources))
+                        rs.effective_until, rs.path, tuple(s.key for s in rs.sources), rs.jurisdiction_zh)
+
+
+def _input_labels(rs: RuleSet, inputs: Mapping[str, Any], missing: tuple[str, ...]) -> dict[str, InputLabel]:
+    """The Chinese names the file gives of the case's inputs and their enum values, and of the
+    missing inputs (a letter asks for those by name)."""
+    labels = {}
+    for name in (*inputs, *missing):
+        spec = rs.inputs.get(name)
+        if spec is not None and (spec.label_zh or spec.values_zh):
+            labels[name] = InputLabel(spec.label_zh, _enum_zh(spec, inputs.get(name)))
+    return labels
 
 
 def depends_on(plan: Plan, outputs: Iterable[str], whole_tables: bool = False) -> set[str]:
@@ -389,8 +424,8 @@ def _asked(plan: Plan, only: Iterable[str]) -> tuple[str, ...]:
     if unknown:
         rs = plan.ruleset
         raise MedunionError(error(
-            f"{rs.id} has no output {', '.join(repr(n) for n in unknown)}; its outputs are: "
-            + ", ".join(rs.outputs), rs.location))
+            N_("{ruleset} has no output {unknown}; its outputs are: {outputs}"), rs.location, ruleset=rs.id,
+            unknown=", ".join(repr(n) for n in unknown), outputs=", ".join(rs.outputs)))
     return asked
 
 
@@ -405,10 +440,16 @@ def decide_with_plan(plan: Plan, case: Mapping[str, Any], on: dt.date, source: C
     """
     rs = plan.ruleset
     if not rs.in_force(on):
-        until = rs.effective_until or "open end"
+        fields = {"ruleset": rs.id, "version": rs.version, "start": rs.effective_from, "on": on}
+        if rs.effective_until is None:
+            raise MedunionError(error(
+                N_("{ruleset} version {version} is in force from {start} to open end, not on {on}; "
+                   "pick the version in force (give the rule set's id or folder instead of a file)"),
+                rs.location, **fields))
         raise MedunionError(error(
-            f"{rs.id} version {rs.version} is in force from {rs.effective_from} to {until}, not on {on}; "
-            "pick the version in force (give the rule set's id or folder instead of a file)", rs.location))
+            N_("{ruleset} version {version} is in force from {start} to {until}, not on {on}; "
+               "pick the version in force (give the rule set's id or folder instead of a file)"),
+            rs.location, until=rs.effective_until, **fields))
     asked = _asked(plan, only) if only is not None else ()
     checked = check_case(rs, case, source=source)
     inputs = checked.values
@@ -433,22 +474,10 @@ def decide_with_plan(plan: Plan, case: Mapping[str, Any], on: dt.date, source: C
                 state.outputs[name].needs = needed_inputs(plan, name, checked.missing)
     for name, value in outputs.items():  # a table's sum can overflow without any one formula doing so
         if isinstance(value, float) and not math.isfinite(value):
-            raise MedunionError(error(f"output '{name}' comes to {value} for this case, not a finite amount; "
-                                      "the case's values are too large", rs.outputs[name].location))
+            raise MedunionError(error(N_("output '{name}' comes to {value} for this case, not a finite amount; "
+                                         "the case's values are too large"), rs.outputs[name].location,
+                                      name=name, value=value))
     used = sorted(state.used_parameters)
-    warnings = []
-    notes = []
-    if rs.status == "draft":
-        warnings.append(f"Version {rs.version} of {rs.id} is a draft, not adopted: this decision shows what the "
-                        "draft would decide, not what the law decides.")
-    for name in used:
-        parameter = rs.parameters[name]
-        if parameter.status == UNCERTAIN_READING:
-            warnings.append(f"Parameter '{name}' ({parameter.clause}) is an uncertain reading of the source: "
-                            f"{parameter.reading_text or ''}")
-        elif parameter.status == DRAFTER_READING:
-            notes.append(f"Parameter '{name}' is a drafter's choice, not stated by {parameter.clause}: "
-                         f"{parameter.reading_text or ''}")
     parameter_traces = {}
     for name in used:
         parameter = rs.parameters[name]
@@ -456,23 +485,27 @@ def decide_with_plan(plan: Plan, case: Mapping[str, Any], on: dt.date, source: C
         assert current is not None  # parameters_on refused the date otherwise
         parameter_traces[name] = ParameterTrace(name, json_value(parameters[name]), current.start, current.reference,
                                                 parameter.unit, parameter.clause, parameter.status, parameter.note,
-                                                parameter.description)
+                                                parameter.description, label_zh=parameter.label_zh,
+                                                description_zh=parameter.description_zh, kind=parameter.type.kind)
     outputs_traced = {name: state.outputs[name] for name in rs.outputs if name in state.outputs}
-    rule_warnings, rule_notes = attach_readings(rs, state.rules, state.tables, outputs_traced, parameter_traces)
-    warnings += rule_warnings
-    notes += rule_notes
+    uncertain, drafters = attach_readings(rs, state.rules, state.tables, outputs_traced, parameter_traces)
+    relied = (*uncertain, *drafters)  # the parameters' first, then the rules' and tables', as `warnings` lists them
+    ruleset_trace = _ruleset_trace(rs)
+    warnings, notes = cautions(ruleset_trace, relied)
     trace = DecisionTrace(
-        ruleset=_ruleset_trace(rs),
+        ruleset=ruleset_trace,
         on=on,
         inputs={k: json_value(v) for k, v in inputs.items()},
         outputs=outputs_traced,
         rules=tuple(state.rules[r.id] for r in rs.rules if r.id in state.rules),
         tables=tuple(state.tables[t.id] for t in rs.tables if t.id in state.tables),
         parameters=parameter_traces,
-        warnings=tuple(warnings),
-        notes=tuple(notes),
+        warnings=warnings,
+        notes=notes,
         missing=checked.missing,
         only=asked,
+        relied_on=relied,
+        input_labels=_input_labels(rs, inputs, checked.missing),
     )
     return Decision(outputs, trace, rs, state.env, state.unrendered)
 

@@ -25,6 +25,64 @@ class Location:
         return Location(self.path, self.line, self.column + columns)
 
 
+class Message(str):
+    """English text that keeps its catalog template and fields: a part of a message (why a value
+    does not fit its field) that a larger message quotes, so the whole is shown in the reader's
+    language. It is a str, so code that reads it as English text keeps working."""
+
+    template: str
+    fields: dict[str, Any]
+
+    def __new__(cls, template: str, /, **fields: Any) -> Message:
+        # str.format gives each field as str() does for the values messages hold (text, numbers,
+        # dates, Messages); the fields become text only when the message is shown in another language.
+        self = str.__new__(cls, template.format_map(fields) if fields else template)
+        self.template, self.fields = template, fields
+        return self
+
+    @property
+    def args(self) -> tuple[tuple[str, str], ...]:
+        return _fields(self.fields)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled whole (dask sends refusals between processes)
+        return (_message, (self.template, self.args))
+
+    def text(self, translate: Callable[[str], str] | None = None) -> str:
+        """The text in the language of `translate` (a gettext); English without one."""
+        return _shown(self.template, self.args, translate) if translate is not None else str(self)
+
+
+def joined(parts: list[Message], template: str) -> Message:
+    """Messages as one list, each still translatable: `template` joins two, its fields {first} and
+    {rest} (e.g. N_("{first}; {rest}"), N_("{first} or {rest}"))."""
+    if len(parts) == 1:
+        return parts[0]
+    return Message(template, first=parts[0], rest=joined(parts[1:], template))
+
+
+def said(diagnostic: Diagnostic) -> Message:
+    """What a diagnostic says, as a `Message` another message can quote (still translatable)."""
+    if diagnostic.template is None:
+        return Message(diagnostic.message)
+    return _message(diagnostic.template, diagnostic.args)
+
+
+def _message(template: str, args: tuple[tuple[str, str], ...]) -> Message:
+    return Message(template, **dict(args))
+
+
+def _fields(args: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """A template's fields as text; a field that is itself a `Message` is kept, to be translated too."""
+    return tuple((key, value if isinstance(value, Message) else str(value)) for key, value in args.items())
+
+
+def _shown(template: str, args: tuple[tuple[str, str], ...], translate: Callable[[str], str]) -> str:
+    translated = translate(template)
+    if not args:
+        return translated
+    return translated.format(**{k: v.text(translate) if isinstance(v, Message) else v for k, v in args})
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """One finding of the loader, schema, checker or evaluator.
@@ -50,8 +108,7 @@ class Diagnostic:
         where the catalog has no translation of the template."""
         if translate is None:
             return self.message
-        translated = translate(self.template or self.message)
-        return translated.format(**dict(self.args)) if self.args else translated
+        return _shown(self.template or self.message, self.args, translate)
 
     def to_dict(self, translate: Callable[[str], str] | None = None) -> dict[str, object]:
         """The diagnostic as data; `message` in the language of `translate`, with the English
@@ -73,9 +130,11 @@ class Diagnostic:
 def diagnostic(severity: Severity, message: str, location: Location | None = None, **args: Any) -> Diagnostic:
     """A diagnostic whose `message` is a catalog template when `args` are given: `{name}` fields
     are filled with str(value) in English now and in the reader's language when shown."""
+    if not args and isinstance(message, Message) and message.args:
+        return Diagnostic(severity, str(message), location, template=message.template, args=message.args)
     if not args:
-        return Diagnostic(severity, message, location)
-    values = tuple((key, str(value)) for key, value in args.items())
+        return Diagnostic(severity, str(message), location)
+    values = _fields(args)
     return Diagnostic(severity, message.format(**dict(values)), location, template=message, args=values)
 
 

@@ -109,23 +109,14 @@ def translator(lang: str) -> Translator:
 
 
 def read_catalog(lang: str) -> Any:
-    """The Babel catalog of `lang`: its .po file, with any catalog parts (other `*.po` files in
-    the same folder, written while a change is under way) merged in; the main file wins."""
+    """The Babel catalog of `lang`, read from its .po file (English has none: it is the source)."""
     from babel.messages.pofile import read_po
 
     path = catalog_path(lang)
     if path is None:
         raise UnknownLanguage(f"{lang}: English is the source language and has no catalog")
     with path.open("rb") as po:
-        catalog = read_po(po, locale=_BABEL_LOCALE[lang], domain=DOMAIN)
-    for part in sorted(path.parent.glob("*.po")):
-        if part == path:
-            continue
-        with part.open("rb") as po:
-            for message in read_po(po, locale=_BABEL_LOCALE[lang], domain=DOMAIN):
-                if message.id and message.id not in catalog:
-                    catalog[message.id] = message
-    return catalog
+        return read_po(po, locale=_BABEL_LOCALE[lang], domain=DOMAIN)
 
 
 def _same(message: str) -> str:

@@ -28,8 +28,9 @@ import pandas as pd
 
 from governance.bulk import decide_frame
 from governance.cases import parameters_on
-from governance.diagnostics import MedunionError, error
+from governance.diagnostics import MedunionError, Message, error, joined, said
 from governance.expressions import format_value, to_text
+from governance.i18n import N_
 from governance.model import DecisionTable, Field, Parameter, Rule, RuleSet
 from governance.values import column_problems, is_missing, iso_date
 
@@ -86,7 +87,7 @@ class Rejection:
 
     row: Any
     column: str
-    reason: str
+    reason: str  # a `Message`: English here, translatable where a command shows it
 
 
 @dataclass(frozen=True)
@@ -513,11 +514,12 @@ def _reject_rows(old: RuleSet, new: RuleSet, frame: pd.DataFrame, on: dt.date | 
                 continue
             if ruleset is new and name in other.inputs and _field_content(other.inputs[name]) == _field_content(spec):
                 continue  # checked once when both versions declare it alike
-            prefix = "" if name in other.inputs and _field_content(other.inputs[name]) == _field_content(spec) \
-                else f"under version {ruleset.version}: "
+            alike = name in other.inputs and _field_content(other.inputs[name]) == _field_content(spec)
             for position, reason in column_problems(spec, frame[name]):
                 if (frame.index[position], name) not in known:
-                    found.append(Rejection(frame.index[position], name, prefix + reason))
+                    said_ = reason if alike else Message(N_("under version {version}: {problem}"),
+                                                         version=ruleset.version, problem=reason)
+                    found.append(Rejection(frame.index[position], name, said_))
     if date_column is None:
         dates = pd.Series([on] * len(frame), index=frame.index, dtype=object)
     else:
@@ -525,24 +527,33 @@ def _reject_rows(old: RuleSet, new: RuleSet, frame: pd.DataFrame, on: dt.date | 
         dates = cells.map(read_date_cell).astype(object)
         for label, cell, day in zip(frame.index, cells, dates, strict=True):
             if day is None:
-                shown = "empty" if is_missing(cell) or (isinstance(cell, str) and not cell.strip()) else repr(cell)
-                found.append(Rejection(label, date_column, f"the date is {shown}; write YYYY-MM-DD"))
+                if is_missing(cell) or (isinstance(cell, str) and not cell.strip()):
+                    found.append(Rejection(label, date_column, Message(N_("the date is empty; write YYYY-MM-DD"))))
+                else:
+                    found.append(Rejection(label, date_column, Message(N_("the date is {value}; write YYYY-MM-DD"),
+                                                                       value=repr(cell))))
     bad_dates = {r.row for r in found}
     for day in sorted(d for d in pd.unique(dates.to_numpy()) if d is not None):
-        reasons = []
+        reasons: list[Message] = []
         for ruleset in (old, new):
             try:
                 parameters_on(ruleset, day)
             except MedunionError as exc:
-                reasons.append(f"version {ruleset.version}: " + exc.diagnostics[0].message)
+                reasons.append(Message(N_("version {version}: {problem}"), version=ruleset.version,
+                                       problem=said(exc.diagnostics[0])))
         if reasons:
             for label in dates.index[(dates == day).to_numpy()]:
                 if label not in bad_dates:
-                    found.append(Rejection(label, date_column or "--on", "; ".join(reasons)))
+                    found.append(Rejection(label, date_column or "--on", _semicolons(reasons)))
     if found:
         order = {label: i for i, label in enumerate(frame.index)}
         found.sort(key=lambda r: order.get(r.row, -1))
     return found, dates
+
+
+def _semicolons(parts: list[Message]) -> Message:
+    """Reasons as one, "a; b", each still translatable."""
+    return joined(parts, N_("{first}; {rest}"))
 
 
 def measure_impact(old: RuleSet, new: RuleSet, frame: pd.DataFrame, *, on: dt.date | None = None,
@@ -557,17 +568,19 @@ def measure_impact(old: RuleSet, new: RuleSet, frame: pd.DataFrame, *, on: dt.da
     comparison (no date, a version with no parameter value on `on`, a conflict in a version).
     """
     if (on is None) == (date_column is None):
-        raise MedunionError(error("give either a date for every row or a date column, not both or neither"))
+        raise MedunionError(error(N_("give either a date for every row or a date column, not both or neither")))
     if not frame.index.is_unique:
-        raise MedunionError(error("the rows of the data need unique labels (the index names each row in the report)"))
+        raise MedunionError(error(N_("the rows of the data need unique labels (the index names each row in the "
+                                     "report)")))
     if date_column is not None and date_column not in frame.columns:
-        raise MedunionError(error(f"the data has no column '{date_column}' to take the dates from"))
+        raise MedunionError(error(N_("the data has no column '{column}' to take the dates from"), column=date_column))
     if on is not None:
         for ruleset in (old, new):
             parameters_on(ruleset, on)  # a missing value on the one date stops everything: said once
     missing_groups = [g for g in group_by if g not in frame.columns]
     if missing_groups:
-        raise MedunionError(error(f"the data has no column {', '.join(repr(g) for g in missing_groups)} to group by"))
+        raise MedunionError(error(N_("the data has no column {columns} to group by"),
+                                  columns=", ".join(repr(g) for g in missing_groups)))
     rejections, dates = _reject_rows(old, new, frame, on, date_column, refused)
     rejected = {r.row for r in rejections}
     keep = ~frame.index.isin(list(rejected))
@@ -648,7 +661,7 @@ def _attribute(old: RuleSet, new: RuleSet, cases: pd.DataFrame, days: pd.Series,
     ordered = [c for g in groups for c in g]
     applied: list[Change] = []
     pending: list[Change] = []
-    reasons: list[str] = []
+    reasons: list[Message] = []
     previous = before
     steps: list[Step] = []
     masks: list[np.ndarray] = []
@@ -672,15 +685,16 @@ def _attribute(old: RuleSet, new: RuleSet, cases: pd.DataFrame, days: pd.Series,
             result = _decide(apply_changes(old, new, trial), cases, days)
         except MedunionError as exc:
             pending.append(change)
-            reasons.append(f"{change.label} alone: {exc.diagnostics[0].message}")
+            reasons.append(Message(N_("{change} alone: {problem}"), change=change.label,
+                                   problem=said(exc.diagnostics[0])))
             continue
         joined = [*pending, change]
-        record(joined, result, "; ".join(reasons) if reasons else None)
+        record(joined, result, _semicolons(reasons) if reasons else None)
         applied = trial
         pending, reasons = [], []
     moved, _ = _any_move(previous, after, numeric)
     if pending or moved.any():
-        why = "; ".join(reasons) if reasons else None
+        why = _semicolons(reasons) if reasons else None
         record(pending, after, why)  # the rest of the new version, whatever it is
     touched = np.column_stack(masks) if masks else np.zeros((len(cases), 0), dtype=bool)
     overlap = np.logical_or.reduce([t > 1 for t in times.values()]) if times else np.zeros(len(cases), dtype=bool)

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from governance.amend import resolve_extends
-from governance.diagnostics import Diagnostic, Location, MedunionError, error, has_errors
+from governance.diagnostics import Diagnostic, Location, MedunionError, Message, error, has_errors, joined
 from governance.expressions import INTEGER, NUMBER, Expression, ExpressionType, literal_type, parse_expression
+from governance.i18n import N_
 from governance.model import (
     LEGACY_STATUSES,
     NO_DEFAULT,
@@ -38,7 +39,7 @@ def read_date(text: str, doc: SourceDocument, path: NodePath, found: list[Diagno
     try:
         return dt.date.fromisoformat(str(text))
     except ValueError:
-        found.append(error(f"{text!r} is not a valid date; write YYYY-MM-DD", doc.locate(path)))
+        found.append(error(N_("{value} is not a valid date; write YYYY-MM-DD"), doc.locate(path), value=repr(text)))
         return dt.date.min
 
 
@@ -76,13 +77,14 @@ class DocumentReader:
         if default is not NO_DEFAULT:
             default, problem = check_value(kind, default)
             if problem:
-                self.found.append(error(f"default of '{name}': {problem}", self.doc.locate((*path, "default"))))
+                self.found.append(error(N_("default of '{name}': {problem}"), self.doc.locate((*path, "default")),
+                                        name=name, problem=problem))
         if kind.kind == "enum" and not kind.values:
-            self.found.append(error(f"enum '{name}' needs a list of values", self.doc.locate(path)))
+            self.found.append(error(N_("enum '{name}' needs a list of values"), self.doc.locate(path), name=name))
         for bound in ("minimum", "maximum"):
             if bound in spec and check_value(NUMBER, spec[bound])[1] is not None:
-                self.found.append(error(f"{bound} of '{name}' must be a finite number, found {spec[bound]!r}",
-                                        self.doc.locate((*path, bound))))
+                self.found.append(error(_NOT_FINITE[bound], self.doc.locate((*path, bound)), name=name,
+                                        value=repr(spec[bound])))
         return Field(
             name=name, type=kind, unit=spec.get("unit"), description=spec.get("description"),
             description_zh=spec.get("description_zh"),
@@ -104,13 +106,14 @@ class DocumentReader:
             else:
                 value, problem = check_value(kind, value)
                 if problem:
-                    self.found.append(error(f"parameter '{name}': {problem}", self.doc.locate((*where, "value"))))
+                    self.found.append(error(N_("parameter '{name}': {problem}"), self.doc.locate((*where, "value")),
+                                            name=name, problem=problem))
             values.append(ParameterValue(read_date(item["from"], self.doc, (*where, "from"), self.found),
                                          value, item.get("reference"), self.doc.locate(where)))
         starts = [v.start for v in values]
         if starts != sorted(starts) or len(set(starts)) != len(starts):
-            self.found.append(error(f"the values of parameter '{name}' must be in date order, one per date",
-                                    self.doc.locate((*path, "values"))))
+            self.found.append(error(N_("the values of parameter '{name}' must be in date order, one per date"),
+                                    self.doc.locate((*path, "values")), name=name))
         minimum, maximum = self.parameter_bounds(name, spec, path)
         for i, value in enumerate(values):
             self.within_bounds(name, value, minimum, maximum, spec.get("unit"), (*path, "values", i, "value"))
@@ -133,8 +136,8 @@ class DocumentReader:
         for bound in ("minimum", "maximum"):
             given = spec.get(bound)
             if given is not None and check_value(NUMBER, given)[1] is not None:
-                self.found.append(error(f"{bound} of parameter '{name}' must be a finite number, found {given!r}",
-                                        self.doc.locate((*path, bound))))
+                self.found.append(error(_PARAMETER_NOT_FINITE[bound], self.doc.locate((*path, bound)), name=name,
+                                        value=repr(given)))
                 given = None
             bounds.append(given)
         low, high = bounds
@@ -143,14 +146,13 @@ class DocumentReader:
             for bound, given, inside in (("minimum", low, low is None or low >= ratio_low),
                                          ("maximum", high, high is None or high <= ratio_high)):
                 if not inside:
-                    self.found.append(error(
-                        f"{bound} of parameter '{name}' is {given}, but a ratio lies within [0, 1]; "
-                        "write a share as a fraction (0.75, not 75)", self.doc.locate((*path, bound))))
+                    self.found.append(error(_RATIO_BOUND[bound], self.doc.locate((*path, bound)), name=name,
+                                            value=given))
             low = ratio_low if low is None or low < ratio_low else low
             high = ratio_high if high is None or high > ratio_high else high
         if low is not None and high is not None and low > high:
-            self.found.append(error(f"parameter '{name}': minimum {low} is above maximum {high}",
-                                    self.doc.locate((*path, "minimum"))))
+            self.found.append(error(N_("parameter '{name}': minimum {minimum} is above maximum {maximum}"),
+                                    self.doc.locate((*path, "minimum")), name=name, minimum=low, maximum=high))
         return low, high
 
     def within_bounds(self, name: str, value: ParameterValue, low: float | None, high: float | None,
@@ -159,34 +161,37 @@ class DocumentReader:
         number = value.value
         if isinstance(number, bool) or not isinstance(number, int | float):
             return
-        what = "a ratio" if unit == "ratio" else f"parameter '{name}'"
         if (low is not None and number < low) or (high is not None and number > high):
-            span = f"[{_bound(low)}, {_bound(high)}]"
-            hint = "; write a share as a fraction (0.75, not 75)" if unit == "ratio" else ""
-            self.found.append(error(
-                f"parameter '{name}' is {number} from {value.start}, outside {span}: {what} must lie within "
-                f"{span}{hint}", self.doc.locate(where)))
+            template = N_("parameter '{name}' is {value} from {start}, outside [{low}, {high}]: a ratio must lie "
+                          "within [{low}, {high}]; write a share as a fraction (0.75, not 75)") if unit == "ratio" \
+                else N_("parameter '{name}' is {value} from {start}, outside [{low}, {high}]: parameter '{name}' "
+                        "must lie within [{low}, {high}]")
+            self.found.append(error(template, self.doc.locate(where), name=name, value=number, start=value.start,
+                                    low=_bound(low), high=_bound(high)))
 
     def list_element(self, name: str, value: Any, path: NodePath) -> ExpressionType | None:
         """The one type of a list parameter's items (text, numbers or true/false), or None after
         recording why the list is not one: `x in [...]` compares items of one plain type only."""
         if not isinstance(value, list) or not value:
-            self.found.append(error(f"parameter '{name}' is a list; give a non-empty list", self.doc.locate(path)))
+            self.found.append(error(N_("parameter '{name}' is a list; give a non-empty list"), self.doc.locate(path),
+                                    name=name))
             return None
         for i, item in enumerate(value):
             if not (isinstance(item, str | bool) or (isinstance(item, int | float) and math.isfinite(item))):
                 self.found.append(error(
-                    f"parameter '{name}': item {i + 1} is {item!r}; a list holds text, finite numbers or "
-                    "true/false", self.doc.locate((*path, i))))
+                    N_("parameter '{name}': item {number} is {value}; a list holds text, finite numbers or true/false"),
+                    self.doc.locate((*path, i)), name=name, number=i + 1, value=repr(item)))
                 return None
         kinds = {literal_type(item) for item in value}
         if kinds <= {INTEGER, NUMBER}:
             return NUMBER if NUMBER in kinds else INTEGER
         if len(kinds) > 1:
-            words = {"integer": "numbers", "number": "numbers", "string": "text", "boolean": "true/false"}
-            mixed = " and ".join(sorted({words.get(k.kind, k.kind) for k in kinds}))
-            self.found.append(error(f"parameter '{name}' mixes {mixed}; a list holds items of one type",
-                                    self.doc.locate(path)))
+            words = {"integer": N_("numbers"), "number": N_("numbers"), "string": N_("text"),
+                     "boolean": N_("true/false")}
+            named = sorted({words.get(k.kind, k.kind) for k in kinds})
+            mixed = joined([Message(word) for word in named], N_("{first} and {rest}"))
+            self.found.append(error(N_("parameter '{name}' mixes {kinds}; a list holds items of one type"),
+                                    self.doc.locate(path), name=name, kinds=mixed))
             return None
         return kinds.pop()
 
@@ -222,15 +227,15 @@ class DocumentReader:
             row_path = (*path, "rows", r)
             if len(row["when"]) != len(spec["inputs"]):
                 self.found.append(error(
-                    f"table '{spec['id']}' row {r + 1} has {len(row['when'])} cells for "
-                    f"{len(spec['inputs'])} input columns; give one cell per column ('-' for any)",
-                    self.doc.locate((*row_path, "when"))))
+                    N_("table '{table}' row {row} has {cells} cells for {columns} input columns; give one cell per "
+                       "column ('-' for any)"), self.doc.locate((*row_path, "when")), table=spec["id"], row=r + 1,
+                    cells=len(row["when"]), columns=len(spec["inputs"])))
                 continue
             if len(row["then"]) != len(spec["outputs"]):
                 self.found.append(error(
-                    f"table '{spec['id']}' row {r + 1} has {len(row['then'])} results for "
-                    f"{len(spec['outputs'])} outputs; give one per output",
-                    self.doc.locate((*row_path, "then"))))
+                    N_("table '{table}' row {row} has {results} results for {outputs} outputs; give one per output"),
+                    self.doc.locate((*row_path, "then")), table=spec["id"], row=r + 1, results=len(row["then"]),
+                    outputs=len(spec["outputs"])))
                 continue
             cells = []
             for c, raw in enumerate(row["when"]):
@@ -258,7 +263,7 @@ class DocumentReader:
         until = effective.get("until")
         end = read_date(until, self.doc, ("effective", "until"), self.found) if until else None
         if end is not None and end < start:
-            self.found.append(error("effective.until is before effective.from", self.doc.locate(("effective",))))
+            self.found.append(error(N_("effective.until is before effective.from"), self.doc.locate(("effective",))))
         inputs = {n: self.field(n, s, ("inputs", n)) for n, s in (data.get("inputs") or {}).items()}
         outputs = {n: self.field(n, s, ("outputs", n)) for n, s in (data.get("outputs") or {}).items()}
         parameters = {n: self.parameter(n, s, ("parameters", n))
@@ -281,12 +286,24 @@ class DocumentReader:
         )
 
 
+_NOT_FINITE = {"minimum": N_("minimum of '{name}' must be a finite number, found {value}"),
+               "maximum": N_("maximum of '{name}' must be a finite number, found {value}")}
+_PARAMETER_NOT_FINITE = {"minimum": N_("minimum of parameter '{name}' must be a finite number, found {value}"),
+                         "maximum": N_("maximum of parameter '{name}' must be a finite number, found {value}")}
+_RATIO_BOUND = {
+    "minimum": N_("minimum of parameter '{name}' is {value}, but a ratio lies within [0, 1]; write a share as a "
+                  "fraction (0.75, not 75)"),
+    "maximum": N_("maximum of parameter '{name}' is {value}, but a ratio lies within [0, 1]; write a share as a "
+                  "fraction (0.75, not 75)"),
+}
+
+
 def _text(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def _bound(value: float | None) -> str:
-    return "no bound" if value is None else f"{value:g}"
+def _bound(value: float | None) -> Message | str:
+    return Message(N_("no bound")) if value is None else f"{value:g}"
 
 
 def _reading(spec: dict[str, Any]) -> Reading:
@@ -303,7 +320,7 @@ def kind_of(doc: SourceDocument) -> str | None:
 def build_ruleset(doc: SourceDocument) -> RuleSet:
     """A loaded document → RuleSet; raises MedunionError with every problem found."""
     if kind_of(doc) != "ruleset":
-        raise MedunionError(error("not a rule set: the file must start with `kind: ruleset`", doc.locate(())))
+        raise MedunionError(error(N_("not a rule set: the file must start with `kind: ruleset`"), doc.locate(())))
     doc = resolve_extends(doc)  # an amendment (`extends:`) is merged onto its base version first
     problems = validate(doc, "ruleset")
     if has_errors(problems):
@@ -329,7 +346,7 @@ def yaml_files(paths: Iterable[str | Path]) -> list[Path]:
         elif item.exists():
             found.append(item)
         else:
-            raise MedunionError(error(f"no such file or folder: {item}", Location(str(item), 1, 1)))
+            raise MedunionError(error(N_("no such file or folder: {path}"), Location(str(item), 1, 1), path=item))
     return sorted(set(found))
 
 
@@ -354,12 +371,12 @@ def ruleset_in_force(versions: list[RuleSet], on: dt.date) -> RuleSet:
             f"{r.version}: {r.effective_from} to {r.effective_until or 'open'}" for r in versions
         )
         if not versions:
-            raise MedunionError(error(f"no rule set is in force on {on}: no rule set was found"))
+            raise MedunionError(error(N_("no rule set is in force on {date}: no rule set was found"), date=on))
         # at the effective period of the version nearest the date: the one to extend or add after
         nearest = min(versions, key=lambda r: r.effective_from) if on < min(r.effective_from for r in versions) \
             else max(versions, key=lambda r: r.effective_from)
-        raise MedunionError(error(f"no version of {versions[0].id} is in force on {on} (versions: {periods})",
-                                  nearest.effective_location))
+        raise MedunionError(error(N_("no version of {ruleset} is in force on {date} (versions: {periods})"),
+                                  nearest.effective_location, ruleset=versions[0].id, date=on, periods=periods))
     return matching[-1]
 
 
@@ -374,8 +391,9 @@ def ruleset_versions(ruleset_id: str, root: str | Path = "rules") -> list[RuleSe
     groups = load_rulesets(root)
     if ruleset_id not in groups:
         known = ", ".join(groups) or "none"
-        raise MedunionError(error(f"no rule set '{ruleset_id}' under {root}/ (known: {known}); "
-                                  "give --rules or set MEDUNION_RULES to the folder of rule sets"))
+        raise MedunionError(error(N_("no rule set '{ruleset}' under {root}/ (known: {known}); "
+                                     "give --rules or set MEDUNION_RULES to the folder of rule sets"),
+                                  ruleset=ruleset_id, root=root, known=known))
     return groups[ruleset_id]
 
 
@@ -388,5 +406,5 @@ def resolve_ruleset(reference: str | Path, on: dt.date, root: str | Path = "rule
         versions = [r for rs in load_rulesets(path).values() for r in rs]
         return ruleset_in_force(versions, on)
     if path.suffix in (".yaml", ".yml") or len(path.parts) > 1:  # meant as a file or folder, not an id
-        raise MedunionError(error(f"no such file or folder: {path}", Location(str(path), 1, 1)))
+        raise MedunionError(error(N_("no such file or folder: {path}"), Location(str(path), 1, 1), path=path))
     return ruleset_in_force(ruleset_versions(str(reference), root), on)

@@ -12,13 +12,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from governance.check import dependencies
-from governance.model import UNCERTAIN_READING, DecisionTable, Reading, Rule, RuleSet
+from governance.model import LAW, UNCERTAIN_READING, DecisionTable, Parameter, Reading, Rule, RuleSet
 from governance.trace import OutputTrace, ParameterTrace, ReadingTrace, RuleTrace, TableTrace
 
 
-def _trace(kind: str, item_id: str, clause: str, reading: Reading) -> ReadingTrace:
+def _trace(kind: str, item_id: str, clause: str, reading: Reading, title: str | None = None,
+           title_zh: str | None = None) -> ReadingTrace:
     assert reading.status is not None
-    return ReadingTrace(kind, item_id, clause, reading.status, reading.text, reading.text_zh)
+    return ReadingTrace(kind, item_id, clause, reading.status, reading.text, reading.text_zh, title, title_zh)
+
+
+def parameter_reading(name: str, parameter: Parameter) -> ReadingTrace:
+    """A parameter's reading, named by its description and Chinese label."""
+    return _trace("parameter", name, parameter.clause, parameter.reading, parameter.description, parameter.label_zh)
+
+
+def producer_reading(producer: Rule | DecisionTable) -> ReadingTrace:
+    kind = "rule" if isinstance(producer, Rule) else "table"
+    return _trace(kind, producer.id, producer.clause, producer.reading, producer.title, producer.title_zh)
 
 
 def names_read(producer: Rule | DecisionTable, output: str, rows: tuple[str, ...] | None) -> set[str]:
@@ -43,9 +54,12 @@ def names_read(producer: Rule | DecisionTable, output: str, rows: tuple[str, ...
 
 def attach_readings(rs: RuleSet, rules: Mapping[str, RuleTrace], tables: Mapping[str, TableTrace],
                     outputs: Mapping[str, OutputTrace], parameters: Mapping[str, ParameterTrace]
-                    ) -> tuple[list[str], list[str]]:
-    """Fill in the statuses and readings of a decision's trace; return the warnings (uncertain
-    readings) and notes (drafter's readings) of the rules and tables that decided something."""
+                    ) -> tuple[list[ReadingTrace], list[ReadingTrace]]:
+    """Fill in the statuses and readings of a decision's trace; return the uncertain readings
+    (warnings) and the drafter's readings (notes) the decision relies on, as data: those of the
+    parameters it used, then those of the rules and tables that decided something. Each renderer
+    words them in its reader's language (`governance.trace.english_caution` gives the English of
+    the explanation's `warnings` and `notes`)."""
     producers: dict[str, Rule | DecisionTable] = {r.id: r for r in rs.rules}
     producers.update({t.id: t for t in rs.tables})
     for rule in rs.rules:
@@ -58,9 +72,27 @@ def attach_readings(rs: RuleSet, rules: Mapping[str, RuleTrace], tables: Mapping
             record_t = tables[table.id]
             record_t.status, record_t.reading, record_t.reading_zh = table.reading.status, table.reading.text, \
                 table.reading.text_zh
-    for name, record_p in parameters.items():
+    uncertain: list[ReadingTrace] = []
+    drafters: list[ReadingTrace] = []
+    made: dict[tuple[str, str], ReadingTrace] = {}  # one record per item: outputs share them (none changes them)
+
+    def parameter_trace(name: str) -> ReadingTrace:
+        key = ("parameter", name)
+        if key not in made:
+            made[key] = parameter_reading(name, rs.parameters[name])
+        return made[key]
+
+    def producer_trace(producer: Rule | DecisionTable) -> ReadingTrace:
+        key = ("rule" if isinstance(producer, Rule) else "table", producer.id)
+        if key not in made:
+            made[key] = producer_reading(producer)
+        return made[key]
+
+    for name, record_p in parameters.items():  # the parameters used, in name order
         parameter = rs.parameters[name]
         record_p.reading, record_p.reading_zh = parameter.reading_text, parameter.reading_zh
+        if parameter.status != LAW:
+            (uncertain if parameter.status == UNCERTAIN_READING else drafters).append(parameter_trace(name))
 
     resolved: dict[str, tuple[ReadingTrace, ...]] = {}
 
@@ -72,23 +104,19 @@ def attach_readings(rs: RuleSet, rules: Mapping[str, RuleTrace], tables: Mapping
                 or name in visiting:
             return ()
         producer = producers[explained.by.id]
-        kind = "rule" if isinstance(producer, Rule) else "table"
         found: list[ReadingTrace] = []
         if producer.reading.marked:
-            found.append(_trace(kind, producer.id, producer.clause, producer.reading))
+            found.append(producer_trace(producer))
         read = names_read(producer, name, explained.by.rows)
-        for parameter_name in sorted(read & set(rs.parameters)):
-            parameter = rs.parameters[parameter_name]
-            if parameter.reading.marked:
-                found.append(_trace("parameter", parameter_name, parameter.clause, parameter.reading))
+        for parameter_name in sorted(read & rs.parameters.keys()):
+            if rs.parameters[parameter_name].status != LAW:
+                found.append(parameter_trace(parameter_name))
         for other in sorted(read & set(rs.outputs)):
             found.extend(depends_on(other, visiting | {name}))
         unique = {(r.kind, r.id): r for r in found}
         resolved[name] = tuple(unique.values())
         return resolved[name]
 
-    warnings: list[str] = []
-    notes: list[str] = []
     deciding: list[str] = []
     for name, explained in outputs.items():
         if explained.by is not None and explained.by.id is not None:
@@ -99,11 +127,5 @@ def attach_readings(rs: RuleSet, rules: Mapping[str, RuleTrace], tables: Mapping
         explained.readings = depends_on(name)
     for item_id in deciding:
         producer = producers[item_id]
-        what = "Rule" if isinstance(producer, Rule) else "Table"
-        if producer.reading.status == UNCERTAIN_READING:
-            warnings.append(f"{what} '{item_id}' ({producer.clause}) is an uncertain reading of the source: "
-                            f"{producer.reading.text or ''}")
-        else:
-            notes.append(f"{what} '{item_id}' is the drafter's reading of {producer.clause}: "
-                         f"{producer.reading.text or ''}")
-    return warnings, notes
+        (uncertain if producer.reading.status == UNCERTAIN_READING else drafters).append(producer_trace(producer))
+    return uncertain, drafters

@@ -22,8 +22,9 @@ from typing import Any
 from governance.cases import check_case, parameters_on
 from governance.compile import Plan
 from governance.decide import decide_with_plan, depends_on
-from governance.diagnostics import MedunionError, error
+from governance.diagnostics import MedunionError, Message, error, joined, said
 from governance.expressions.syntax import Binary, Call, Literal, Name, Node, walk
+from governance.i18n import N_
 from governance.model import DecisionTable, Field, Rule
 from governance.values import json_value
 
@@ -82,8 +83,8 @@ def what_would_change(plan: Plan, case: Mapping[str, Any], on: dt.date, output: 
     """For each input the output depends on, the smallest verified change that flips it."""
     rs = plan.ruleset
     if output not in rs.outputs:
-        raise MedunionError(error(f"{rs.id} has no output '{output}'; its outputs are: " + ", ".join(rs.outputs),
-                                  rs.location))
+        raise MedunionError(error(N_("{ruleset} has no output '{output}'; its outputs are: {known}"), rs.location,
+                                  ruleset=rs.id, output=output, known=", ".join(rs.outputs)))
     base = decide_with_plan(plan, case, on, only=[output])
     record = base.trace.outputs[output]
     checked = check_case(rs, case)
@@ -286,9 +287,11 @@ def _verify(plan: Plan, case: Mapping[str, Any], on: dt.date, output: str, value
     try:
         again = decide_with_plan(plan, changed, on, only=[output]).trace.outputs[output]
     except MedunionError as exc:
-        return None, "refused: " + "; ".join(d.message for d in exc.diagnostics)
+        reasons = joined([said(d) for d in exc.diagnostics], N_("{first}; {rest}"))
+        return None, Message(N_("refused: {problems}"), problems=reasons)
     if again.decided == decided and again.value == value:
-        return None, f"deciding again with {name} = {_shown(to)} gives the same {output}"
+        return None, Message(N_("deciding again with {name} = {value} gives the same {output}"), name=name,
+                             value=_shown(to), output=output)
     return (again.value, again.decided), ""
 
 

@@ -21,7 +21,8 @@ from typing import Any
 
 import yaml
 
-from governance.diagnostics import Location, MedunionError, error
+from governance.diagnostics import Location, MedunionError, Message, error
+from governance.i18n import N_
 
 NodePath = tuple[Any, ...]
 
@@ -135,16 +136,17 @@ than 4,300, and no amount in a rule or case file comes near it)."""
 
 def _not_a_number(loader: yaml.SafeLoader, node: yaml.ScalarNode, what: str) -> MedunionError:
     """`!!int x`: a tag that calls text a number it is not."""
-    return MedunionError(error(f"{str(node.value)!r} is tagged as {what} but is not one; remove the tag or "
-                               "write the number", _mark(getattr(loader, "path", "<yaml>"), node.start_mark)))
+    return MedunionError(error(what, _mark(getattr(loader, "path", "<yaml>"), node.start_mark),
+                               value=repr(str(node.value))))
 
 
 def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     text = str(node.value)
     if len(text) > MAX_DIGITS:
         raise MedunionError(error(
-            f"a number written with {len(text):,} digits; at most {MAX_DIGITS:,} are read: write a decimal "
-            "such as 1.5e20 or check the value", _mark(getattr(loader, "path", "<yaml>"), node.start_mark)))
+            N_("a number written with {digits} digits; at most {limit} are read: write a decimal such as 1.5e20 or "
+               "check the value"), _mark(getattr(loader, "path", "<yaml>"), node.start_mark),
+            digits=f"{len(text):,}", limit=f"{MAX_DIGITS:,}"))
     try:
         if text.startswith("0o"):
             return int(text[2:], 8)
@@ -152,7 +154,8 @@ def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
             return int(text[2:], 16)
         return int(text, 10)  # leading zeros are decimal in YAML 1.2: 012000 is 12000
     except ValueError:  # only an explicit `!!int` tag brings text here that the resolver did not match
-        raise _not_a_number(loader, node, "a whole number (!!int)") from None
+        raise _not_a_number(loader, node, N_("{value} is tagged as a whole number (!!int) but is not one; remove "
+                                             "the tag or write the number")) from None
 
 
 def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
@@ -164,7 +167,8 @@ def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
     try:
         return float(text)
     except ValueError:  # `!!float abc`
-        raise _not_a_number(loader, node, "a number (!!float)") from None
+        raise _not_a_number(loader, node, N_("{value} is tagged as a number (!!float) but is not one; remove the "
+                                             "tag or write the number")) from None
 
 
 def _construct_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
@@ -190,15 +194,15 @@ class _Loader(yaml.SafeLoader):
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
                 raise MedunionError(error(
-                    f"more than {MAX_ALIASES} aliases (*name) in one file; write the values out instead",
-                    _mark(self.path, event.start_mark)))
+                    N_("more than {limit} aliases (*name) in one file; write the values out instead"),
+                    _mark(self.path, event.start_mark), limit=MAX_ALIASES))
             return super().compose_node(parent, index)
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:
                 raise MedunionError(error(
-                    f"nested more than {MAX_DEPTH} levels deep; flatten the structure",
-                    _mark(self.path, event.start_mark)))
+                    N_("nested more than {limit} levels deep; flatten the structure"),
+                    _mark(self.path, event.start_mark), limit=MAX_DEPTH))
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
@@ -240,18 +244,18 @@ class _Builder:
         if node.tag not in allowed:
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
             raise MedunionError(error(
-                f"the YAML tag '{tag}' is not allowed: rule files are plain data (text, numbers, "
-                "true/false, dates, lists and mappings); remove the tag",
-                _mark(self.doc.path, node.start_mark),
+                N_("the YAML tag '{tag}' is not allowed: rule files are plain data (text, numbers, "
+                   "true/false, dates, lists and mappings); remove the tag"),
+                _mark(self.doc.path, node.start_mark), tag=tag,
             ))
 
     def build(self, node: yaml.Node, node_path: NodePath) -> Any:
         self.values += 1
         if self.values > MAX_VALUES:
             raise MedunionError(error(
-                f"the file holds more than {MAX_VALUES:,} values once its aliases are expanded; "
-                "an alias that repeats other aliases multiplies them: write the data out instead",
-                _mark(self.doc.path, node.start_mark)))
+                N_("the file holds more than {limit} values once its aliases are expanded; "
+                   "an alias that repeats other aliases multiplies them: write the data out instead"),
+                _mark(self.doc.path, node.start_mark), limit=f"{MAX_VALUES:,}"))
         self.doc.positions[node_path] = _mark(self.doc.path, node.start_mark)
         self.refuse_tag(node)
         if isinstance(node, yaml.MappingNode):
@@ -264,9 +268,9 @@ class _Builder:
                     first = self.doc.key_positions[child]
                     raise MedunionError(
                         error(
-                            f"duplicate key '{key}' (first written at line {first.line}); "
-                            "YAML would silently keep only the last one: remove or rename one",
-                            _mark(self.doc.path, key_node.start_mark),
+                            N_("duplicate key '{key}' (first written at line {line}); "
+                               "YAML would silently keep only the last one: remove or rename one"),
+                            _mark(self.doc.path, key_node.start_mark), key=key, line=first.line,
                         )
                     )
                 self.doc.key_positions[child] = _mark(self.doc.path, key_node.start_mark)
@@ -290,14 +294,14 @@ class _Builder:
             found = _SURROGATE.search(value)
             assert found is not None
             raise MedunionError(error(
-                f"the text holds \\u{ord(found.group(0)):04x}, half of a UTF-16 pair and no character; "
-                "write the character itself", _mark(self.doc.path, node.start_mark)))
+                N_("the text holds {escape}, half of a UTF-16 pair and no character; write the character itself"),
+                _mark(self.doc.path, node.start_mark), escape=f"\\u{ord(found.group(0)):04x}"))
         return value
 
     def build_key(self, node: yaml.Node) -> Any:
         if not isinstance(node, yaml.ScalarNode):
             raise MedunionError(
-                error("a mapping key must be a plain name", _mark(self.doc.path, node.start_mark))
+                error(N_("a mapping key must be a plain name"), _mark(self.doc.path, node.start_mark))
             )
         self.refuse_tag(node)
         if node.tag in (_TIMESTAMP_TAG, _BOOL_TAG):
@@ -311,8 +315,55 @@ def _unprintable(error_: yaml.reader.ReaderError, text: str, path: str) -> Medun
     line = before.count("\n") + 1
     column = error_.position - (before.rfind("\n") + 1) + 1
     code = error_.character if isinstance(error_.character, int) else ord(str(error_.character)[:1] or "\0")
-    return MedunionError(error(f"the control character U+{code:04X} is not allowed in a YAML file; remove it "
-                               "(is this a binary file?)", Location(path, line, column)))
+    return MedunionError(error(N_("the control character {code} is not allowed in a YAML file; remove it "
+                                  "(is this a binary file?)"), Location(path, line, column), code=f"U+{code:04X}"))
+
+
+# PyYAML's most common words for a syntax error, as catalog entries, so a Chinese reader sees
+# them in Chinese; any other wording of the library stays as it is (English).
+_YAML_PHRASES = {phrase: phrase for phrase in (
+    N_("mapping values are not allowed here"),
+    N_("could not find expected ':'"),
+    N_("did not find expected key"),
+    N_("did not find expected '-' indicator"),
+    N_("did not find expected node content"),
+    N_("found unexpected end of stream"),
+    N_("found a tab character that violates indentation"),
+    N_("found unexpected ':'"),
+    N_("invalid YAML"),
+    N_("while scanning a simple key"),
+    N_("while scanning a quoted scalar"),
+    N_("while scanning a plain scalar"),
+    N_("while scanning a block scalar"),
+    N_("while parsing a block mapping"),
+    N_("while parsing a block collection"),
+    N_("while parsing a flow mapping"),
+    N_("while parsing a flow sequence"),
+    N_("while parsing a flow node"),
+    N_("while parsing a block node"),
+    N_("while scanning for the next token"),
+    N_("but found another document"),
+    N_("expected a single document in the stream"),
+)}
+_YAML_PATTERNS = (
+    (re.compile(r"found character (.+) that cannot start any token"),
+     N_("found character {first} that cannot start any token")),
+    (re.compile(r"expected (.+), but found (.+)"), N_("expected {first}, but found {second}")),
+    (re.compile(r"expected (.+), but got (.+)"), N_("expected {first}, but got {second}")),
+    (re.compile(r"found undefined alias (.+)"), N_("found undefined alias {first}")),
+    (re.compile(r"found unknown escape character (.+)"), N_("found unknown escape character {first}")),
+)
+
+
+def _yaml_words(problem: str) -> Message:
+    """A PyYAML problem as a catalog message where its wording is a known one."""
+    if problem in _YAML_PHRASES:
+        return Message(problem)
+    for pattern, template in _YAML_PATTERNS:
+        found = pattern.fullmatch(problem)
+        if found:
+            return Message(template, **dict(zip(("first", "second"), found.groups(), strict=False)))
+    return Message(problem)  # not formatted: braces in it stay as they are
 
 
 def parse_yaml(text: str, path: str) -> SourceDocument:
@@ -327,17 +378,19 @@ def parse_yaml(text: str, path: str) -> SourceDocument:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             where = _mark(path, mark) if mark else Location(path, 1, 1)
-            problem = exc.problem or exc.context or "invalid YAML"
+            problem = _yaml_words(exc.problem or exc.context or "invalid YAML")
             started = exc.context_mark
             if exc.context and started is not None and mark is not None and started.line != mark.line:
-                problem += f" ({exc.context} that starts at line {started.line + 1}, column {started.column + 1})"
+                problem = Message(N_("{problem} ({context} that starts at line {line}, column {column})"),
+                                  problem=problem, context=_yaml_words(exc.context), line=started.line + 1,
+                                  column=started.column + 1)
             raise MedunionError(
-                error(f"YAML syntax: {problem}; check indentation and quoting", where)
+                error(N_("YAML syntax: {problem}; check indentation and quoting"), where, problem=problem)
             ) from None
         except yaml.YAMLError as exc:
-            raise MedunionError(error(f"YAML syntax: {exc}", Location(path, 1, 1))) from None
+            raise MedunionError(error(N_("YAML syntax: {problem}"), Location(path, 1, 1), problem=exc)) from None
         if node is None:
-            raise MedunionError(error("the file is empty", Location(path, 1, 1)))
+            raise MedunionError(error(N_("the file is empty"), Location(path, 1, 1)))
         builder = _Builder(path, loader)
         builder.doc.text = text
         builder.doc.data = builder.build(node, ())
@@ -353,13 +406,14 @@ def load_yaml(path: str | Path) -> SourceDocument:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise MedunionError(error(
-                f"the file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} a rule or case file may have; "
-                "split it", Location(str(path), 1, 1)))
+                N_("the file is {size} bytes, more than the {limit} a rule or case file may have; split it"),
+                Location(str(path), 1, 1), size=f"{size:,}", limit=f"{MAX_FILE_BYTES:,}"))
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise MedunionError(error(f"cannot read the file: {exc.strerror}", Location(str(path), 1, 1))) from None
+        raise MedunionError(error(N_("cannot read the file: {reason}"), Location(str(path), 1, 1),
+                                  reason=exc.strerror)) from None  # the system's words
     except UnicodeDecodeError as exc:
         raise MedunionError(
-            error(f"not UTF-8 text ({exc.reason}); save the file as UTF-8", Location(str(path), 1, 1))
+            error(N_("not UTF-8 text ({reason}); save the file as UTF-8"), Location(str(path), 1, 1), reason=exc.reason)
         ) from None
     return parse_yaml(text, str(path))

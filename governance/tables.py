@@ -17,6 +17,7 @@ from governance.expressions import ExpressionType, parse_expression
 from governance.expressions.operators import BINARY
 from governance.expressions.syntax import ListExpr, Literal
 from governance.expressions.vector import Coded, constant, equal, member_of
+from governance.i18n import N_
 from governance.model import CellTest, Field
 
 _INTERVAL = re.compile(r"^\s*([\[(])\s*(.+?)\s*,\s*(.+?)\s*([\])])\s*$")
@@ -32,9 +33,9 @@ def _literal(text: str, location: Location | None, cell: str) -> Any:
     if not isinstance(node, Literal):
         raise MedunionError(
             error(
-                f"table cell `{cell}`: `{text}` is not a literal value; cells compare with numbers, "
-                "'quoted text', true/false or date('YYYY-MM-DD')",
-                location,
+                N_("table cell `{cell}`: `{text}` is not a literal value; cells compare with numbers, "
+                   "'quoted text', true/false or date('YYYY-MM-DD')"),
+                location, cell=cell, text=text,
             )
         )
     return node.value
@@ -43,7 +44,8 @@ def _literal(text: str, location: Location | None, cell: str) -> Any:
 def parse_cell(raw: Any, location: Location | None = None) -> CellTest:
     """`-`, `< 6`, `[0, 6)`, `'acute'`, `in ['a', 'b']` and friends (see the format reference)."""
     if isinstance(raw, float) and not math.isfinite(raw):  # `.nan` would match nothing, silently
-        raise MedunionError(error(f"table cell `{raw}`: not a finite number; write `-` for any value", location))
+        raise MedunionError(error(N_("table cell `{cell}`: not a finite number; write `-` for any value"), location,
+                                  cell=raw))
     if isinstance(raw, bool | int | float):
         return CellTest(text=str(raw).lower(), kind="compare", op="==", value=raw, location=location)
     text = str(raw).strip()
@@ -57,7 +59,7 @@ def parse_cell(raw: Any, location: Location | None = None) -> CellTest:
             node = None
         if not isinstance(node, ListExpr) or not all(isinstance(i, Literal) for i in node.items):
             raise MedunionError(
-                error(f"table cell `{text}`: 'in' needs a list of literals, e.g. in ['a', 'b']", location)
+                error(N_("table cell `{cell}`: 'in' needs a list of literals, e.g. in ['a', 'b']"), location, cell=text)
             )
         items = tuple(i.value for i in node.items if isinstance(i, Literal))
         return CellTest(text=text, kind="member", items=items, negated=match.group(1) != "in",
@@ -71,11 +73,12 @@ def parse_cell(raw: Any, location: Location | None = None) -> CellTest:
             empty = low > high or (low == high and not (low_closed and high_closed))
         except TypeError:
             raise MedunionError(error(
-                f"table cell `{text}`: the interval's ends {low!r} and {high!r} are not of one type",
-                location)) from None
+                N_("table cell `{cell}`: the interval's ends {low} and {high} are not of one type"),
+                location, cell=text, low=repr(low), high=repr(high))) from None
         if empty:
             raise MedunionError(error(
-                f"table cell `{text}`: the interval contains no value (check its ends and brackets)", location))
+                N_("table cell `{cell}`: the interval contains no value (check its ends and brackets)"), location,
+                cell=text))
         return CellTest(text=text, kind="interval", low=low, high=high,
                         low_closed=low_closed, high_closed=high_closed, location=location)
     match = _COMPARE.match(text)

@@ -18,8 +18,9 @@ import pandas as pd
 from governance.bulk import decide_frame_with_plan
 from governance.compile import Plan, plan_for
 from governance.decide import decide_with_plan
-from governance.diagnostics import Diagnostic, Location, MedunionError, error, has_errors
+from governance.diagnostics import Diagnostic, Location, MedunionError, Message, error, has_errors, said
 from governance.explain import render_text
+from governance.i18n import N_
 from governance.load import kind_of, load_rulesets, ruleset_in_force, yaml_files
 from governance.model import RuleSet
 from governance.schema import validate
@@ -70,8 +71,8 @@ def load_tests(path: str | Path) -> list[RuleTest]:
         try:
             on = dt.date.fromisoformat(spec["on"])
         except ValueError:
-            bad_dates.append(error(f"test '{spec['name']}': {spec['on']!r} is not a valid date; write YYYY-MM-DD",
-                                   doc.locate(("tests", i, "on"))))
+            bad_dates.append(error(N_("test '{test}': {value} is not a valid date; write YYYY-MM-DD"),
+                                   doc.locate(("tests", i, "on")), test=spec["name"], value=repr(spec["on"])))
             continue
         found.append(RuleTest(
             name=spec["name"], ruleset_id=doc.data["ruleset"], on=on,
@@ -111,7 +112,8 @@ class _Rulesets:
             groups = self.cache[test.rules_dir] = load_rulesets(test.rules_dir)
         if test.ruleset_id not in groups:
             raise MedunionError(error(
-                f"test names rule set '{test.ruleset_id}', which is not in {test.rules_dir}", test.location))
+                N_("test names rule set '{ruleset}', which is not in {folder}"), test.location,
+                ruleset=test.ruleset_id, folder=test.rules_dir))
         return plan_for(ruleset_in_force(groups[test.ruleset_id], test.on))
 
 
@@ -179,11 +181,12 @@ def check_test_file(path: str | Path, rulesets: dict[str, list[RuleSet]] | None 
         try:
             versions = load_rulesets(rules_dir).get(ruleset_id)
         except MedunionError as exc:  # the rule set's own problems are reported where it is checked
-            return [error(f"the tests cannot be checked: rule set '{ruleset_id}' does not load "
-                          f"({exc.diagnostics[0].message if exc.diagnostics else exc})", doc.locate(("ruleset",)))]
+            return [error(N_("the tests cannot be checked: rule set '{ruleset}' does not load ({problem})"),
+                          doc.locate(("ruleset",)), ruleset=ruleset_id,
+                          problem=said(exc.diagnostics[0]) if exc.diagnostics else exc)]
         if versions is None:
-            return [error(f"no rule set '{ruleset_id}' in {rules_dir}; name the rule set these tests are for",
-                          doc.locate(("ruleset",)))]
+            return [error(N_("no rule set '{ruleset}' in {folder}; name the rule set these tests are for"),
+                          doc.locate(("ruleset",)), ruleset=ruleset_id, folder=rules_dir)]
     found: list[Diagnostic] = []
     for i, spec in enumerate(doc.data["tests"]):
         where = ("tests", i)
@@ -194,7 +197,8 @@ def check_test_file(path: str | Path, rulesets: dict[str, list[RuleSet]] | None 
             continue  # load_tests reports the bad date
         except MedunionError as exc:
             if not spec.get("expect_error"):
-                found.append(error(f"test '{spec['name']}': {exc.diagnostics[0].message}", doc.locate((*where, "on"))))
+                found.append(error(N_("test '{test}': {problem}"), doc.locate((*where, "on")), test=spec["name"],
+                                   problem=said(exc.diagnostics[0])))
             continue
         if not spec.get("expect_error"):
             found.extend(_check_inputs(doc, where, spec, ruleset))
@@ -208,16 +212,22 @@ def _check_inputs(doc: SourceDocument, where: NodePath, spec: dict[str, Any], ru
         field = ruleset.inputs.get(name)
         if field is None:
             close = difflib.get_close_matches(str(name), list(ruleset.inputs), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "inputs: " + ", ".join(ruleset.inputs)
-            found.append(error(f"test '{spec['name']}': '{name}' is not an input of {ruleset.id} "
-                               f"{ruleset.version}; {hint}", doc.locate_key((*where, "inputs", name))))
+            at = doc.locate_key((*where, "inputs", name))
+            if close:
+                found.append(error(N_("test '{test}': '{name}' is not an input of {ruleset} {version}; did you mean "
+                                      "'{close}'?"), at, test=spec["name"], name=name, ruleset=ruleset.id,
+                                   version=ruleset.version, close=close[0]))
+            else:
+                found.append(error(N_("test '{test}': '{name}' is not an input of {ruleset} {version}; inputs: "
+                                      "{known}"), at, test=spec["name"], name=name, ruleset=ruleset.id,
+                                   version=ruleset.version, known=", ".join(ruleset.inputs)))
             continue
         if value is None:  # a missing value blocks only what needs it
             continue
         _, problem = check_field(field, value)
         if problem:
-            found.append(error(f"test '{spec['name']}': input '{name}': {problem}",
-                               doc.locate((*where, "inputs", name))))
+            found.append(error(N_("test '{test}': input '{name}': {problem}"),
+                               doc.locate((*where, "inputs", name)), test=spec["name"], name=name, problem=problem))
     return found
 
 
@@ -229,35 +239,48 @@ def _check_expected(doc: SourceDocument, where: NodePath, spec: dict[str, Any], 
         at = (*where, "expect", name)
         if field is None:
             close = difflib.get_close_matches(str(name), list(ruleset.outputs), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "outputs: " + ", ".join(ruleset.outputs)
-            found.append(error(f"test '{spec['name']}': '{name}' is not an output of {ruleset.id} "
-                               f"{ruleset.version}; {hint}", doc.locate_key(at)))
+            if close:
+                found.append(error(N_("test '{test}': '{name}' is not an output of {ruleset} {version}; did you mean "
+                                      "'{close}'?"), doc.locate_key(at), test=spec["name"], name=name,
+                                   ruleset=ruleset.id, version=ruleset.version, close=close[0]))
+            else:
+                found.append(error(N_("test '{test}': '{name}' is not an output of {ruleset} {version}; outputs: "
+                                      "{known}"), doc.locate_key(at), test=spec["name"], name=name,
+                                   ruleset=ruleset.id, version=ruleset.version, known=", ".join(ruleset.outputs)))
             continue
         if expected is None:  # expected undecided
             continue
         if isinstance(expected, dict):
             problem = _tolerance_problem(field.type.numeric, expected)
             if problem:
-                found.append(error(f"test '{spec['name']}': expected '{name}': {problem}", doc.locate(at)))
+                found.append(error(N_("test '{test}': expected '{name}': {problem}"), doc.locate(at),
+                                   test=spec["name"], name=name, problem=problem))
             continue
         _, problem = check_value(field.type, expected)
         if problem:
-            kind = "" if field.type.kind == "enum" else f" ({field.type.describe()})"  # the problem lists an enum's
-            found.append(error(f"test '{spec['name']}': expected '{name}'{kind}: {problem}", doc.locate(at)))
+            if field.type.kind == "enum":  # the problem lists an enum's values
+                found.append(error(N_("test '{test}': expected '{name}': {problem}"), doc.locate(at),
+                                   test=spec["name"], name=name, problem=problem))
+            else:
+                found.append(error(N_("test '{test}': expected '{name}' ({type}): {problem}"), doc.locate(at),
+                                   test=spec["name"], name=name, type=field.type.describe(), problem=problem))
     return found
 
 
-def _tolerance_problem(numeric: bool, expected: dict[str, Any]) -> str | None:
+def _tolerance_problem(numeric: bool, expected: dict[str, Any]) -> Message | None:
     """Why `{value: .., tolerance: ..}` cannot be compared with the output, or None."""
     if not numeric:
-        return "`{value, tolerance}` compares numbers, but the output is not a number"
+        return Message(N_("`{value, tolerance}` compares numbers, but the output is not a number"))
     unknown = set(expected) - {"value", "tolerance"}
-    if unknown or "value" not in expected:
-        return "write `{value: N, tolerance: T}`" + (f" (unknown: {', '.join(map(str, unknown))})" if unknown else "")
+    if unknown:
+        return Message(N_("write `{{value: N, tolerance: T}}` (unknown: {unknown})"),
+                       unknown=", ".join(map(str, unknown)))
+    if "value" not in expected:
+        return Message(N_("write `{value: N, tolerance: T}`"))
     for key in ("value", "tolerance"):
         item = expected.get(key, 0)
         if isinstance(item, bool) or not isinstance(item, int | float):
-            return f"{key} must be a number, found {item!r}"
+            return Message(N_("{key} must be a number, found {value}"), key=key, value=repr(item))
     return None
 
 
@@ -275,7 +298,7 @@ def test_files(paths: list[str | Path]) -> list[Path]:
             if kind_of(doc) == "ruleset-test":
                 found.append(path)
             elif path in named:
-                raise MedunionError(error("not a rule-set test: a test file starts with `kind: ruleset-test`",
+                raise MedunionError(error(N_("not a rule-set test: a test file starts with `kind: ruleset-test`"),
                                           doc.locate(("kind",))))
     return found
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from governance.diagnostics import Location, MedunionError, error
+from governance.i18n import N_
 
 SAMPLE_BYTES = 1 << 20  # 1 MiB: some thousands of rows, enough to meet the first Chinese header or value
 
@@ -32,8 +33,8 @@ UTF8_BOM = TextEncoding("utf-8", "UTF-8 with BOM", bom=True)
 GB18030 = TextEncoding("gb18030", "GB18030 (GBK)")
 
 
-def _refuse(path: Path, message: str) -> MedunionError:
-    return MedunionError(error(message, Location(str(path), 1, 1)))
+def _refuse(path: Path, message: str, **args: object) -> MedunionError:
+    return MedunionError(error(message, Location(str(path), 1, 1), **args))
 
 
 def _decodes(sample: bytes, codec: str, final: bool) -> bool:
@@ -57,20 +58,20 @@ def sniff_encoding(path: str | Path, sample_bytes: int = SAMPLE_BYTES) -> TextEn
         with path.open("rb") as handle:
             sample = handle.read(sample_bytes + 1)
     except OSError as exc:
-        raise _refuse(path, f"cannot read the file: {exc.strerror}") from None
+        raise _refuse(path, N_("cannot read the file: {reason}"), reason=exc.strerror) from None
     whole = len(sample) <= sample_bytes
     sample = sample[:sample_bytes]
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise _refuse(path, "UTF-16 text (Excel's 'Unicode Text'): save it as 'CSV UTF-8'")
+        raise _refuse(path, N_("UTF-16 text (Excel's 'Unicode Text'): save it as 'CSV UTF-8'"))
     if b"\x00" in sample:
-        raise _refuse(path, "not a text file (it contains NUL bytes): a CSV must be text; "
-                            "is it a workbook or a Parquet file saved with the wrong name?")
+        raise _refuse(path, N_("not a text file (it contains NUL bytes): a CSV must be text; "
+                               "is it a workbook or a Parquet file saved with the wrong name?"))
     if sample.startswith(codecs.BOM_UTF8):
         if _decodes(sample[len(codecs.BOM_UTF8):], "utf-8", whole):
             return UTF8_BOM
-        raise _refuse(path, "starts as UTF-8 (BOM) but is not UTF-8 further on: save it again as 'CSV UTF-8'")
+        raise _refuse(path, N_("starts as UTF-8 (BOM) but is not UTF-8 further on: save it again as 'CSV UTF-8'"))
     if _decodes(sample, "utf-8", whole):
         return UTF8
     if _decodes(sample, "gb18030", whole):
         return GB18030
-    raise _refuse(path, "neither UTF-8 nor GB18030/GBK text: save it as 'CSV UTF-8' in Excel")
+    raise _refuse(path, N_("neither UTF-8 nor GB18030/GBK text: save it as 'CSV UTF-8' in Excel"))

@@ -11,11 +11,53 @@ with their values (`with_values`) are written when `Decision.trace` is first rea
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from governance.i18n import N_
+
 EXPLANATION_FORMAT = "medunion/explanation@1"
+
+LIST_SEPARATOR = N_("; ")
+"""How the parts of a reason are joined: a semicolon, or the Chinese full-width one."""
+
+
+def _same(message: str) -> str:
+    return message
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """A sentence of the trace (why an output is not decided, why a condition was not evaluated)
+    as a catalog template and its fields, so each renderer words it in its reader's language.
+
+    `str()` is the English the explanation JSON keeps. A field may itself be `Words`, or a tuple
+    of them (joined by LIST_SEPARATOR); any other field is data (a name, an expression) and is
+    never translated."""
+
+    template: str
+    args: tuple[tuple[str, Any], ...] = ()
+
+    def text(self, gettext: Callable[[str], str] = _same) -> str:
+        if not self.template:  # gettext("") is the catalog's header, not a message
+            return ""
+        fields: dict[str, Any] = {}
+        for key, value in self.args:
+            if isinstance(value, Words):
+                value = value.text(gettext)
+            elif isinstance(value, tuple):
+                value = gettext(LIST_SEPARATOR).join(part.text(gettext) for part in value)
+            fields[key] = value
+        return gettext(self.template).format(**fields) if fields else gettext(self.template)
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def words(template: str, **args: Any) -> Words:
+    """`Words` from a template marked `N_()` where it is written and its fields."""
+    return Words(template, tuple(args.items()))
 
 
 @dataclass(slots=True)
@@ -28,6 +70,8 @@ class ReadingTrace:
     status: str  # drafter-reading | uncertain-reading
     reading: str | None
     reading_zh: str | None = None
+    title: str | None = None  # the rule's or table's title, or the parameter's description
+    title_zh: str | None = None  # its Chinese title, or the parameter's Chinese label
 
 
 @dataclass(slots=True)
@@ -44,6 +88,7 @@ class RulesetTrace:
     effective_until: dt.date | None
     path: str
     sources: tuple[str, ...]
+    jurisdiction_zh: str | None = None
 
 
 @dataclass(slots=True)
@@ -54,6 +99,7 @@ class ConditionTrace:
     value: bool | None  # None: not evaluated (see `note`)
     with_values: str | None = None  # the expression with each name's value beside it, when evaluated
     note: str | None = None  # why it was not evaluated
+    note_words: Words | None = None  # the same, to be worded in the reader's language
 
 
 @dataclass(slots=True)
@@ -113,6 +159,7 @@ class TableResultTrace:
     value: Any = None
     formulas: tuple[FormulaTrace, ...] = ()
     reason: str | None = None
+    reason_words: Words | None = None
 
 
 @dataclass(slots=True)
@@ -128,6 +175,7 @@ class TableTrace:
     matched: tuple[str, ...]
     results: Mapping[str, TableResultTrace]  # only when a row matched
     note: str | None = None  # why no row was tested (a column reads an undecided output)
+    note_words: Words | None = None
     status: str | None = None
     reading: str | None = None
     reading_zh: str | None = None
@@ -169,6 +217,10 @@ class OutputTrace:
     candidates: tuple[str, ...] = ()  # by default or not decided: the producers that could have
     readings: tuple[ReadingTrace, ...] = ()  # the readings of the law this value depends on, directly or not
     needs: tuple[str, ...] = ()  # not decided: the missing inputs it depends on ("to decide X, give a, b")
+    reason_words: Words | None = None  # `reason`, to be worded in the reader's language
+    label_zh: str | None = None  # the output's Chinese name, when the file gives one
+    value_zh: str | None = None  # an enum value's Chinese name, when the file gives one
+    kind: str | None = None  # the output's type (date, number, enum …): a letter shows a date as a date
 
 
 @dataclass(slots=True)
@@ -186,6 +238,17 @@ class ParameterTrace:
     description: str | None
     reading: str | None = None
     reading_zh: str | None = None
+    label_zh: str | None = None
+    description_zh: str | None = None
+    kind: str | None = None  # the parameter's type
+
+
+@dataclass(slots=True)
+class InputLabel:
+    """An input's Chinese name, and its value's when it is an enum value the file names in Chinese."""
+
+    label_zh: str | None
+    value_zh: str | None = None
 
 
 @dataclass(slots=True)
@@ -199,10 +262,48 @@ class DecisionTrace:
     rules: tuple[RuleTrace, ...]  # every rule, in file order
     tables: tuple[TableTrace, ...]  # the tables that were read, in file order
     parameters: Mapping[str, ParameterTrace]  # the parameters used, by name
-    warnings: tuple[str, ...]  # uncertain readings relied on; a draft version
-    notes: tuple[str, ...]  # drafter's choices relied on
+    warnings: tuple[str, ...]  # in English: uncertain readings relied on; a draft version (see `relied_on`)
+    notes: tuple[str, ...]  # in English: drafter's choices relied on
     missing: tuple[str, ...] = ()  # required inputs the case did not give (each blocks only what reads it)
     only: tuple[str, ...] = ()  # the outputs asked for (`decide --only`); empty: every output
+    relied_on: tuple[ReadingTrace, ...] = ()  # the warnings and notes as data: each reading relied on
+    input_labels: Mapping[str, InputLabel] = field(default_factory=dict)  # the inputs the file names in Chinese
+
+
+# --- the warnings and notes in English (the explanation's `warnings` and `notes`) -----------------
+
+DRAFT_WARNING = N_("Version {version} of {ruleset} is a draft, not adopted: this decision shows what the draft would "
+                   "decide, not what the law decides.")
+UNCERTAIN_WORDS = N_("{owner} ({clause}) is an uncertain reading of the source: {reading}")
+PARAMETER_CHOICE_WORDS = N_("{owner} is a drafter's choice, not stated by {clause}: {reading}")
+DRAFTER_WORDS = N_("{owner} is the drafter's reading of {clause}: {reading}")
+OWNERS = {"rule": N_("Rule"), "table": N_("Table"), "parameter": N_("Parameter")}
+"""How a warning names what it is about (the renderers name it in the reader's language)."""
+
+
+def draft_warning(ruleset: RulesetTrace) -> str:
+    return DRAFT_WARNING.format(version=ruleset.version, ruleset=ruleset.id)
+
+
+def caution_template(reading: ReadingTrace) -> str:
+    """The sentence of a reading relied on: an uncertain reading (a warning), a drafter's (a note)."""
+    if reading.status == "uncertain-reading":
+        return UNCERTAIN_WORDS
+    return PARAMETER_CHOICE_WORDS if reading.kind == "parameter" else DRAFTER_WORDS
+
+
+def english_caution(reading: ReadingTrace) -> str:
+    """A reading relied on, as the sentence of `warnings` (uncertain) or `notes` (drafter's)."""
+    owner = f"{OWNERS.get(reading.kind, reading.kind)} '{reading.id}'"
+    return caution_template(reading).format(owner=owner, clause=reading.clause, reading=reading.reading or "")
+
+
+def cautions(ruleset: RulesetTrace, relied_on: tuple[ReadingTrace, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The English `warnings` (a draft; uncertain readings) and `notes` (drafter's readings)."""
+    warnings = [draft_warning(ruleset)] if ruleset.status == "draft" else []
+    warnings += [english_caution(r) for r in relied_on if r.status == "uncertain-reading"]
+    notes = [english_caution(r) for r in relied_on if r.status != "uncertain-reading"]
+    return tuple(warnings), tuple(notes)
 
 
 SOURCE_LABEL = "English translation of the plan"
@@ -248,7 +349,8 @@ def _by_json(by: DecidedBy) -> dict[str, Any]:
 
 def _reading_json(reading: ReadingTrace) -> dict[str, Any]:
     return {"kind": reading.kind, "id": reading.id, "clause": reading.clause, "status": reading.status,
-            "reading": reading.reading, "reading_zh": reading.reading_zh}
+            "reading": reading.reading, "reading_zh": reading.reading_zh, "title": reading.title,
+            "title_zh": reading.title_zh}
 
 
 def _formula_json(formula: FormulaTrace) -> dict[str, Any]:
@@ -259,8 +361,10 @@ def _formula_json(formula: FormulaTrace) -> dict[str, Any]:
 
 
 def _output_json(output: OutputTrace) -> dict[str, Any]:
-    data: dict[str, Any] = {"unit": output.unit, "description": output.description,
-                            "decided": output.decided, "value": _copy(output.value)}
+    data: dict[str, Any] = {"label_zh": output.label_zh} if output.label_zh else {}
+    data.update(unit=output.unit, description=output.description, decided=output.decided, value=_copy(output.value))
+    if output.value_zh is not None:
+        data["value_zh"] = output.value_zh
     kind = output.by.kind if output.by is not None else None
     if output.by is not None:
         data["by"] = _by_json(output.by)
@@ -329,7 +433,18 @@ def _parameter_json(parameter: ParameterTrace) -> dict[str, Any]:
             "reference": parameter.reference,
             "unit": parameter.unit, "clause": parameter.clause, "status": parameter.status,
             "note": parameter.note, "description": parameter.description,
-            "reading": parameter.reading, "reading_zh": parameter.reading_zh}
+            "reading": parameter.reading, "reading_zh": parameter.reading_zh,
+            "label_zh": parameter.label_zh, "description_zh": parameter.description_zh}
+
+
+def _input_label_json(label: InputLabel) -> dict[str, Any]:
+    return {"label_zh": label.label_zh, **({"value_zh": label.value_zh} if label.value_zh is not None else {})}
+
+
+def _caution_json(reading: ReadingTrace) -> dict[str, Any]:
+    """A reading the decision relies on, typed: `warning` for an uncertain reading, else `note`."""
+    severity = "warning" if reading.status == "uncertain-reading" else "note"
+    return {"severity": severity, **_reading_json(reading)}
 
 
 def to_json(trace: DecisionTrace) -> dict[str, Any]:
@@ -338,18 +453,21 @@ def to_json(trace: DecisionTrace) -> dict[str, Any]:
     return {
         "format": EXPLANATION_FORMAT,
         "ruleset": {"id": rs.id, "title": rs.title, "title_zh": rs.title_zh, "version": rs.version,
-                    "status": rs.status, "jurisdiction": rs.jurisdiction,
+                    "status": rs.status, "jurisdiction": rs.jurisdiction, "jurisdiction_zh": rs.jurisdiction_zh,
                     "effective": {"from": rs.effective_from.isoformat(),
                                   "until": rs.effective_until.isoformat() if rs.effective_until else None},
                     "path": rs.path, "sources": list(rs.sources)},
         "on": trace.on.isoformat(),
         "inputs": {name: _copy(value) for name, value in trace.inputs.items()},
+        **({"input_labels": {name: _input_label_json(label) for name, label in trace.input_labels.items()}}
+           if trace.input_labels else {}),
         "outputs": {name: _output_json(output) for name, output in trace.outputs.items()},
         "rules": [_rule_json(rule) for rule in trace.rules],
         "tables": [_table_json(table) for table in trace.tables],
         "parameters": {name: _parameter_json(p) for name, p in trace.parameters.items()},
         "warnings": list(trace.warnings),
         "notes": list(trace.notes),
+        **({"relied_on": [_caution_json(r) for r in trace.relied_on]} if trace.relied_on else {}),
         **({"missing_inputs": list(trace.missing)} if trace.missing else {}),
         **({"only": list(trace.only)} if trace.only else {}),
     }

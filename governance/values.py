@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from governance.diagnostics import Message
 from governance.expressions import ExpressionType
 from governance.expressions.limits import MAX_INTEGER
 from governance.expressions.vector import Coded, code_dtype
+from governance.i18n import N_
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,8 +52,9 @@ def is_missing(value: Any) -> bool:
     return type(value).__name__ in ("NAType", "NaTType")
 
 
-def check_value(kind: ExpressionType, value: Any) -> tuple[Any, str | None]:
-    """A raw YAML/JSON value converted to its declared type, or the reason it cannot be.
+def check_value(kind: ExpressionType, value: Any) -> tuple[Any, Message | None]:
+    """A raw YAML/JSON value converted to its declared type, or the reason it cannot be (a
+    `Message`: English text that a diagnostic shows in the reader's language).
 
     Strings are never read as numbers ("9" is not 9): durable-rules and careless spreadsheets
     compare such values as text, so they are refused here, before anything is decided.
@@ -60,18 +63,25 @@ def check_value(kind: ExpressionType, value: Any) -> tuple[Any, str | None]:
     if isinstance(value, np.generic):  # a value taken from a DataFrame or numpy array
         value = value.item()
     if name == "boolean":
-        return (value, None) if isinstance(value, bool) else (None, f"expected true or false, found {value!r}")
+        return (value, None) if isinstance(value, bool) else (
+            None, Message(N_("expected true or false, found {value}"), value=repr(value)))
     if name in ("number", "integer"):
         if isinstance(value, bool) or not isinstance(value, int | float):
-            return None, f"expected {kind.describe()}, found {value!r} ({type(value).__name__})"
+            return None, Message(N_("expected {expected}, found {value} ({type})"), expected=kind.describe(),
+                                 value=repr(value), type=type(value).__name__)
         if isinstance(value, float) and not math.isfinite(value):
-            return None, f"expected {kind.describe()}, found {value!r}: give a finite amount"
+            return None, Message(N_("expected {expected}, found {value}: give a finite amount"),
+                                 expected=kind.describe(), value=repr(value))
         if isinstance(value, int) and abs(value) > MAX_INTEGER:
-            return None, (f"{value:.3e} is too large: whole numbers go up to {MAX_INTEGER:,}"
-                          + ("; write a larger amount as a decimal (e.g. 1.5e20)" if name == "number" else ""))
+            if name == "number":
+                return None, Message(N_("{value} is too large: whole numbers go up to {largest}; write a larger "
+                                        "amount as a decimal (e.g. 1.5e20)"), value=f"{value:.3e}",
+                                     largest=f"{MAX_INTEGER:,}")
+            return None, Message(N_("{value} is too large: whole numbers go up to {largest}"), value=f"{value:.3e}",
+                                 largest=f"{MAX_INTEGER:,}")
         if name == "integer" and isinstance(value, float):
             if not value.is_integer():
-                return None, f"expected an integer, found {value!r}"
+                return None, Message(N_("expected an integer, found {value}"), value=repr(value))
             value = int(value)
         return value, None
     if name == "date":
@@ -80,28 +90,32 @@ def check_value(kind: ExpressionType, value: Any) -> tuple[Any, str | None]:
         if isinstance(value, dt.date):
             return value, None
         day = iso_date(value)
-        return (day, None) if day is not None else (None, f"expected a date YYYY-MM-DD, found {value!r}")
+        return (day, None) if day is not None else (
+            None, Message(N_("expected a date YYYY-MM-DD, found {value}"), value=repr(value)))
     if name == "enum":
         if value not in kind.values:
-            return None, f"{value!r} is not one of: " + ", ".join(kind.values)
+            return None, Message(N_("{value} is not one of: {values}"), value=repr(value),
+                                 values=", ".join(kind.values))
         return value, None
     if name == "string":
-        return (value, None) if isinstance(value, str) else (None, f"expected text, found {value!r}")
+        return (value, None) if isinstance(value, str) else (
+            None, Message(N_("expected text, found {value}"), value=repr(value)))
     if name == "list":
-        return (list(value), None) if isinstance(value, list) else (None, f"expected a list, found {value!r}")
+        return (list(value), None) if isinstance(value, list) else (
+            None, Message(N_("expected a list, found {value}"), value=repr(value)))
     return value, None
 
 
-def out_of_bounds(field: Field, value: Any) -> str | None:
+def out_of_bounds(field: Field, value: Any) -> Message | None:
     """Why a typed value lies outside its field's declared minimum or maximum, or None."""
     if field.minimum is not None and value < field.minimum:
-        return f"{value} is below the minimum {field.minimum}"
+        return Message(N_("{value} is below the minimum {minimum}"), value=value, minimum=field.minimum)
     if field.maximum is not None and value > field.maximum:
-        return f"{value} is above the maximum {field.maximum}"
+        return Message(N_("{value} is above the maximum {maximum}"), value=value, maximum=field.maximum)
     return None
 
 
-def check_field(field: Field, value: Any) -> tuple[Any, str | None]:
+def check_field(field: Field, value: Any) -> tuple[Any, Message | None]:
     """A raw value checked against a declared field: its type, then its bounds."""
     typed, problem = check_value(field.type, value)
     if problem is None:
@@ -118,10 +132,10 @@ class CheckedColumn:
 
     values: np.ndarray | Coded
     missing: np.ndarray | None
-    problems: list[tuple[int, str]]
+    problems: list[tuple[int, Message]]
 
 
-def column_problems(field: Field, series: pd.Series) -> list[tuple[int, str]]:
+def column_problems(field: Field, series: pd.Series) -> list[tuple[int, Message]]:
     """(row position, reason) for every value of a column that does not fit its input.
 
     The same rules as `check_field`, except that a column cell may be a numpy or pandas value
@@ -146,7 +160,7 @@ def check_column(field: Field, series: pd.Series) -> CheckedColumn:
         missing, odd = _truly_missing(series.to_numpy(), missing)
         if odd is not None:
             doubtful = odd if doubtful is None else doubtful | odd
-    problems: list[tuple[int, str]] = []
+    problems: list[tuple[int, Message]] = []
     if field.type.numeric and (field.minimum is not None or field.maximum is not None):
         doubtful = _out_of_bounds(field, values, missing, doubtful)
     if doubtful is not None and doubtful.any():
@@ -154,8 +168,14 @@ def check_column(field: Field, series: pd.Series) -> CheckedColumn:
         raw = series.iloc[positions].to_numpy(dtype=object)
         values = values.copy() if isinstance(values, np.ndarray) else values
         bad: list[int] = []
+        refused: dict[tuple[type, str], Message] = {}  # a value refused again is worded once
         for position, cell in zip(positions.tolist(), raw, strict=True):
-            typed, reason = _check_cell(field, cell)
+            key = (type(cell), repr(cell))  # as the reason quotes it: -0.0 is not 0.0, Decimal('1.0') not '1.00'
+            reason = refused.get(key)
+            if reason is None:
+                typed, reason = _check_cell(field, cell)
+                if reason is not None:
+                    refused[key] = reason
             if reason is None:
                 values = _store(values, position, typed)
             else:
@@ -167,7 +187,7 @@ def check_column(field: Field, series: pd.Series) -> CheckedColumn:
     return CheckedColumn(values, missing if missing is not None and missing.any() else None, problems)
 
 
-def _check_cell(field: Field, cell: Any) -> tuple[Any, str | None]:
+def _check_cell(field: Field, cell: Any) -> tuple[Any, Message | None]:
     if field.type.kind == "date" and isinstance(cell, np.datetime64) and not np.isnat(cell):
         return cell.astype("datetime64[D]").astype(object), None  # as a numpy date, any unit
     return check_field(field, cell)

@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from governance.check import check_labels, check_readings, check_ruleset, check_versions
-from governance.diagnostics import Diagnostic, Location, MedunionError, error, warning
+from governance.diagnostics import Diagnostic, Location, MedunionError, Message, error, warning
+from governance.i18n import N_
 from governance.load import build_ruleset, kind_of, yaml_files
 from governance.model import RuleSet
 from governance.schema import validate
@@ -34,7 +35,7 @@ def check_paths(paths: Iterable[str | Path], checkers: Mapping[str, Checker] | N
     files = yaml_files(paths)
     if not files:  # checking nothing is no success
         where = [str(p) for p in paths] or ["."]
-        return [error(f"no rule files (.yaml, .yml) in {', '.join(where)}", Location(where[0], 1, 1))]
+        return [error(N_("no rule files (.yaml, .yml) in {paths}"), Location(where[0], 1, 1), paths=", ".join(where))]
     for path in files:
         try:
             doc = load_yaml(path)
@@ -52,8 +53,9 @@ def check_paths(paths: Iterable[str | Path], checkers: Mapping[str, Checker] | N
                 folder = path.parent.name
                 if folder != ruleset.id:
                     found.append(warning(
-                        f"rule set '{ruleset.id}' lives in folder '{folder}'; keep each rule set's versions "
-                        f"in rules/{ruleset.id}/ so they are found together", doc.locate(("id",))))
+                        N_("rule set '{ruleset}' lives in folder '{folder}'; keep each rule set's versions "
+                           "in rules/{ruleset}/ so they are found together"), doc.locate(("id",)),
+                        ruleset=ruleset.id, folder=folder))
             elif kind == "ruleset-test":
                 found.extend(validate(doc, "ruleset-test"))
                 test_files.append(path)
@@ -72,8 +74,8 @@ def check_paths(paths: Iterable[str | Path], checkers: Mapping[str, Checker] | N
             tests = load_tests(path)
             for test in tests:
                 if test.ruleset_id not in rulesets and test.rules_dir.name != test.ruleset_id:
-                    found.append(error(f"test '{test.name}' names unknown rule set '{test.ruleset_id}'",
-                                       test.location))
+                    found.append(error(N_("test '{test}' names unknown rule set '{ruleset}'"),
+                                       test.location, test=test.name, ruleset=test.ruleset_id))
             if tests and (tests[0].ruleset_id in rulesets or tests[0].rules_dir.name == tests[0].ruleset_id):
                 found.extend(check_test_file(path, rulesets))
         except MedunionError as exc:
@@ -85,10 +87,11 @@ def _unknown_kind(doc: SourceDocument, known: list[str]) -> Diagnostic:
     """Why a file is of no kind that can be checked, at its `kind:` (or at the top of the file)."""
     kinds = ", ".join(known)
     if not isinstance(doc.data, dict):
-        what = {list: "a list", str: "text"}.get(type(doc.data), "a single value")
-        return error(f"a rule file is a mapping that starts with `kind:` ({kinds}); this file holds {what}",
-                     doc.locate(()))
+        what = Message({list: N_("a list"), str: N_("text")}.get(type(doc.data), N_("a single value")))
+        return error(N_("a rule file is a mapping that starts with `kind:` ({kinds}); this file holds {what}"),
+                     doc.locate(()), kinds=kinds, what=what)
     if "kind" not in doc.data:
-        return error(f"the file has no `kind:`; a rule file starts with `kind:` ({kinds})", doc.locate(()))
-    return error(f"unknown kind {doc.data['kind']!r}; a rule file starts with `kind:` ({kinds})",
-                 doc.locate(("kind",)))
+        return error(N_("the file has no `kind:`; a rule file starts with `kind:` ({kinds})"), doc.locate(()),
+                     kinds=kinds)
+    return error(N_("unknown kind {kind}; a rule file starts with `kind:` ({kinds})"),
+                 doc.locate(("kind",)), kind=repr(doc.data["kind"]), kinds=kinds)

@@ -43,7 +43,7 @@ def build_lifecycle(doc: SourceDocument) -> tuple[Lifecycle | None, list[Diagnos
     events = {
         name: Event(name=name, title=spec["title"], data=tuple(spec.get("data") or ()),
                     location=doc.locate_key(("events", name)), description=spec.get("description"),
-                    correction=bool(spec.get("correction", False)))
+                    correction=bool(spec.get("correction", False)), title_zh=spec.get("title_zh"))
         for name, spec in data["events"].items()
     }
     transitions: list[Transition] = []
@@ -64,7 +64,7 @@ def build_lifecycle(doc: SourceDocument) -> tuple[Lifecycle | None, list[Diagnos
                 id=spec["id"], source=source, event=spec["event"], target=spec["to"], guard=guard,
                 clause=spec["clause"], quote=" ".join(spec["source"].split()), title=spec["title"],
                 location=doc.locate(path), assignments=assignments, note=spec.get("note"),
-                places=places,
+                places=places, title_zh=spec.get("title_zh"),
             ))
     found.extend(builder.found)
     effective = data["effective"]

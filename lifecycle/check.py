@@ -13,6 +13,7 @@ from governance.check import missing_label
 from governance.clauses import clause_index, unknown_clause
 from governance.diagnostics import Diagnostic, MedunionError, error, warning
 from governance.expressions import BOOLEAN, ExpressionType, infer_type
+from governance.i18n import N_
 from governance.model import RuleSet
 from governance.source import SourceDocument, load_yaml
 from lifecycle.build import build_lifecycle
@@ -44,32 +45,34 @@ def check_lifecycle(lifecycle: Lifecycle, root: str | Path | None = None) -> lis
     initial = [s for s in states.values() if s.initial]
     if len(initial) != 1:
         where = initial[1].location if len(initial) > 1 else lifecycle.location
-        add(error(f"a lifecycle needs exactly one state with `initial: true`; found {len(initial)}", where))
+        add(error(N_("a lifecycle needs exactly one state with `initial: true`; found {count}"), where,
+                  count=len(initial)))
 
     seen: set[tuple[str, str]] = set()
     for t in lifecycle.transitions:
         if (t.id, t.source) in seen:
-            add(error(f"transition id '{t.id}' is used twice from state '{t.source}'; ids must be unique",
-                      t.location))
+            add(error(N_("transition id '{id}' is used twice from state '{state}'; ids must be unique"),
+                      t.location, id=t.id, state=t.source))
         seen.add((t.id, t.source))
         for role, state in (("from", t.source), ("to", t.target)):
             if state not in states:
-                add(error(f"transition '{t.id}': unknown state '{state}' in `{role}`; "
-                          f"states are: {', '.join(states)}", t.where(role)))
+                add(error(N_("transition '{id}': unknown state '{state}' in `{role}`; states are: {states}"),
+                          t.where(role), id=t.id, state=state, role=role, states=", ".join(states)))
         if t.event not in lifecycle.events:
-            add(error(f"transition '{t.id}': unknown event '{t.event}'; declare it under `events`",
-                      t.where("event")))
+            add(error(N_("transition '{id}': unknown event '{event}'; declare it under `events`"),
+                      t.where("event"), id=t.id, event=t.event))
         if t.source in states and states[t.source].final:
-            add(error(f"transition '{t.id}' leaves final state '{t.source}'; a final state has no way out",
-                      t.location))
+            add(error(N_("transition '{id}' leaves final state '{state}'; a final state has no way out"),
+                      t.location, id=t.id, state=t.source))
 
     for state in states.values():
         outgoing = [t for t in lifecycle.transitions if t.source == state.name]
         if not state.final and not outgoing:
-            add(error(f"state '{state.name}' has no way out and is not final; add a transition "
-                      "from it or mark it `final: true`", state.location))
+            add(error(N_("state '{state}' has no way out and is not final; add a transition "
+                         "from it or mark it `final: true`"), state.location, state=state.name))
         if state.final and state.deadline is not None:
-            add(error(f"final state '{state.name}' cannot have a deadline", state.deadline.location))
+            add(error(N_("final state '{state}' cannot have a deadline"), state.deadline.location,
+                      state=state.name))
 
     if len(initial) == 1:
         reachable = {initial[0].name}
@@ -82,23 +85,23 @@ def check_lifecycle(lifecycle: Lifecycle, root: str | Path | None = None) -> lis
                     frontier.append(t.target)
         for state in states.values():
             if state.name not in reachable:
-                add(error(f"state '{state.name}' cannot be reached from the initial state "
-                          f"'{initial[0].name}'", state.location))
+                add(error(N_("state '{state}' cannot be reached from the initial state '{initial}'"),
+                          state.location, state=state.name, initial=initial[0].name))
 
     accepted = {t.event for t in lifecycle.transitions}
     for event in lifecycle.events.values():
         if event.name not in accepted:
-            add(error(f"event '{event.name}' is accepted by no transition; remove it or add one",
-                      event.location))
+            add(error(N_("event '{event}' is accepted by no transition; remove it or add one"),
+                      event.location, event=event.name))
         for name in event.data:
             if name not in lifecycle.data:
-                add(error(f"event '{event.name}' carries unknown data field '{name}'; declare it "
-                          "under `data`", event.location))
+                add(error(N_("event '{event}' carries unknown data field '{name}'; declare it under `data`"),
+                          event.location, event=event.name, name=name))
     corrections = [e.name for e in lifecycle.events.values() if e.correction]
     if corrections and EFFECTIVE in lifecycle.data:
-        add(error(f"data field '{EFFECTIVE}' has the name under which a correction event "
-                  f"({', '.join(corrections)}) gives its effective date; rename the field",
-                  lifecycle.data[EFFECTIVE].location))
+        add(error(N_("data field '{name}' has the name under which a correction event "
+                     "({events}) gives its effective date; rename the field"),
+                  lifecycle.data[EFFECTIVE].location, name=EFFECTIVE, events=", ".join(corrections)))
 
     try:
         rulesets = decision_rulesets(lifecycle, root)
@@ -107,22 +110,24 @@ def check_lifecycle(lifecycle: Lifecycle, root: str | Path | None = None) -> lis
         rulesets = {}
     for rid in lifecycle.decisions:
         if rid not in rulesets:
-            add(error(f"`decisions` names rule set '{rid}', which is not under "
-                      f"{root or rules_root(lifecycle.path)}", lifecycle.location))
+            add(error(N_("`decisions` names rule set '{ruleset}', which is not under {folder}"),
+                      lifecycle.location, ruleset=rid, folder=root or rules_root(lifecycle.path)))
             continue
         latest = rulesets[rid][-1]
         for name, field in latest.inputs.items():
             mine = lifecycle.data.get(name)
             if mine is None and not field.has_default:
-                add(error(f"rule set '{rid}' needs input '{name}'; declare it under `data` "
-                          f"({field.type.describe()})", lifecycle.location))
+                add(error(N_("rule set '{ruleset}' needs input '{name}'; declare it under `data` ({type})"),
+                          lifecycle.location, ruleset=rid, name=name, type=field.type.describe()))
             elif mine is not None and mine.type != field.type:
-                add(error(f"data field '{name}' is {mine.type.describe()} but rule set '{rid}' reads "
-                          f"it as {field.type.describe()}", mine.location))
+                add(error(N_("data field '{name}' is {type} but rule set '{ruleset}' reads it as {expected}"),
+                          mine.location, name=name, type=mine.type.describe(), ruleset=rid,
+                          expected=field.type.describe()))
         for name in latest.outputs:
             if name in lifecycle.data or name in lifecycle.parameters or name in BUILTINS:
-                add(error(f"output '{name}' of rule set '{rid}' has the name of a data field, "
-                          "parameter or built-in; guards could not tell them apart", lifecycle.location))
+                add(error(N_("output '{name}' of rule set '{ruleset}' has the name of a data field, "
+                             "parameter or built-in; guards could not tell them apart"), lifecycle.location,
+                          name=name, ruleset=rid))
 
     env = type_env(lifecycle, rulesets)
     checked: set[int] = set()
@@ -132,8 +137,8 @@ def check_lifecycle(lifecycle: Lifecycle, root: str | Path | None = None) -> lis
             try:
                 kind = infer_type(t.guard, env)
                 if kind != BOOLEAN:
-                    add(error(f"the guard of '{t.id}' is {kind.describe()}; a guard must be true or "
-                              "false", t.guard.origin or t.location))
+                    add(error(N_("the guard of '{id}' is {type}; a guard must be true or false"),
+                              t.guard.origin or t.location, id=t.id, type=kind.describe()))
             except MedunionError as exc:
                 found.extend(exc.diagnostics)
         for name, expr in t.assignments.items():
@@ -141,13 +146,13 @@ def check_lifecycle(lifecycle: Lifecycle, root: str | Path | None = None) -> lis
                 continue
             checked.add(id(expr))
             if name not in lifecycle.data:
-                add(error(f"transition '{t.id}' sets unknown data field '{name}'", t.location))
+                add(error(N_("transition '{id}' sets unknown data field '{name}'"), t.location, id=t.id, name=name))
                 continue
             try:
                 kind = infer_type(expr, env)
                 if not lifecycle.data[name].type.accepts(kind):
-                    add(error(f"transition '{t.id}' sets '{name}' ({lifecycle.data[name].type.describe()})"
-                              f" to {kind.describe()}", expr.origin or t.location))
+                    add(error(N_("transition '{id}' sets '{name}' ({type}) to {value}"), expr.origin or t.location,
+                              id=t.id, name=name, type=lifecycle.data[name].type.describe(), value=kind.describe()))
             except MedunionError as exc:
                 found.extend(exc.diagnostics)
 
@@ -156,27 +161,28 @@ def check_lifecycle(lifecycle: Lifecycle, root: str | Path | None = None) -> lis
         if deadline is None:
             continue
         if deadline.event not in lifecycle.events:
-            add(error(f"deadline of '{state.name}' submits unknown event '{deadline.event}'",
-                      deadline.location))
+            add(error(N_("deadline of '{state}' submits unknown event '{event}'"), deadline.location,
+                      state=state.name, event=deadline.event))
         elif not lifecycle.candidates(state.name, deadline.event):
-            add(error(f"deadline of '{state.name}' submits '{deadline.event}', which no transition "
-                      f"from '{state.name}' accepts", deadline.location))
+            add(error(N_("deadline of '{state}' submits '{event}', which no transition from '{state}' accepts"),
+                      deadline.location, state=state.name, event=deadline.event))
         if isinstance(deadline.days, str):
             parameter = lifecycle.parameters.get(deadline.days)
             if parameter is None:
-                add(error(f"deadline of '{state.name}': '{deadline.days}' is not a parameter; give "
-                          "a number of days or a parameter name", deadline.location))
+                add(error(N_("deadline of '{state}': '{days}' is not a parameter; give "
+                             "a number of days or a parameter name"), deadline.location,
+                          state=state.name, days=deadline.days))
             elif parameter.type.kind != "integer":
-                add(error(f"deadline parameter '{deadline.days}' must be an integer number of days",
-                          parameter.location))
+                add(error(N_("deadline parameter '{days}' must be an integer number of days"),
+                          parameter.location, days=deadline.days))
         for name, value in deadline.data.items():
             field = lifecycle.data.get(name)
             if field is None:
-                add(error(f"deadline of '{state.name}' sets unknown data field '{name}'",
-                          deadline.location))
+                add(error(N_("deadline of '{state}' sets unknown data field '{name}'"), deadline.location,
+                          state=state.name, name=name))
             elif field.type.kind == "boolean" and not isinstance(value, bool):
-                add(error(f"deadline of '{state.name}': '{name}' must be true or false",
-                          deadline.location))
+                add(error(N_("deadline of '{state}': '{name}' must be true or false"), deadline.location,
+                          state=state.name, name=name))
 
     index = clause_index(lifecycle.path)
     if index is not None:
@@ -227,8 +233,10 @@ def check_labels(doc: SourceDocument) -> list[Diagnostic]:
             named = spec.get("values_zh") or {}
             lacking = [v for v in spec.get("values") or [] if spec.get("type") == "enum" and v not in named]
             if lacking:
-                found.append(warning(
-                    f"{kind} '{name}': enum value(s) {', '.join(repr(v) for v in lacking)} have no Chinese label; "
-                    f"add `values_zh: {{{lacking[0]}: …}}` naming each value in Chinese",
-                    doc.locate_key((section, name))))
+                unnamed = (N_("data field '{name}': enum value(s) {values} have no Chinese label; "
+                              "add `values_zh: {{{first}: …}}` naming each value in Chinese") if section == "data" else
+                           N_("parameter '{name}': enum value(s) {values} have no Chinese label; "
+                              "add `values_zh: {{{first}: …}}` naming each value in Chinese"))
+                found.append(warning(unnamed, doc.locate_key((section, name)), name=name,
+                                     values=", ".join(repr(v) for v in lacking), first=lacking[0]))
     return found

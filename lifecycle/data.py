@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from governance.diagnostics import Message, joined
 from governance.expressions import DATE
+from governance.i18n import N_
 from governance.values import check_field, check_value, json_value
 from lifecycle.model import Lifecycle, Transition
 from lifecycle.outcome import Refused
@@ -27,7 +29,7 @@ class DataProblem:
     field at all (the problem is its name, not its value)."""
 
     name: Any
-    message: str
+    message: Message
     unknown: bool
 
 
@@ -45,14 +47,21 @@ def event_data_problems(lifecycle: Lifecycle, event: str, data: Mapping[Any, Any
         if name == EFFECTIVE and spec.correction:
             continue
         if name not in declared:
-            hint = ("; only an event declared `correction: true` carries `effective`"
-                    if name == EFFECTIVE else "")
-            problems.append(DataProblem(name, f"event '{event}' does not carry '{name}' (it carries: "
-                                              f"{', '.join(declared) or 'nothing'}){hint}", True))
+            carried = ", ".join(declared)
+            if name == EFFECTIVE:
+                why = (N_("event '{event}' does not carry '{name}' (it carries: {carried}); only an event declared "
+                          "`correction: true` carries `effective`") if carried else
+                       N_("event '{event}' does not carry '{name}' (it carries: nothing); only an event declared "
+                          "`correction: true` carries `effective`"))
+            else:
+                why = (N_("event '{event}' does not carry '{name}' (it carries: {carried})") if carried else
+                       N_("event '{event}' does not carry '{name}' (it carries: nothing)"))
+            problems.append(DataProblem(name, Message(why, event=event, name=name, carried=carried), True))
             continue
         value, problem = check_field(lifecycle.data[name], raw)
         if problem:
-            problems.append(DataProblem(name, f"field '{name}': {problem}", False))
+            problems.append(DataProblem(name, Message(N_("field '{name}': {problem}"), name=name, problem=problem),
+                                        False))
         else:
             values[name] = value
     return values, problems
@@ -62,7 +71,7 @@ def event_values(lifecycle: Lifecycle, event: str, data: Mapping[str, Any]) -> d
     """Event data typed against the declarations before anything is evaluated or fired."""
     values, problems = event_data_problems(lifecycle, event, data)
     if problems:
-        raise Refused("; ".join(p.message for p in problems))
+        raise Refused(joined([p.message for p in problems], N_("{first}; {rest}")))
     return values
 
 
@@ -76,10 +85,12 @@ def effective_value(lifecycle: Lifecycle, event: str, data: Mapping[str, Any], o
         return None
     value, problem = check_value(DATE, data[EFFECTIVE])
     if problem:
-        raise Refused(f"correction '{event}': `{EFFECTIVE}` {problem}")
+        raise Refused(Message(N_("correction '{event}': `{field}` {problem}"), event=event, field=EFFECTIVE,
+                              problem=problem))
     if value > on:
-        raise Refused(f"correction '{event}' is dated {on} but says it took effect on {value}; "
-                      f"`{EFFECTIVE}` is the earlier date of the fact it records")
+        raise Refused(Message(N_("correction '{event}' is dated {on} but says it took effect on {value}; `{field}` is "
+                                 "the earlier date of the fact it records"), event=event, on=on, value=value,
+                              field=EFFECTIVE))
     return value
 
 
@@ -106,7 +117,8 @@ def case_values(lifecycle: Lifecycle, stored: Mapping[str, Any]) -> dict[str, An
         if name in stored and stored[name] is not None:
             value, problem = check_field(spec, stored[name])
             if problem:
-                raise Refused(f"the case's stored '{name}' no longer fits the lifecycle's declaration: {problem}")
+                raise Refused(Message(N_("the case's stored '{name}' no longer fits the lifecycle's declaration: "
+                                         "{problem}"), name=name, problem=problem))
             values[name] = value
         elif spec.has_default:
             values[name] = spec.default
@@ -119,7 +131,8 @@ def assigned_values(lifecycle: Lifecycle, transition: Transition, computed: Mapp
     for name, raw in computed.items():
         value, problem = check_field(lifecycle.data[name], raw)
         if problem:
-            raise Refused(f"transition '{transition.id}' sets '{name}' to {raw!r}: {problem}")
+            raise Refused(Message(N_("transition '{id}' sets '{name}' to {value}: {problem}"), id=transition.id,
+                                  name=name, value=repr(raw), problem=problem))
         values[name] = value
     return values
 
@@ -130,6 +143,6 @@ def parameter_values(lifecycle: Lifecycle, on: dt.date) -> dict[str, Any]:
     for name, parameter in lifecycle.parameters.items():
         current = parameter.value_on(on)
         if current is None:
-            raise Refused(f"parameter '{name}' has no value on {on}")
+            raise Refused(Message(N_("parameter '{name}' has no value on {on}"), name=name, on=on))
         values[name] = current.value
     return values

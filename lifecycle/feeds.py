@@ -14,7 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from governance.diagnostics import MedunionError
+from governance.diagnostics import MedunionError, error
+from governance.i18n import N_
 from lifecycle.model import Lifecycle
 from lifecycle.run import Outcome, Runner
 
@@ -42,7 +43,8 @@ def _flag(value: Any, row: int) -> bool:
         return True
     if text in _FALSE or text == "nan":
         return False
-    raise MedunionError(f"results row {row + 2}: rectification_notice is {value!r}; expected true or false")
+    raise MedunionError(error(N_("results row {row}: rectification_notice is {value}; expected true or false"),
+                              row=row + 2, value=repr(value)))
 
 
 def read_results(source: str | Path | pd.DataFrame) -> pd.DataFrame:
@@ -50,8 +52,8 @@ def read_results(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     frame = source if isinstance(source, pd.DataFrame) else pd.read_csv(source, dtype={"unit_id": str})
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
-        raise MedunionError(f"appraisal results lack the column(s) {', '.join(missing)}; "
-                            f"expected {', '.join(COLUMNS)}")
+        raise MedunionError(error(N_("appraisal results lack the column(s) {missing}; expected {expected}"),
+                                  missing=", ".join(missing), expected=", ".join(COLUMNS)))
     return frame
 
 
@@ -63,7 +65,8 @@ def open_from_appraisal(runner: Runner, lifecycle: Lifecycle, results: str | Pat
     closes the year); the case id is `case_prefix + unit_id`.
     """
     if EVENT not in lifecycle.events:
-        raise MedunionError(f"lifecycle {lifecycle.id} has no event '{EVENT}' for the appraisal feed")
+        raise MedunionError(error(N_("lifecycle {lifecycle} has no event '{event}' for the appraisal feed"),
+                                  lifecycle=lifecycle.id, event=EVENT))
     frame = read_results(results)
     done: list[FeedResult] = []
     for i, row in enumerate(frame.to_dict("records")):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from governance.diagnostics import MedunionError
+from governance.diagnostics import MedunionError, error
+from governance.i18n import N_
 from governance.load import kind_of, yaml_files
 from governance.source import load_yaml
 from lifecycle.build import build_lifecycle
@@ -51,6 +52,5 @@ def find_lifecycle(reference: str | Path, root: str | Path = "rules/lifecycles")
         if doc.data.get("id") == str(reference):
             return load_lifecycle(candidate)
         known.append(str(doc.data.get("id")))
-    raise MedunionError(
-        f"no lifecycle '{reference}' under {root}/ (known: {', '.join(known) or 'none'})"
-    )
+    raise MedunionError(error(N_("no lifecycle '{reference}' under {root}/ (known: {known})"), reference=reference,
+                              root=root, known=", ".join(known) or "none"))

@@ -57,6 +57,7 @@ class Event:
     location: Location
     description: str | None = None
     correction: bool = False
+    title_zh: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Transition:
     assignments: dict[str, Expression] = field(default_factory=dict)
     note: str | None = None
     places: dict[str, Location] = field(default_factory=dict, compare=False)  # from/to/event
+    title_zh: str | None = None
 
     def where(self, part: str) -> Location:
         """Where one field of the transition is written, for pointed messages."""

@@ -43,4 +43,5 @@ class Refused(Exception):
 
     def __init__(self, reason: str, guards: Sequence[dict[str, Any]] = ()) -> None:
         super().__init__(reason)
+        self.reason = reason  # a catalog `Message` where it is one: English text, shown in the reader's language
         self.guards = list(guards)

@@ -31,8 +31,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from governance.diagnostics import MedunionError
+from governance.diagnostics import MedunionError, Message
 from governance.expressions import evaluate
+from governance.i18n import N_
 from governance.values import json_value
 from lifecycle.chart import chart_id, chart_name, chart_spec
 from lifecycle.data import (
@@ -226,7 +227,7 @@ class Runner:
                     submission.lifecycle, case, submission.on, set()) != submission:
                 # another writer moved the case meanwhile: this deadline no longer applies (callers skip it)
                 return Outcome("duplicate", submission.case_id, submission.event, submission.event_id,
-                               reason="no longer due: the case moved meanwhile")
+                               reason=Message(N_("no longer due: the case moved meanwhile")))
             try:
                 self._check_event(submission)
                 if case is not None:
@@ -243,7 +244,7 @@ class Runner:
                 outcome = self._submit_once(submission, case)
             except Refused as refusal:
                 return Outcome("refused", submission.case_id, submission.event, submission.event_id,
-                               reason=self._after_deadlines(str(refusal), first), guards=refusal.guards,
+                               reason=self._after_deadlines(refusal.reason, first), guards=refusal.guards,
                                deadlines=first)
             except (DuplicateEvent, Conflict):
                 conflicts += 1  # another writer got there first: load again and decide again
@@ -285,7 +286,7 @@ class Runner:
         steps = "; ".join(f"the deadline of '{o.from_state}' ({o.entry.record.get('deadline_passed')}) had passed, "
                           f"so '{o.event}' dated {o.entry.occurred_on} moved the case {o.from_state} → "
                           f"{o.to_state} by '{o.transition}'" for o in moved if o.entry is not None)
-        return f"applied first, as tick would have: {steps}. Then: {reason}"
+        return Message(N_("applied first, as tick would have: {steps}. Then: {reason}"), steps=steps, reason=reason)
 
     def _earlier(self, earlier: HistoryEntry, submission: Submission, first: list[Outcome]) -> Outcome:
         """The first outcome of an event id with the same content; a conflict if the content differs."""
@@ -299,7 +300,8 @@ class Runner:
                 "own id (without --event-id the id is derived from the content)"))
         return Outcome("duplicate", case_id, event, event_id, earlier.from_state, earlier.to_state,
                        earlier.record.get("transition", {}).get("id"),
-                       reason=f"already applied on {earlier.recorded_at} (history #{earlier.seq})",
+                       reason=Message(N_("already applied on {at} (history #{seq})"), at=earlier.recorded_at,
+                                      seq=earlier.seq),
                        entry=earlier, deadlines=first)
 
     @staticmethod
@@ -337,9 +339,11 @@ class Runner:
         """Refuse an event the lifecycle does not declare, or dated when the lifecycle is not in force."""
         lifecycle, event, on = submission.lifecycle, submission.event, submission.on
         if event not in lifecycle.events:
-            raise Refused(f"{lifecycle.id} has no event '{event}'; events: {', '.join(lifecycle.events)}")
+            raise Refused(Message(N_("{lifecycle} has no event '{event}'; events: {events}"), lifecycle=lifecycle.id,
+                                  event=event, events=", ".join(lifecycle.events)))
         if not lifecycle.in_force(on):
-            raise Refused(f"{lifecycle.id} {lifecycle.version} is not in force on {on}")
+            raise Refused(Message(N_("{lifecycle} {version} is not in force on {on}"), lifecycle=lifecycle.id,
+                                  version=lifecycle.version, on=on))
 
     @staticmethod
     def _open_case(submission: Submission) -> CaseRecord:
@@ -354,15 +358,19 @@ class Runner:
         """Refuse a case of another lifecycle, in a state this version lacks, or an event out of date order."""
         lifecycle, on = submission.lifecycle, submission.on
         if case.lifecycle != lifecycle.id:
-            raise Refused(f"case {case.case_id} belongs to lifecycle {case.lifecycle}, not {lifecycle.id}")
+            raise Refused(Message(N_("case {case} belongs to lifecycle {owner}, not {lifecycle}"), case=case.case_id,
+                                  owner=case.lifecycle, lifecycle=lifecycle.id))
         if case.state not in lifecycle.states:
-            raise Refused(f"case {case.case_id} is in state '{case.state}' (version {case.lifecycle_version}), "
-                          f"which {lifecycle.id} {lifecycle.version} does not have")
+            raise Refused(Message(N_("case {case} is in state '{state}' (version {case_version}), which {lifecycle} "
+                                     "{version} does not have"), case=case.case_id, state=case.state,
+                                  case_version=case.lifecycle_version, lifecycle=lifecycle.id,
+                                  version=lifecycle.version))
         last = max(filter(None, (case.last_event_on, case.entered_on)))
         if on < last:
-            raise Refused(f"event '{submission.event}' is dated {on}, before {last}, the date of the last "
-                          f"event applied to case {case.case_id}; events are applied in date order, so "
-                          f"nothing was changed. {_how_to_correct(lifecycle, case.state, submission.event, on, last)}")
+            raise Refused(Message(N_("event '{event}' is dated {on}, before {last}, the date of the last event applied "
+                                     "to case {case}; events are applied in date order, so nothing was changed. "
+                                     "{advice}"), event=submission.event, on=on, last=last, case=case.case_id,
+                                  advice=_how_to_correct(lifecycle, case.state, submission.event, on, last)))
 
     @staticmethod
     def _candidates(submission: Submission, case: CaseRecord) -> tuple[Transition, ...]:
@@ -371,15 +379,21 @@ class Runner:
         candidates = tuple(lifecycle.candidates(case.state, event))
         if not candidates:
             state = lifecycle.states[case.state]
-            where = "final state" if state.final else "state"
             accepted = lifecycle.accepted_events(case.state)
-            raise Refused(f"event '{event}' is not accepted in {where} '{case.state}' ({state.title})"
-                          + (f"; accepted there: {', '.join(accepted)}" if accepted else
-                             "; nothing can change it"))
+            if accepted:
+                why = (N_("event '{event}' is not accepted in final state '{state}' ({title}); accepted there: "
+                          "{accepted}") if state.final else
+                       N_("event '{event}' is not accepted in state '{state}' ({title}); accepted there: {accepted}"))
+            else:
+                why = (N_("event '{event}' is not accepted in final state '{state}' ({title}); nothing can change it")
+                       if state.final else
+                       N_("event '{event}' is not accepted in state '{state}' ({title}); nothing can change it"))
+            raise Refused(Message(why, event=event, state=case.state, title=state.title, accepted=", ".join(accepted)))
         deadline = lifecycle.states[case.state].deadline
         if deadline is not None and deadline.event == event and case.deadline and on <= case.deadline:
-            raise Refused(f"'{event}' is the deadline event of '{case.state}', whose deadline is "
-                          f"{case.deadline}; it can only come after that day")
+            raise Refused(Message(N_("'{event}' is the deadline event of '{state}', whose deadline is {deadline}; it "
+                                     "can only come after that day"), event=event, state=case.state,
+                                  deadline=case.deadline))
         return candidates
 
     # Stage 2 ---------------------------------------------------------------------------------
@@ -410,8 +424,8 @@ class Runner:
             raise MedunionError(f"lifecycle engine failed on case {submission.case_id}: {exc}") from exc
         if firing.transition is None:
             failed = "; ".join(g.why_false() for g in facts.guards)
-            raise Refused(f"event '{event}' changes nothing in state '{state}': no guard holds ({failed})",
-                          facts.records())
+            raise Refused(Message(N_("event '{event}' changes nothing in state '{state}': no guard holds ({failed})"),
+                                  event=event, state=state, failed=failed), facts.records())
         fired = {chart_id(t): t for t in loaded.candidates}[firing.transition]
         return Choice(transition=fired, to_state=firing.state)
 
@@ -446,16 +460,20 @@ class Runner:
                        choice.to_state, chosen.id, entry=entry, guards=facts.records())
 
 
-def _how_to_correct(lifecycle: Lifecycle, state: str, event: str, on: dt.date, last: dt.date) -> str:
+def _how_to_correct(lifecycle: Lifecycle, state: str, event: str, on: dt.date, last: dt.date) -> Message:
     """What to do instead of backdating: a correction event if the lifecycle has one, else a note."""
     if lifecycle.states[state].final:
-        return f"The case is in final state '{state}', which no later event changes."
+        return Message(N_("The case is in final state '{state}', which no later event changes."), state=state)
     corrections = [e for e in lifecycle.accepted_events(state) if lifecycle.events[e].correction]
     if corrections:
-        return (f"To record a fact of {on}, submit a correction event ({', '.join(corrections)}) dated "
-                f"{last} or later, with `{EFFECTIVE}: {on}` in its data.")
+        return Message(N_("To record a fact of {on}, submit a correction event ({events}) dated {last} or later, "
+                          "with `{field}: {on}` in its data."), on=on, events=", ".join(corrections), last=last,
+                       field=EFFECTIVE)
     notes = [n for n in lifecycle.events[event].data if lifecycle.data[n].type.kind == "string"]
-    where = (f"and note the date it happened ({on}) in its `{notes[0]}`" if notes
-             else f"and keep the date it happened ({on}) with the case's papers")
-    return (f"To record a fact of {on}, submit the event dated {last} or later (e.g. today) {where}; "
-            f"{lifecycle.id} declares no correction event for state '{state}'.")
+    if notes:
+        return Message(N_("To record a fact of {on}, submit the event dated {last} or later (e.g. today) and note the "
+                          "date it happened ({on}) in its `{note}`; {lifecycle} declares no correction event for state "
+                          "'{state}'."), on=on, last=last, note=notes[0], lifecycle=lifecycle.id, state=state)
+    return Message(N_("To record a fact of {on}, submit the event dated {last} or later (e.g. today) and keep the date "
+                      "it happened ({on}) with the case's papers; {lifecycle} declares no correction event for state "
+                      "'{state}'."), on=on, last=last, lifecycle=lifecycle.id, state=state)

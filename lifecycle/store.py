@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from governance.diagnostics import MedunionError, error, first_line, shown_url
+from governance.i18n import N_
 from governance.values import json_value
 from lifecycle.deadlines import latest_passed
 
@@ -172,8 +173,9 @@ class Store:
             self.db = make_engine(url)
             _metadata.create_all(self.db)
         except (SQLAlchemyError, ImportError) as exc:  # a bad URL, a missing driver, a file that is no database
-            raise MedunionError(error(f"cannot open the case store {shown_url(url)}: {first_line(exc)}; "
-                                      "give --db a SQLAlchemy URL such as sqlite:///cases.sqlite")) from None
+            raise MedunionError(error(N_("cannot open the case store {url}: {problem}; give --db a SQLAlchemy URL "
+                                         "such as sqlite:///cases.sqlite"), url=shown_url(url),
+                                      problem=first_line(exc))) from None
 
     def _case(self, row: Any) -> CaseRecord:
         return CaseRecord(

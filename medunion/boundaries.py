@@ -22,11 +22,16 @@ from pathlib import Path
 from governance.diagnostics import Diagnostic, Location, MedunionError, warning
 from governance.expressions import Expression
 from governance.expressions.syntax import Binary, Literal, Name, walk
+from governance.i18n import N_
 from governance.load import kind_of, load_ruleset, yaml_files
 from governance.model import DecisionTable, RuleSet
 from governance.source import load_yaml
 
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+SAME_FIGURE = N_("{clause}: {b} reads the same figure with another boundary than {a} ({b_reads} vs {a_reads}, at "
+                 "{where}); state the clause's figure once, as a parameter with its status, and take it from there")
+ANOTHER_FIGURE = N_("{clause}: {b} writes another figure than {a} ({b_reads} vs {a_reads}, at {where}); state the "
+                    "clause's figure once, as a parameter with its status, and take it from there")
 
 
 @dataclass(frozen=True)
@@ -172,11 +177,9 @@ def boundary_warnings(paths: Iterable[str | Path]) -> list[Diagnostic]:
             if not same_figure and _other_figure_in_both(items, a, b):
                 continue  # the clause has several figures, and both files write this one alike
             reported.add((a.owner, b.owner))
-            why = ("reads the same figure with another boundary" if same_figure else "writes another figure")
-            found.append(warning(
-                f"{clause}: {b.what} {why} than {a.what} ({b.reads()} vs {a.reads()}, at "
-                f"{a.location or a.owner}); state the clause's figure once, as a parameter with its status, "
-                "and take it from there", b.location))
+            template = SAME_FIGURE if same_figure else ANOTHER_FIGURE
+            found.append(warning(template, b.location, clause=clause, b=b.what, a=a.what, b_reads=b.reads(),
+                                 a_reads=a.reads(), where=a.location or a.owner))
     return found
 
 

@@ -10,11 +10,13 @@ them literal in Markdown as well (see `publication.escaping`).
 from __future__ import annotations
 
 import html
+from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from governance.i18n import translator
 from publication import anchors, escaping
 
 
@@ -54,6 +56,26 @@ def _core_markdown(text: str) -> Markup:
     return Markup(escaping.core_markdown_html(text))
 
 
+def _words(lang: str) -> Any:
+    """The templates' `_`: the site's own words in `lang` from the gettext catalog (msgids are
+    English). The catalog is the program's own text, so the message is trusted markup; its
+    `{fields}` are data and are escaped unless a filter already made them Markup."""
+    gettext = translator(lang).gettext
+
+    def words(message: str, **fields: Any) -> Markup:
+        return Markup(gettext(message)).format(**fields)
+
+    return words
+
+
+@cache
+def environment(lang: str = "en") -> Environment:
+    """The template environment of one language (its `_` speaks it; `lang` is a global too)."""
+    env = _build_environment()
+    env.globals.update(_=_words(lang), lang=lang)
+    return env
+
+
 def _build_environment() -> Environment:
     env = Environment(
         loader=PackageLoader("publication", "templates"),
@@ -76,13 +98,13 @@ def _build_environment() -> Environment:
     return env
 
 
-ENVIRONMENT = _build_environment()
+ENVIRONMENT = environment("en")
 
 
-def render(template: str, **context: Any) -> str:
-    """The text of `template` (a path under publication/templates/) for the given view data,
-    ending in exactly one newline (templates end sections with a blank line)."""
-    return ENVIRONMENT.get_template(template).render(**context).rstrip("\n") + "\n"
+def render(template: str, lang: str = "en", **context: Any) -> str:
+    """The text of `template` (a path under publication/templates/) for the given view data in
+    `lang` (zh or en), ending in exactly one newline (templates end sections with a blank line)."""
+    return environment(lang).get_template(template).render(**context).rstrip("\n") + "\n"
 
 
 def nav_title(text: str) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from governance.diagnostics import MedunionError, error
+from governance.i18n import N_
 from governance.values import json_value
 
 if TYPE_CHECKING:
@@ -104,8 +105,9 @@ def record_of(decision: Decision, on: dt.date, *, record_id: str | None = None, 
     """
     ruleset = decision.ruleset
     if not ruleset.digest:
-        raise MedunionError(error(f"rule set {ruleset.id} version {ruleset.version} was not loaded from a file "
-                                  "(it has no content hash); only decisions under a rule file can be recorded"))
+        raise MedunionError(error(N_("rule set {ruleset} version {version} was not loaded from a file "
+                                     "(it has no content hash); only decisions under a rule file can be recorded"),
+                                  ruleset=ruleset.id, version=ruleset.version))
     if decision.trace.on != on:
         raise ValueError(f"the decision was made on {decision.trace.on}, not on {on}")
     explanation = _plain(decision.explanation)

@@ -37,6 +37,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from governance.diagnostics import MedunionError, error, first_line, shown_url
+from governance.i18n import N_
 from records.record import GENESIS_HASH, DecisionRecord, record_hash, record_of, stored_json
 
 if TYPE_CHECKING:
@@ -160,16 +161,18 @@ class RecordStore:
             parsed = make_url(url)
             if (not create and parsed.get_backend_name() == "sqlite" and parsed.database
                     and parsed.database != ":memory:" and not Path(parsed.database).is_file()):
-                raise MedunionError(error(f"no decision records at {shown_url(url)}: the file {parsed.database} "
-                                          "does not exist"))
+                raise MedunionError(error(N_("no decision records at {url}: the file {file} does not exist"),
+                                          url=shown_url(url), file=parsed.database))
             self.db = make_engine(url)
             if create:
                 self._create()
             elif not inspect(self.db).has_table(TABLE):
-                raise MedunionError(error(f"no decision records at {shown_url(url)}: it has no {TABLE} table"))
+                raise MedunionError(error(N_("no decision records at {url}: it has no {table} table"),
+                                          url=shown_url(url), table=TABLE))
         except (SQLAlchemyError, ImportError, ValueError) as exc:  # a bad URL, a missing driver, not a database
-            raise MedunionError(error(f"cannot open the record store {shown_url(url)}: {first_line(exc)}; "
-                                      "give --db a SQLAlchemy URL such as sqlite:///records.sqlite")) from None
+            raise MedunionError(error(N_("cannot open the record store {url}: {problem}; give --db a SQLAlchemy URL "
+                                         "such as sqlite:///records.sqlite"), url=shown_url(url),
+                                      problem=first_line(exc))) from None
 
     def _create(self) -> None:
         """Create the table; two processes opening a new store at once may race, and the loser
@@ -195,8 +198,9 @@ class RecordStore:
                 if not _lock_lost(exc):
                     raise
             time.sleep(min(0.01 * (attempt + 1), 0.5))  # another writer took the place: read the head again
-        raise MedunionError(error(f"could not append record {record.record_id} to {shown_url(self.url)}: "
-                                  f"other writers kept the chain busy through {APPEND_ATTEMPTS} attempts"))
+        raise MedunionError(error(N_("could not append record {record} to {url}: other writers kept the chain busy "
+                                     "through {attempts} attempts"), record=record.record_id, url=shown_url(self.url),
+                                  attempts=APPEND_ATTEMPTS))
 
     def _append(self, record: DecisionRecord) -> DecisionRecord:
         with self.db.connect().execution_options(append=True) as conn, conn.begin():

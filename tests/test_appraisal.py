@@ -318,7 +318,7 @@ def test_stability_counts_grade_changes(files: tuple[Path, Path]) -> None:
 def test_appraise_file_writes_outputs(files: tuple[Path, Path], tmp_path: Path) -> None:
     scheme = load_scheme(files[0])
     out = tmp_path / "out"
-    run = appraise_file(scheme, files[1], 2020, out, stability_draws=5)
+    run = appraise_file(scheme, files[1], 2020, out, stability_draws=5, lang="en")
     names = {p.name for p in run.written}
     assert {"results.csv", "rejected.csv", "results.json", "explanations.json",
             "appraisal.xlsx", "report.html", "u1.md", "u1.txt"} <= names
@@ -328,7 +328,7 @@ def test_appraise_file_writes_outputs(files: tuple[Path, Path], tmp_path: Path) 
     assert results.set_index("unit_id").loc["u4", "rectification_notice"]
     sheets = pd.read_excel(out / "appraisal.xlsx", sheet_name=None)
     assert {"Scores", "Explanations", "Rejected rows", "What would change"} <= set(sheets)
-    assert sheets["Rejected rows"]["row"].tolist() == [7, 8]
+    assert sheets["Rejected rows"]["Row"].tolist() == [7, 8]
     assert "data:image/png;base64," in (out / "report.html").read_text(encoding="utf-8")
 
 

@@ -325,7 +325,7 @@ def test_neutral_keeps_numbers_and_quotes_formulas() -> None:
 def test_workbook_sheets_and_csvs_carry_no_live_formula(hostile: tuple[Scheme, Path], tmp_path: Path) -> None:
     scheme, data = hostile
     out = tmp_path / "out"
-    appraise_file(scheme, data, 2020, out, stability_draws=2)
+    appraise_file(scheme, data, 2020, out, stability_draws=2, lang="en")
     book = openpyxl.load_workbook(out / "appraisal.xlsx")  # formulas as formulas, if any were written
     seen: dict[str, set[Any]] = {}
     for ws in book.worksheets:

@@ -152,7 +152,7 @@ def test_a_large_run_gets_parquet_and_a_summary_workbook(
         zhenghe: tuple[Any, pd.DataFrame], data_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(report, "FULL_WORKBOOK_UNITS", 50)  # 60 units: a large run
     out = tmp_path / "out"
-    run = appraise_file(zhenghe[0], data_file, YEAR, out, stability_draws=3)
+    run = appraise_file(zhenghe[0], data_file, YEAR, out, stability_draws=3, lang="en")
     names = {p.name for p in out.iterdir()}
     assert {"results.csv", "results.json", "results.parquet", "explanations.parquet", "appraisal.xlsx",
             "report.html", "rejected.csv"} <= names
@@ -171,9 +171,9 @@ def test_a_large_run_gets_parquet_and_a_summary_workbook(
     assert "Scores" not in book.sheetnames and "Explanations" not in book.sheetnames
     assert {"About", "Summary", "Indicators", "Rejected rows", "Stability"} <= set(book.sheetnames)
     about = dict(book["About"].iter_rows(min_row=2, values_only=True))
-    assert "results.parquet" in about["full tables"]
+    assert "results.parquet" in about["Full tables"]
     summary = pd.read_excel(out / "appraisal.xlsx", sheet_name="Summary")
-    assert int(summary["units"].sum()) == 60
+    assert int(summary["Units"].sum()) == 60
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "the workbook holds summaries" in html
     # one unit's explanation is still there, on demand
@@ -196,10 +196,10 @@ def test_the_terminal_says_where_the_full_tables_are(
 
 def test_the_report_cuts_long_tables_and_says_so(
         zhenghe: tuple[Any, pd.DataFrame], data_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(report, "REPORT_ROWS", 5)
+    monkeypatch.setattr("appraisal.report_html.REPORT_ROWS", 5)
     appraise_file(zhenghe[0], data_file, YEAR, tmp_path / "out", stability_draws=3)
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
-    scores = html.split("<h2>Scores</h2>", 1)[1].split("</table>", 1)[0]
+    scores = html.split('<h2 id="scores"', 1)[1].split("</table>", 1)[0]
     assert scores.count("<tr>") == 1 + 5  # the header and five units
     assert "The first 5 of 60 units by rank; results.csv holds them all." in html
 
@@ -284,7 +284,7 @@ def test_province_summary_workbook_is_written_safely(zhenghe: tuple[Any, pd.Data
     frame["cohort"] = np.where(np.arange(len(frame)) % 2, '=HYPERLINK("http://x","y")', "plain county")
     data = tmp_path / "province-SYNTHETIC.csv"
     frame.to_csv(data, index=False)
-    appraise_file(zhenghe[0], data, YEAR, tmp_path / "out", stability_draws=2)
+    appraise_file(zhenghe[0], data, YEAR, tmp_path / "out", stability_draws=2, lang="en")
     book = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx")
     assert all(c.data_type != "f" for s in book.worksheets for row in s.iter_rows() for c in row)
     cohorts = {r[0] for r in book["Summary by cohort"].iter_rows(min_row=2, values_only=True)}

@@ -142,7 +142,7 @@ def test_demo_writes_workbook_report_and_explanations(tmp_path: Path) -> None:
         if w["next_grade"] and not w.get("blocked_by_veto"):
             assert w["points_missing"] > 0 and len(w["changes"]) == 7
     text = (folder / "explanations" / "tieshan-health-centre.md").read_text(encoding="utf-8")
-    assert "SYNTHETIC" in text and "## What would change the result" in text
+    assert "SYNTHETIC" in text and "## 怎样改变考核结果" in text  # the officers' letter: Chinese by default
     html = (folder / "report.html").read_text(encoding="utf-8")
     assert html.count("data:image/png;base64,") == 2 and "SYNTHETIC" in html
     results = pd.read_csv(folder / "results.csv")

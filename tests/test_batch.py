@@ -259,8 +259,10 @@ def test_rejects_name_the_files_header_and_quote_the_chinese_value(tmp_path: Pat
                  EXAMPLE / "columns.yaml", "--on", "2017-05-01", "--rejects", tmp_path / "r.csv", "--rules", RULES)
     assert result.exit_code == 3, result.output
     rejects = pd.read_csv(tmp_path / "r.csv")
+    chinese = rejects.pop("reason_zh")  # the same reason in Chinese (tests/test_outer_zh.py checks the words)
     assert rejects.to_dict("records") == [{"row": 3, "column": "转诊方向", "value": "上转",
                                            "reason": "'上转' is not one of: upward, downward, none"}]
+    assert chinese[0].startswith("'上转'") and "upward, downward, none" in chinese[0]
 
 
 def test_parquet_in_and_out(tmp_path: Path) -> None:

@@ -133,3 +133,60 @@ def test_a_font_installed_after_matplotlib_cached_its_font_list_is_found(monkeyp
     assert fonts._pick({f.name for f in stale.ttflist}) is None
     monkeypatch.setattr(font_manager, "fontManager", stale)
     assert fonts.cjk_family.__wrapped__() == fonts.cjk_family()
+
+
+def _texts(fig) -> list:
+    """Every text a figure draws: titles, axis labels, tick labels, legend entries and annotations."""
+    found = []
+    for ax in fig.axes:
+        found += [ax.title, ax.xaxis.label, ax.yaxis.label, *ax.get_yticklabels(), *ax.texts]
+        legend = ax.get_legend()
+        if legend is not None:
+            found += legend.get_texts()
+    return [t for t in found if t.get_text().strip()]
+
+
+@needs_cjk
+def test_the_report_charts_speak_chinese_in_the_cjk_font() -> None:
+    """Titles, axes, legend (the dimensions' title_zh), grade names and unit names are Chinese, and
+    each is drawn with the CJK font's file, not a fallback (issue 12)."""
+    from appraisal.report_html import chart_figures
+
+    app = _chinese_appraisal()
+    cjk_file = font_manager.findfont(font_manager.FontProperties(family=fonts.cjk_family()),
+                                     fallback_to_default=False)
+    with fonts.chart_context(), _glyph_warnings_are_errors():
+        figures = chart_figures(app, "zh")
+        try:
+            dist, dims = figures["distribution"].axes[0], figures["dimensions"].axes[0]
+            assert (dist.get_title(), dist.get_xlabel(), dist.get_ylabel()) == ("2019年总分分布", "总分", "单位数")
+            assert [t.get_text().strip() for t in dist.texts] == ["优秀", "良好", "合格"]  # the band lines
+            assert dims.get_title() == "各维度得分" and dims.get_xlabel() == "得分"
+            assert [t.get_text() for t in dims.get_legend().get_texts()] == ["有序就医格局", "医保基金使用效率"]
+            assert {t.get_text() for t in dims.get_yticklabels()} == {"政和县", "湟中县", "石屯镇中心卫生院"}
+            for fig in figures.values():
+                for text in _texts(fig):
+                    used = font_manager.findfont(text.get_fontproperties(), fallback_to_default=False)
+                    assert used == cjk_file, (text.get_text(), used)
+                fig.canvas.draw()  # drawn: a missing glyph would warn, and the warning is an error here
+        finally:
+            import matplotlib.pyplot as plt
+
+            for fig in figures.values():
+                plt.close(fig)
+
+
+def test_the_report_charts_in_english() -> None:
+    import matplotlib.pyplot as plt
+
+    from appraisal.report_html import chart_figures
+
+    figures = chart_figures(_chinese_appraisal(), "en")
+    try:
+        dist, dims = figures["distribution"].axes[0], figures["dimensions"].axes[0]
+        assert (dist.get_title(), dist.get_xlabel()) == ("Distribution of totals, 2019", "total points")
+        assert [t.get_text() for t in dims.get_legend().get_texts()] == [
+            "Orderly care-seeking", "Efficiency of the insurance fund"]
+    finally:
+        for fig in figures.values():
+            plt.close(fig)

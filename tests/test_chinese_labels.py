@@ -12,10 +12,11 @@ import pytest
 from fixtures.builders import position, write_ruleset
 from typer.testing import CliRunner
 
-from governance.check import check_labels
+from governance.check import check_labels, missing_label
 from governance.decide import decide
 from governance.diagnostics import MedunionError
 from governance.explain import render_text
+from governance.i18n import translator
 from governance.load import load_ruleset
 from medunion.cli import app
 from medunion.kinds import checkers
@@ -59,10 +60,17 @@ def _warnings(path: Path) -> list[str]:
     return [str(d) for d in check_labels(load_ruleset(path))]
 
 
-def _written(tmp_path: Path, body: str) -> tuple[Path, str]:
+SUMMARY = ("jurisdiction_zh: 测试县\ntopics: [referral]\n"
+           "plain: {applies_to_zh: 测试县的参保患者, gives_zh: 按一半报销,\n"
+           "        applies_to: insured patients, gives: half}\n")
+"""The summary for residents (tests/test_plain_summaries.py), so that only the labels tested here are missing."""
+
+
+def _written(tmp_path: Path, body: str, title_zh: bool = True) -> tuple[Path, str]:
     path = write_ruleset(tmp_path, body)
-    text = path.read_text(encoding="utf-8")
-    return path, text.replace("title: Demo\n", "title: Demo\ntitle_zh: 演示\n", 1)
+    jurisdiction = "jurisdiction: Test County\n"
+    text = path.read_text(encoding="utf-8").replace(jurisdiction, jurisdiction + SUMMARY, 1)
+    return path, text.replace("title: Demo\n", "title: Demo\ntitle_zh: 演示\n", 1) if title_zh else text
 
 
 def _labelled(tmp_path: Path, body: str = LABELLED) -> Path:
@@ -103,7 +111,8 @@ def test_an_enum_value_without_a_chinese_name_is_named(tmp_path: Path) -> None:
 
 
 def test_a_rule_set_without_a_chinese_title_is_warned_at_its_top(tmp_path: Path) -> None:
-    path = write_ruleset(tmp_path, LABELLED)
+    path, text = _written(tmp_path, LABELLED, title_zh=False)
+    path.write_text(text, encoding="utf-8")
     assert _warnings(path) == [f"{path}:1:1: warning: rule set 'demo' has no Chinese label; add `title_zh:` with "
                                "its Chinese name (officers and the public read the Chinese one)"]
 
@@ -173,6 +182,26 @@ def test_each_kind_of_file_warns_at_the_item(tmp_path: Path, shipped: str, remov
     line = int(hits[0].split(":")[1])
     lines = copy.read_text(encoding="utf-8").splitlines()
     assert any(word in lines[line - 1] for word in ("outpatient_visits:", "name:", "admission:", "association:"))
+
+
+@pytest.mark.parametrize(("kind", "chinese"), [
+    ("rule set", "规则集"), ("input", "输入项"), ("output", "输出项"), ("parameter", "参数"), ("rule", "规则"),
+    ("table", "决策表"), ("appraisal scheme", "考核方案"), ("dimension", "考核维度"), ("indicator", "考核指标"),
+    ("grade", "考核等次"), ("data column", "数据列"), ("unit", "单位"), ("charter", "章程"), ("association", "医联体"),
+    ("governing body", "管理机构"), ("lifecycle", "流程"), ("state", "状态"), ("event", "事件"),
+    ("transition", "状态转换"), ("data field", "数据字段"),
+])
+def test_the_missing_label_warning_reads_in_chinese_for_every_kind_of_item(kind: str, chinese: str) -> None:
+    """Each kind the checkers of every file kind name has its own template: the kind itself is translated."""
+    found = missing_label(kind, "tieshan", "name_zh", None)
+    shown = found.text(translator("zh").gettext)
+    assert shown.startswith(f"{chinese}“tieshan”没有中文名称；请加上`name_zh:`"), shown
+    assert found.message.startswith(f"{kind} 'tieshan' has no Chinese label; add `name_zh:`")
+
+
+def test_an_unknown_kind_still_warns_with_its_english_name_in_the_chinese_text() -> None:
+    found = missing_label("widget", "w1", "title_zh", None)
+    assert found.text(translator("zh").gettext).startswith("widget“w1”没有中文名称")
 
 
 # --- the quoted law, labelled ---------------------------------------------------------------------

@@ -233,3 +233,23 @@ def test_the_same_figure_with_a_new_reference_is_not_a_changed_value() -> None:
                        close_values="      - from: 2018-01-01\n        value: 200000.0\n        reference: copied")
     b = build_ruleset(parse_yaml(text, "rules/demo-subsidy/2018.1.yaml"))
     assert diff_rulesets(a, b).parameters == ()
+
+
+def test_the_diff_in_both_languages() -> None:
+    """`medunion diff --lang`: the English is diff_lines' word for word; the Chinese words its own
+    frame (the changed values are the files' own text) and writes dates as Chinese dates."""
+    from pathlib import Path
+
+    from governance.explain import render_diff
+    from governance.load import load_rulesets
+
+    versions = load_rulesets(Path(__file__).resolve().parents[1] / "rules")["huangzhong-insurance-payment"]
+    diffs = consecutive_diffs(versions)
+    assert diffs
+    for diff in diffs:
+        assert render_diff(diff, "en") == "\n".join(diff_lines(diff))
+    chinese = render_diff(diffs[0], "zh")
+    assert "  参数 township_deductible：修改\n" in chinese
+    assert "    自2018年1月1日起的值：200 \u2192 100" in chinese
+    assert "  effective from: 2017年1月1日 \u2192 2018年1月1日" in chinese
+    assert "parameter " not in chinese and "value from" not in chinese

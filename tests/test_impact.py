@@ -297,7 +297,11 @@ def test_the_workbook_has_no_formula_cells_from_hostile_text(tmp_path: Path) -> 
     assert not any(t.startswith(("=", "+", "@")) for t in texts)
     assert "'" + HOSTILE in texts  # the group value, kept readable
     assert any(HOSTILE in t for t in texts if t.startswith("'") or "expected" in t)  # the rejected cell's reason
-    assert {s.title for s in book.worksheets} >= {"Summary", "Attribution", "Money", "Groups", "Rows", "Rejected"}
+    titles = {s.title.rpartition(" ")[2] for s in book.worksheets}  # Chinese first, by default, the English beside
+    assert titles >= {"Summary", "Attribution", "Money", "Groups", "Rows", "Rejected"}
+    assert all(" " in s.title for s in book.worksheets)
+    english = openpyxl.load_workbook(write_workbook(impact, context, tmp_path / "impact-en.xlsx", lang="en"))
+    assert {s.title for s in english.worksheets} >= {"Summary", "Attribution", "Money", "Groups", "Rows", "Rejected"}
 
 
 def test_the_html_escapes_hostile_labels(tmp_path: Path) -> None:

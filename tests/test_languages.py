@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CASES = sorted((ROOT / "examples" / "cases").glob("*.yaml"))
 GOLDEN = ROOT / "tests" / "golden" / "text"
 REGENERATE = os.environ.get("MEDUNION_REGENERATE_GOLDEN") == "1"
-PACKAGES = ("governance", "medunion", "appraisal", "lifecycle", "charter", "records", "publication")
+PACKAGES = ("governance", "medunion", "appraisal", "lifecycle", "charter", "records", "batch", "publication")
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 
@@ -80,8 +80,10 @@ def test_the_chinese_letter_speaks_chinese() -> None:
     out = (GOLDEN / "zhenghe-upward-referral.zh.txt").read_text(encoding="utf-8")
     assert out.startswith("依据“双向转诊与医保倾斜”")  # the rule set's Chinese title
     assert "决定结果：" in out and "依据规则“" in out and "成立的条件：" in out
-    assert "- reimbursement: 10,200.00 元" in out  # money to the fen, grouped, in 元
-    assert "2017年9月1日" in out and ": 是" in out
+    assert "- 报销金额（reimbursement）：10,200.00 元" in out  # the label beside the code; money to the fen
+    assert "= 10,200.00 元\n" in out  # the formula's result in its output's unit
+    assert "2017年9月1日" in out and "（transfer_to_county）：是" in out
+    assert "（政和县）" in out and "Zhenghe County" not in out  # the jurisdiction's Chinese name
     assert "What was decided" not in out and "because of rule" not in out
     assert "(方案英文译本（非原文）)" in out  # the quote stays as the file has it, labelled a translation
 
@@ -142,7 +144,7 @@ def test_check_summary_and_severity_in_chinese(tmp_path: Path) -> None:
     line, column = position(path.read_text(), "cots")
     code, out, err = _run("check", str(path), "--lang", "zh")
     assert code == 1
-    assert f"{path}:{line}:{column}: 错误: `cots`: unknown name 'cots'" in out  # the message itself is English still
+    assert f"{path}:{line}:{column}: 错误: `cots`：未知名称“cots”；是否想写“cost”？" in out  # in Chinese too
     assert re.search(r"^1 个错误，\d+ 个警告$", err, re.M), err
     code, out, err = _run("check", str(path), "--lang", "en")
     assert f"{path}:{line}:{column}: error: `cots`" in out and re.search(r"^1 error\(s\), \d+ warning\(s\)$", err, re.M)
@@ -153,8 +155,9 @@ def test_check_summary_and_severity_in_chinese(tmp_path: Path) -> None:
 def _extracted() -> set[str]:
     found: set[str] = set()
     for package in PACKAGES:
+        templates = [("templates/**.j2", "jinja2")] if package == "publication" else []  # the site's words
         for _file, _line, message, _comments, _context in extract_from_dir(
-                str(ROOT / package), method_map=[("**.py", "python")]):
+                str(ROOT / package), method_map=[("**.py", "python"), *templates]):
             found.update((message,) if isinstance(message, str) else tuple(message))
     return found
 

@@ -78,12 +78,14 @@ def groups() -> dict[str, list[RuleSet]]:
     return found
 
 
-def page(site: Path, src_uri: str) -> Path:
-    """The built file of a page given by its Markdown path (directory URLs)."""
+def page(site: Path, src_uri: str, lang: str = "en") -> Path:
+    """The built file of a page given by its Markdown path (directory URLs), in `lang`: Chinese at
+    the site's root, English under en/. The checks of English words read the English pages."""
     stem = src_uri.removesuffix(".md")
+    root = site if lang == "zh" else site / "en"
     if stem.endswith("index"):
-        return site / stem.removesuffix("index") / "index.html"
-    return site / stem / "index.html"
+        return root / stem.removesuffix("index") / "index.html"
+    return root / stem / "index.html"
 
 
 def test_every_version_has_a_page_a_history_and_diffs(
@@ -126,7 +128,7 @@ def test_each_rule_is_shown_in_plain_language_beside_its_clause_and_source(
 def test_every_encoded_clause_links_to_the_rules_that_encode_it(
     site: Path, groups: dict[str, list[RuleSet]]
 ) -> None:
-    clauses = page(site, "clauses.md").read_text(encoding="utf-8")
+    clauses = page(site, "clauses.md").read_text(encoding="utf-8")  # the English page: its links stay in en/
     for versions in groups.values():
         latest = ([v for v in versions if v.status == "adopted"] or versions)[-1]
         for rule in latest.rules:
@@ -156,6 +158,12 @@ def test_uncertain_readings_are_flagged_on_their_pages(
         assert "uncertain reading" in row.group(0)
         assert re.search(r'class="admonition warning"', html)
         assert "Uncertain reading of the source" in html
+        # and on the Chinese page, in Chinese
+        html_zh = page(site, f"rules/{ruleset.id}/{ruleset.version}.md", "zh").read_text(encoding="utf-8")
+        row_zh = re.search(
+            rf'<tr>(?:(?!</tr>).)*id="{parameter_anchor(parameter.name)}"(?:(?!</tr>).)*</tr>', html_zh, re.S)
+        assert row_zh is not None and "解读不确定" in row_zh.group(0)
+        assert "原文解读不确定" in html_zh
 
 
 def test_appraisal_pages_show_indicators_chart_and_grades(site: Path) -> None:
@@ -268,4 +276,130 @@ def test_docs_build_command_builds_the_site(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert (out / "index.html").is_file()
     assert (out / "rules" / "index.html").is_file()
+    assert (out / "en" / "rules" / "index.html").is_file()
     assert str(out) in result.output
+
+
+# --- Chinese first: both languages, the language switch, ways in, Chinese search ----------------
+
+
+def _hrefs(html_path: Path) -> list[str]:
+    return re.findall(r'href="([^"]*)"', html_path.read_text(encoding="utf-8"))
+
+
+def test_every_generated_page_exists_in_both_languages_and_switches_to_itself(
+    site: Path, groups: dict[str, list[RuleSet]]
+) -> None:
+    for ruleset_id, versions in groups.items():
+        for ruleset in versions:
+            uri = f"rules/{ruleset_id}/{ruleset.version}.md"
+            zh, en = page(site, uri, "zh"), page(site, uri, "en")
+            assert '<html lang="zh"' in zh.read_text(encoding="utf-8")
+            assert '<html lang="en"' in en.read_text(encoding="utf-8")
+            # the language switch of each leads to the other's same page
+            to_en = re.findall(r'href="([^"]*)" hreflang="en"', zh.read_text(encoding="utf-8"))
+            to_zh = re.findall(r'href="([^"]*)" hreflang="zh"', en.read_text(encoding="utf-8"))
+            assert to_en and (zh.parent / to_en[0] / "index.html").resolve() == en.resolve()
+            assert to_zh and (en.parent / to_zh[0] / "index.html").resolve() == zh.resolve()
+
+
+def test_a_chinese_rule_page_starts_with_its_plain_summary_and_its_rules_in_chinese(
+    site: Path, groups: dict[str, list[RuleSet]]
+) -> None:
+    for versions in groups.values():
+        for ruleset in versions:
+            uri = f"rules/{ruleset.id}/{ruleset.version}.md"
+            text = article_text(page(site, uri, "zh"))
+            top = text[: text.index("依据文件")]  # everything above the source documents
+            if ruleset.title_zh:
+                assert top.startswith(ruleset.title_zh)
+            assert "通俗说明" in top
+            plain = ruleset.plain
+            if plain is not None and plain.applies_to_zh:
+                assert f"适用对象： {' '.join(plain.applies_to_zh.split())}" in top
+                assert f"规定内容： {' '.join(plain.gives_zh.split())}" in top
+            else:
+                assert "此规则集尚无通俗说明" in top
+            for item in [*ruleset.rules, *ruleset.tables]:
+                assert " ".join((item.title_zh or item.title).split()) in top, item.id
+            english = article_text(page(site, uri, "en"))
+            assert english.startswith(ruleset.title)
+            assert "In plain words" in english
+            if plain is None or not plain.applies_to:
+                assert "No plain summary yet" in english
+            else:
+                assert " ".join(plain.applies_to.split()) in english
+
+
+def test_the_home_page_leads_to_every_rule_set_by_county_and_to_every_topic(
+    site: Path, groups: dict[str, list[RuleSet]]
+) -> None:
+    """One click from home to a rule set's version in force, listed under its county; one to each
+    topic page, which lists the rule sets of that topic (the second click)."""
+    home = _hrefs(site / "index.html")
+    county_names = {v[-1].jurisdiction_zh or v[-1].jurisdiction for v in groups.values()}
+    home_text = article_text(site / "index.html")
+    for name in county_names:
+        assert name in home_text
+    for ruleset_id in groups:
+        assert any(h.startswith(f"rules/{ruleset_id}/") for h in home), ruleset_id
+    topics = {t for versions in groups.values() for t in versions[-1].topics}
+    for topic in topics:
+        assert f"topics/{topic}/" in home, topic
+        listed = _hrefs(site / "topics" / topic / "index.html")
+        for ruleset_id, versions in groups.items():
+            if topic in versions[-1].topics:
+                assert any(f"rules/{ruleset_id}/" in h for h in listed), (topic, ruleset_id)
+
+
+def _search_index(site: Path) -> tuple[re.Pattern[str], list[dict[str, str]]]:
+    import json
+
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    return re.compile(index["config"]["separator"]), index["docs"]
+
+
+@pytest.mark.parametrize("query", ["转诊", "报销比例"])
+def test_the_search_index_holds_chinese_words_of_the_rule_pages(
+    site: Path, groups: dict[str, list[RuleSet]], query: str
+) -> None:
+    """jieba cuts the Chinese text into words (报销比例 into 报销 and 比例) separated by zero-width
+    spaces; the index's separator splits on them, so each word is a token of the pages about it."""
+    separator, docs = _search_index(site)
+    assert separator.fullmatch("\u200b")
+    import jieba
+
+    words = [w for w in jieba.cut(query) if w.strip()]
+    about = {v.id for vs in groups.values() for v in vs if v.title_zh and query in v.title_zh}
+    assert about, f"no rule set has {query} in its Chinese title"
+    for ruleset_id in about:
+        entries = [d for d in docs if d["location"].startswith(f"rules/{ruleset_id}/")]
+        tokens = {t for d in entries for t in separator.split(d["title"] + " " + d["text"]) if t}
+        assert set(words) <= tokens, (ruleset_id, words)
+
+
+def test_the_developers_pages_are_apart_from_the_public_pages() -> None:
+    import yaml
+
+    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
+    languages = next(p["i18n"] for p in config["plugins"] if isinstance(p, dict) and "i18n" in p)["languages"]
+    references = {f"reference/{p.name}" for p in (REPO / "docs" / "reference").glob("*.md")}
+    developer_pages = {"architecture.md"} | references
+
+    def pages_in(entry: object) -> set[str]:
+        if isinstance(entry, str):
+            return {entry}
+        if isinstance(entry, dict):
+            return set().union(*(pages_in(v) for v in entry.values()))
+        if isinstance(entry, list):
+            return set().union(*(pages_in(v) for v in entry)) if entry else set()
+        return set()
+
+    for language in languages:
+        sections = {next(iter(e)): pages_in(e) for e in language["nav"] if isinstance(e, dict)}
+        developers = [title for title in sections if "For developers" in title]
+        assert len(developers) == 1, language["locale"]
+        assert developer_pages <= sections[developers[0]]
+        for title, found in sections.items():
+            if title != developers[0]:
+                assert not found & developer_pages, (language["locale"], title)

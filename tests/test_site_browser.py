@@ -127,8 +127,9 @@ def _click_nav(driver: WebDriver, title: str, href_part: str) -> None:
         if _normalise(a.get_attribute("textContent") or "") == title
         and href_part in (a.get_attribute("href") or "")
     ]
-    assert len(matching) == 1, f"{len(matching)} navigation links titled {title!r} to {href_part}"
-    link = matching[0]
+    # a rule set is listed under its county and under all rule sets (the last, a top-level section)
+    assert matching, f"no navigation link titled {title!r} to {href_part}"
+    link = matching[-1]
     if not link.is_displayed():
         section = link.find_element(
             By.XPATH, "./ancestor::li[contains(@class, 'md-nav__item--nested')][1]"
@@ -145,7 +146,7 @@ def test_navigation_leads_to_a_rule_page_with_its_source_and_parameters(
 ) -> None:
     ruleset, rule = _showcase()
     driver = browser
-    driver.get(base_url)
+    driver.get(base_url + "en/")  # the English site: the titles below are the English ones
     # the home page → the rule set's section → its version page, by clicking
     _click_nav(driver, ruleset.title, f"/rules/{ruleset.id}/")
     WebDriverWait(driver, WAIT).until(lambda d: f"/rules/{ruleset.id}/" in d.current_url)
@@ -209,12 +210,12 @@ def test_search_finds_a_rule_by_a_word_of_its_title(base_url: str, browser: WebD
     ruleset, rule = _showcase()
     word = _search_word(ruleset, rule)
     driver = browser
-    driver.get(base_url)
+    driver.get(base_url + "en/")
     box = driver.find_element(By.CSS_SELECTOR, "input.md-search__input")
     WebDriverWait(driver, WAIT).until(ec.element_to_be_clickable(box))
     box.click()
     box.send_keys(word)
-    path, anchor = f"/rules/{ruleset.id}/{ruleset.version}/", rule_anchor(rule.id)
+    path, anchor = f"/en/rules/{ruleset.id}/{ruleset.version}/", rule_anchor(rule.id)
     target = f"{path}#{anchor}"
 
     def found(d: WebDriver) -> bool:
@@ -231,6 +232,89 @@ def test_search_finds_a_rule_by_a_word_of_its_title(base_url: str, browser: WebD
 
     WebDriverWait(driver, WAIT, ignored_exceptions=(StaleElementReferenceException,)).until(
         found, message=f"search for {word!r} did not list {target}")
+
+
+def _result_paths(driver: WebDriver) -> list[str] | None:
+    """The paths the search results link to, or None while the list is being re-rendered."""
+    try:
+        return [urlsplit(a.get_attribute("href") or "").path
+                for a in driver.find_elements(By.CSS_SELECTOR, ".md-search-result a")]
+    except StaleElementReferenceException:
+        return None
+
+
+def _search(driver: WebDriver, url: str, query: str) -> None:
+    driver.get(url)
+    box = driver.find_element(By.CSS_SELECTOR, "input.md-search__input")
+    WebDriverWait(driver, WAIT).until(ec.element_to_be_clickable(box))
+    box.click()
+    box.send_keys(query)
+
+
+@pytest.mark.parametrize("query", ["转诊", "报销比例"])
+def test_chinese_search_finds_the_rule_sets_about_it(base_url: str, browser: WebDriver, query: str) -> None:
+    """The Chinese site's search box, typed in Chinese, lists the Chinese pages of every rule set
+    whose Chinese title says it (the referral rule sets for 转诊, the insurance payment for 报销比例)."""
+    expected = {
+        v.id for versions in load_rulesets(REPO / "rules").values() for v in versions
+        if v.title_zh and query in v.title_zh
+    }
+    assert expected, f"no rule set has {query} in its Chinese title"
+    _search(browser, base_url, query)
+
+    def found(d: WebDriver) -> bool:
+        paths = _result_paths(d)
+        return paths is not None and all(
+            any(p.startswith(f"/rules/{ruleset_id}/") for p in paths) for ruleset_id in expected)
+
+    WebDriverWait(browser, WAIT, ignored_exceptions=(StaleElementReferenceException,)).until(
+        found, message=f"search for {query} did not list the pages of {sorted(expected)}")
+
+
+def test_the_language_switch_leads_to_the_same_rule_page_in_english(base_url: str, browser: WebDriver) -> None:
+    ruleset, _rule = _showcase()
+    page = f"rules/{ruleset.id}/{ruleset.version}/"
+    browser.get(base_url + page)
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh"
+    english = browser.find_element(By.CSS_SELECTOR, '.md-select a[hreflang="en"]')
+    browser.execute_script("arguments[0].click()", english)  # the menu opens on hover; the link is what counts
+    WebDriverWait(browser, WAIT).until(lambda d: urlsplit(d.current_url).path == f"/en/{page}")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    assert _normalise(ruleset.title) in _normalise(browser.find_element(By.TAG_NAME, "h1").text)
+
+
+def _cjk_font_installed() -> bool:
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False
+    import subprocess
+
+    listed = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True, check=False)
+    return bool(listed.stdout.strip())
+
+
+def test_a_chinese_rule_page_is_drawn_with_a_cjk_font(
+    base_url: str, browser: WebDriver, tmp_path: Path
+) -> None:
+    """No tofu: the browser reports which installed fonts drew the Chinese title (CDP
+    CSS.getPlatformFontsForNode), and every glyph of it came from a CJK font."""
+    if not _cjk_font_installed():
+        pytest.skip("no Chinese font installed (`make fonts` installs Debian's fonts-noto-cjk)")
+    ruleset, _rule = _showcase()
+    assert ruleset.title_zh, f"{ruleset.id} has no Chinese title to draw"
+    browser.get(base_url + f"rules/{ruleset.id}/{ruleset.version}/")
+    heading = browser.find_element(By.TAG_NAME, "h1")
+    assert ruleset.title_zh in heading.text
+    assert browser.save_screenshot(str(tmp_path / "rule-page-zh.png"))
+    browser.execute_cdp_cmd("DOM.enable", {})
+    browser.execute_cdp_cmd("CSS.enable", {})
+    root = browser.execute_cdp_cmd("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    node = browser.execute_cdp_cmd("DOM.querySelector", {"nodeId": root, "selector": "article h1"})["nodeId"]
+    fonts = browser.execute_cdp_cmd("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    cjk = [f for f in fonts if "CJK" in f["familyName"]]
+    assert cjk, f"the Chinese title was drawn with {fonts}, no CJK font"
+    chinese = sum(1 for c in heading.text if "\u4e00" <= c <= "\u9fff")
+    assert sum(f["glyphCount"] for f in cjk) >= chinese, fonts
 
 
 class _Links(HTMLParser):

@@ -106,9 +106,16 @@ def test_no_payload_from_a_rule_file_runs_on_any_page(hostile_site: Path) -> Non
     assert {page: live for page, live in found.items() if live} == {}
 
 
-def test_the_payloads_are_shown_as_text(hostile_site: Path) -> None:
-    html = (hostile_site / "rules" / "zhenghe-referral" / "2017.1" / "index.html").read_text(encoding="utf-8")
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_payloads_are_shown_as_text(hostile_site: Path, language: str) -> None:
+    """On the English page (under en/) the payloads are the titles; the Chinese page (at the root)
+    shows the English title beside the Chinese one, and its explanations use the Chinese titles."""
+    folder = hostile_site / "en" if language == "en" else hostile_site
+    html = (folder / "rules" / "zhenghe-referral" / "2017.1" / "index.html").read_text(encoding="utf-8")
     assert "Referral &lt;script&gt;alert(1)&lt;/script&gt;" in html  # title, nav and the explanations
+    if language == "zh":
+        assert "Upward &lt;img src=x onerror=alert(1)&gt; [click](javascript:alert(1))" in html
+        return
     assert "Upward &lt;img src=x onerror=alert(1)&gt; [click](javascript:alert(1))" in html
     assert "{: onclick=alert(1) }" in html
     assert html.count("<strong>Upward &lt;img") >= 1  # the rule's title inside a worked example's explanation

@@ -12,6 +12,7 @@ import typer
 from fixtures.builders import CLAUSES, header
 from typer.testing import CliRunner
 
+from governance.cases import read_case_file
 from governance.compile import plan_for
 from governance.diagnostics import MedunionError
 from governance.load import load_ruleset, resolve_ruleset
@@ -172,3 +173,20 @@ def test_an_input_the_case_does_not_give_is_tried_or_named(demo: Any) -> None:
     assert result.not_given == ("amount", "ok")
     assert "amount" not in result.unchanged
     assert "Not given by the case (it depends on them): amount, ok." in render_text(result)
+
+
+def test_the_answer_in_both_languages() -> None:
+    """`--what-would-change` in the reader's language: the English is render_text's word for word;
+    the Chinese names inputs and the output by their labels, with the code name beside them."""
+    from governance.explain import render_sensitivity
+
+    found = read_case_file(ROOT / "examples" / "cases" / "zhenghe-staffing-six-months.yaml", None, None, ROOT / "rules")
+    plan = plan_for(found.ruleset)
+    for output in found.ruleset.outputs:
+        result = what_would_change(plan, found.inputs, found.on, output)
+        assert render_sensitivity(result, found.ruleset, "en") == render_text(result)
+    result = what_would_change(plan, found.inputs, found.on, "counts_as_grassroots_service")
+    chinese = render_sensitivity(result, found.ruleset, "zh")
+    assert chinese.startswith("视同晋升前下乡服务（counts_as_grassroots_service）为否。")
+    assert "在乡镇卫生院工作月数（months_in_township） 由 6 改为 > 6" in chinese
+    assert "表 grassroots-service，zhenghe-2017 IV.7.3" in chinese

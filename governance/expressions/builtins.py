@@ -22,9 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from governance.diagnostics import MedunionError, error
+from governance.diagnostics import MedunionError, Message, error
 from governance.expressions.syntax import Call, Expression, Literal, Node, Value
 from governance.expressions.valuetypes import DATE, INTEGER, NUMBER, ExpressionType
+from governance.i18n import N_
 from governance.rounding import round_half_up, round_half_up_columns
 
 
@@ -32,7 +33,7 @@ from governance.rounding import round_half_up, round_half_up_columns
 class Mismatch:
     """Why a call is ill-typed; `argument` is the index of the argument to point at (None: the call)."""
 
-    message: str
+    message: Message
     argument: int | None = None
 
 
@@ -80,13 +81,13 @@ class Builtin:
     def accepts(self, count: int) -> bool:
         return count >= self.min_args and (self.max_args is None or count <= self.max_args)
 
-    def arity(self) -> str:
+    def arity(self) -> Message:
         """How many arguments, as a type error states it: "2", "1 to 2", "at least 1"."""
         if self.min_args == self.max_args:
-            return str(self.min_args)
+            return Message(str(self.min_args))
         if self.max_args is None:
-            return f"at least {self.min_args}"
-        return f"{self.min_args} to {self.max_args}"
+            return Message(N_("at least {count}"), count=self.min_args)
+        return Message(N_("{low} to {high}"), low=self.min_args, high=self.max_args)
 
     def phrase(self, args: Sequence[Node]) -> str | None:
         """The wording template for a call with these arguments; None if none fits."""
@@ -103,7 +104,8 @@ def _expect(types: Sequence[ExpressionType], index: int, kind: str) -> Mismatch 
     ok = actual.numeric if kind == "number" else actual.kind == kind
     if ok:
         return None
-    return Mismatch(f"expected {ExpressionType(kind).describe()}, found {actual.describe()}", index)
+    return Mismatch(Message(N_("expected {expected}, found {found}"), expected=ExpressionType(kind).describe(),
+                            found=actual.describe()), index)
 
 
 def _numbers_or_dates(name: str) -> TypeRule:
@@ -114,7 +116,8 @@ def _numbers_or_dates(name: str) -> TypeRule:
             return DATE
         for index, t in enumerate(types):
             if not t.numeric:
-                return Mismatch(f"{name}() takes numbers or dates, not {t.describe()}", index)
+                return Mismatch(Message(N_("{function}() takes numbers or dates, not {type}"), function=name,
+                                        type=t.describe()), index)
         return INTEGER if all(t.kind == "integer" for t in types) else NUMBER
 
     return rule
@@ -124,7 +127,7 @@ def _round_type(types: Sequence[ExpressionType]) -> ExpressionType | Mismatch:
     if mismatch := _expect(types, 0, "number"):
         return mismatch
     if len(types) == 2 and types[1].kind != "integer":
-        return Mismatch("round()'s digits must be an integer", 1)
+        return Mismatch(Message(N_("round()'s digits must be an integer")), 1)
     return NUMBER
 
 
@@ -144,7 +147,7 @@ def _add_months_type(types: Sequence[ExpressionType]) -> ExpressionType | Mismat
     if mismatch := _expect(types, 0, "date"):
         return mismatch
     if types[1].kind != "integer":
-        return Mismatch("add_months() moves by a whole number of months", 1)
+        return Mismatch(Message(N_("add_months() moves by a whole number of months")), 1)
     return DATE
 
 
@@ -284,15 +287,18 @@ BUILTINS: Mapping[str, Builtin] = MappingProxyType({b.name: b for b in (
 )})
 
 
-def unknown_function(name: str) -> str:
+def unknown_function(name: str) -> Message:
     """The message for a call of a function that is not built in, with the likeliest one meant."""
     close = difflib.get_close_matches(name, list(BUILTINS), n=1)
-    hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(sorted(BUILTINS))
-    return f"unknown function '{name}'; {hint}"
+    if close:
+        return Message(N_("unknown function '{function}'; did you mean '{close}'?"), function=name, close=close[0])
+    return Message(N_("unknown function '{function}'; known: {known}"), function=name,
+                   known=", ".join(sorted(BUILTINS)))
 
 
 def unknown_call(expr: Expression, node: Call) -> MedunionError:
     """The positioned error for evaluating a call the registry lacks; the type checker refuses
     such calls first, so only an expression evaluated unchecked meets it (never a bare KeyError)."""
     snippet = expr.full_text[node.start : node.end]
-    return MedunionError(error(f"`{snippet}`: {unknown_function(node.function)}", expr.location_of(node)))
+    return MedunionError(error(N_("`{snippet}`: {problem}"), expr.location_of(node), snippet=snippet,
+                               problem=unknown_function(node.function)))

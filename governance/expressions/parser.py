@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
-from governance.diagnostics import Location, MedunionError, error
+from governance.diagnostics import Location, MedunionError, Message, error
 from governance.expressions.limits import MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH, MAX_INTEGER
 from governance.expressions.operators import BINARY, KEYWORDS, MEMBERSHIP, SYMBOLS, Precedence
 from governance.expressions.syntax import (
@@ -28,6 +28,7 @@ from governance.expressions.syntax import (
     Node,
     Unary,
 )
+from governance.i18n import N_
 
 _PUNCTUATION = ("(", ")", "[", "]", ",")
 _TOKEN = re.compile(
@@ -52,7 +53,7 @@ class Token:
 
 
 class _Failure(Exception):
-    def __init__(self, message: str, offset: int) -> None:
+    def __init__(self, message: Message, offset: int) -> None:
         super().__init__(message)
         self.message = message
         self.offset = offset
@@ -66,14 +67,10 @@ def tokenize(text: str) -> list[Token]:
         if not match:
             char = text[pos]
             if char in "'\"":
-                raise _Failure(f"the string starting here has no closing {char}", pos)
-            hint = {
-                "=": "use == to compare",
-                "&": "write 'and'",
-                "|": "write 'or'",
-                "!": "write 'not' (or != to compare)",
-            }.get(char, "names use letters, digits and _; strings go in quotes")
-            raise _Failure(f"unexpected character {char!r}: {hint}", pos)
+                raise _Failure(Message(N_("the string starting here has no closing {quote}"), quote=char), pos)
+            hint = _CHARACTER_HINTS.get(char, N_("unexpected character {character}: names use letters, digits and _; "
+                                                  "strings go in quotes"))
+            raise _Failure(Message(hint, character=printable(repr(char))), pos)
         kind = match.lastgroup or ""
         if kind != "space":
             value = match.group()
@@ -96,23 +93,29 @@ def _number(token: Token) -> int | float:
     if any(c in token.text for c in ".eE"):
         value: int | float = float(token.text)
         if not math.isfinite(value):
-            raise _Failure(f"{token.text} is too large for a number", token.start)
+            raise _Failure(Message(N_("{number} is too large for a number"), number=token.text), token.start)
         return value
     value = int(token.text)
     if value > MAX_INTEGER:
         raise _Failure(
-            f"{token.text} is too large: whole numbers go up to {MAX_INTEGER:,}; write a larger amount "
-            "as a decimal (e.g. 1.5e20)",
+            Message(N_("{number} is too large: whole numbers go up to {largest}; write a larger amount "
+                       "as a decimal (e.g. 1.5e20)"), number=token.text, largest=f"{MAX_INTEGER:,}"),
             token.start,
         )
     return value
 
 
-_TOO_DEEP = (
-    f"nested more than {MAX_EXPRESSION_DEPTH} levels deep (each bracket, list, call, 'not', '-', 'if' "
-    "and operator is one level); give part of it its own output, or write a long list of "
-    "alternatives as `x in [...]`"
-)
+_TOO_DEEP = Message(
+    N_("nested more than {levels} levels deep (each bracket, list, call, 'not', '-', 'if' "
+       "and operator is one level); give part of it its own output, or write a long list of "
+       "alternatives as `x in [...]`"), levels=MAX_EXPRESSION_DEPTH)
+
+_CHARACTER_HINTS = {
+    "=": N_("unexpected character {character}: use == to compare"),
+    "&": N_("unexpected character {character}: write 'and'"),
+    "|": N_("unexpected character {character}: write 'or'"),
+    "!": N_("unexpected character {character}: write 'not' (or != to compare)"),
+}
 
 
 class _Parser:
@@ -145,8 +148,10 @@ class _Parser:
         return self.current.kind in ("op", "keyword") and self.current.text == text
 
     def expect(self, text: str, what: str) -> Token:
+        """The token `text`, or a failure naming `what` was expected (a catalog phrase)."""
         if not self.at(text):
-            raise _Failure(f"expected {what}, found {self.describe(self.current)}", self.current.start)
+            raise _Failure(Message(N_("expected {expected}, found {found}"), expected=Message(what),
+                                   found=self.describe(self.current)), self.current.start)
         return self.advance()
 
     def enter(self, token: Token) -> None:
@@ -156,17 +161,17 @@ class _Parser:
             raise _Failure(_TOO_DEEP, token.start)
 
     @staticmethod
-    def describe(token: Token) -> str:
-        return "the end of the expression" if token.kind == "end" else repr(token.text)
+    def describe(token: Token) -> Message:
+        return Message(N_("the end of the expression")) if token.kind == "end" else Message(printable(repr(token.text)))
 
     def parse(self) -> Node:
         if self.current.kind == "end":
-            raise _Failure("the expression is empty", 0)
+            raise _Failure(Message(N_("the expression is empty")), 0)
         node, _ = self.expression()
         if self.current.kind != "end":
             raise _Failure(
-                f"unexpected {self.describe(self.current)} after a complete expression; "
-                "join conditions with 'and' or 'or'",
+                Message(N_("unexpected {found} after a complete expression; join conditions with 'and' or 'or'"),
+                        found=self.describe(self.current)),
                 self.current.start,
             )
         return node
@@ -178,9 +183,9 @@ class _Parser:
             self.enter(token)
             start = self.advance().start
             condition, high = self.expression()
-            self.expect("then", "'then' after the condition of 'if'")
+            self.expect("then", N_("'then' after the condition of 'if'"))
             then, then_high = self.expression()
-            self.expect("else", "'else': an 'if' needs both branches")
+            self.expect("else", N_("'else': an 'if' needs both branches"))
             otherwise, otherwise_high = self.expression()
             self.depth -= 1
             return Conditional(start, otherwise.end, condition, then, otherwise), 1 + max(
@@ -214,7 +219,7 @@ class _Parser:
             token = self.current
             if level == bound == Precedence.COMPARISON:
                 if token.kind == "op":
-                    raise _Failure("comparisons cannot be chained; write 'a < b and b < c'", token.start)
+                    raise _Failure(Message(N_("comparisons cannot be chained; write 'a < b and b < c'")), token.start)
                 return node, height
             self.enter(token)
             self.advance()
@@ -268,7 +273,7 @@ class _Parser:
             self.enter(token)
             start = self.advance().start
             node, height = self.expression()
-            end = self.expect(")", "')' to close the '('").end
+            end = self.expect(")", N_("')' to close the '('")).end
             self.depth -= 1
             # the span includes the parentheses, so `a / (b - c)` is quoted whole in messages
             return replace(node, start=start, end=end), height + 1
@@ -285,7 +290,7 @@ class _Parser:
                     item, item_height = self.expression()
                     items.append(item)
                     height = max(height, item_height)
-            end = self.expect("]", "']' or ',' in the list").end
+            end = self.expect("]", N_("']' or ',' in the list")).end
             self.depth -= 1
             return ListExpr(start, end, tuple(items)), height + 1
         if token.kind == "name":
@@ -294,12 +299,12 @@ class _Parser:
                 return self.call(token)
             return Name(token.start, token.end, token.text), 0
         if token.kind == "keyword":
-            raise _Failure(f"'{token.text}' cannot start a value here", token.start)
-        raise _Failure(f"expected a value, found {self.describe(token)}", token.start)
+            raise _Failure(Message(N_("'{keyword}' cannot start a value here"), keyword=token.text), token.start)
+        raise _Failure(Message(N_("expected a value, found {found}"), found=self.describe(token)), token.start)
 
     def call(self, name: Token) -> tuple[Node, int]:
         self.enter(name)
-        self.expect("(", "'('")
+        self.expect("(", N_("'('"))
         args: list[Node] = []
         height = 0
         if not self.at(")"):
@@ -310,7 +315,7 @@ class _Parser:
                 arg, arg_height = self.expression()
                 args.append(arg)
                 height = max(height, arg_height)
-        end = self.expect(")", "')' or ',' between arguments").end
+        end = self.expect(")", N_("')' or ',' between arguments")).end
         self.depth -= 1
         if name.text == "date":
             return self.date_literal(name, args, end), height + 1
@@ -319,12 +324,13 @@ class _Parser:
     def date_literal(self, name: Token, args: list[Node], end: int) -> Node:
         """date('YYYY-MM-DD') is a literal: checked here, so a bad date is a parse error."""
         if len(args) != 1 or not isinstance(args[0], Literal) or not isinstance(args[0].value, str):
-            raise _Failure("date() takes one quoted ISO date, e.g. date('2017-07-01')", name.start)
+            raise _Failure(Message(N_("date() takes one quoted ISO date, e.g. date('2017-07-01')")), name.start)
         try:
             value = dt.date.fromisoformat(args[0].value)
         except ValueError:
             raise _Failure(
-                f"{args[0].value!r} is not a date; write YYYY-MM-DD", args[0].start
+                Message(N_("{value} is not a date; write YYYY-MM-DD"), value=printable(repr(args[0].value))),
+                args[0].start,
             ) from None
         return Literal(name.start, end, value)
 
@@ -347,25 +353,29 @@ def parse_expression(
     elif isinstance(text, int | float):
         text = repr(text)
     if not isinstance(text, str):
-        raise MedunionError(error(f"expected an expression, found {type(text).__name__}", origin))
+        raise MedunionError(error(N_("expected an expression, found {type}"), origin, type=type(text).__name__))
     if positions is not None and len(positions) != len(text):
         positions = None
     try:
         if len(text) > MAX_EXPRESSION_LENGTH:
             # checked before the text is read at all, at the first character past the limit
             raise _Failure(
-                f"the expression is {len(text):,} characters long; at most {MAX_EXPRESSION_LENGTH:,} "
-                "are allowed: give parts of it their own outputs, and long lists their own parameter",
+                Message(N_("the expression is {length} characters long; at most {limit} are allowed: give parts "
+                           "of it their own outputs, and long lists their own parameter"),
+                        length=f"{len(text):,}", limit=f"{MAX_EXPRESSION_LENGTH:,}"),
                 MAX_EXPRESSION_LENGTH,
             )
         tree = _Parser(text).parse()
     except _Failure as failure:
         placed = Expression(text, Literal(0, 0, 0), origin, exact, text, positions)
         where = placed.location_at(failure.offset)
-        suffix = "" if placed.mapped else f" (at character {failure.offset + 1} of the expression)"
-        raise MedunionError(
-            error(f"in expression `{_quoted(text)}`: {failure.message}{suffix}", where)
-        ) from None
+        if placed.mapped:
+            found = error(N_("in expression `{expression}`: {problem}"), where, expression=_quoted(text),
+                          problem=failure.message)
+        else:
+            found = error(N_("in expression `{expression}`: {problem} (at character {offset} of the expression)"),
+                          where, expression=_quoted(text), problem=failure.message, offset=failure.offset + 1)
+        raise MedunionError(found) from None
     return Expression(text, tree, origin, exact, text, positions)
 
 

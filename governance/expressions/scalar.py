@@ -22,6 +22,7 @@ from governance.expressions.syntax import (
     Node,
     Unary,
 )
+from governance.i18n import N_
 
 
 class EvaluationError(MedunionError):
@@ -32,7 +33,8 @@ def cannot_compute(expr: Expression, node: Node, problem: Exception) -> Evaluati
     """A computation Python refused (a date past 9999, a number too large for a decimal, floor of an
     infinity), positioned at the part of the expression that asked for it."""
     snippet = printable(expr.full_text[node.start : node.end])
-    return EvaluationError(error(f"cannot compute `{snippet}`: {problem}", expr.location_of(node)))
+    return EvaluationError(error(N_("cannot compute `{snippet}`: {problem}"), expr.location_of(node), snippet=snippet,
+                                 problem=problem))  # Python's own words, in English
 
 
 class _Evaluator:
@@ -48,7 +50,8 @@ class _Evaluator:
                 return self.env[node.name]
             except KeyError:
                 raise MedunionError(
-                    error(f"no value for '{node.name}' in `{printable(self.expr.text)}`", self.expr.location_of(node))
+                    error(N_("no value for '{name}' in `{expression}`"), self.expr.location_of(node), name=node.name,
+                          expression=printable(self.expr.text))
                 ) from None
         if isinstance(node, Unary):
             value = self.compute(node.operand)
@@ -87,7 +90,7 @@ class _Evaluator:
             if operation.divides and right == 0:
                 snippet = printable(self.expr.full_text[node.start : node.end])
                 raise EvaluationError(
-                    error(f"division by zero in `{snippet}`", self.expr.location_of(node))
+                    error(N_("division by zero in `{snippet}`"), self.expr.location_of(node), snippet=snippet)
                 )
             return operation.apply(left, right)  # type: ignore[misc]
         except (ArithmeticError, ValueError) as problem:

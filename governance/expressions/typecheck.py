@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 
-from governance.diagnostics import MedunionError, error
+from governance.diagnostics import MedunionError, Message, error, joined
 from governance.expressions.builtins import BUILTINS, Mismatch, unknown_function
 from governance.expressions.operators import BINARY, EQUALITY, LOGICAL, ORDERING
 from governance.expressions.parser import printable
@@ -30,6 +30,7 @@ from governance.expressions.valuetypes import (
     ExpressionType,
     literal_type,
 )
+from governance.i18n import N_
 
 
 class _Checker:
@@ -37,11 +38,13 @@ class _Checker:
         self.expr = expr
         self.env = env
 
-    def fail(self, node: Node, message: str) -> MedunionError:
-        snippet = self.expr.full_text[node.start : node.end]
+    def fail(self, node: Node, problem: Message) -> MedunionError:
+        snippet = printable(self.expr.full_text[node.start : node.end])
         where = self.expr.location_of(node)
-        suffix = "" if self.expr.mapped or where is None else f" (in `{self.expr.text.strip()}`)"
-        return MedunionError(error(printable(f"`{snippet}`: {message}{suffix}"), where))
+        if self.expr.mapped or where is None:
+            return MedunionError(error(N_("`{snippet}`: {problem}"), where, snippet=snippet, problem=problem))
+        return MedunionError(error(N_("`{snippet}`: {problem} (in `{expression}`)"), where, snippet=snippet,
+                                   problem=problem, expression=printable(self.expr.text.strip())))
 
     def check(self, node: Node) -> ExpressionType:
         method = getattr(self, "visit_" + type(node).__name__)
@@ -54,20 +57,23 @@ class _Checker:
         if node.name in self.env:
             return self.env[node.name]
         if any(node.name in t.values for t in self.env.values() if t.kind == "enum"):
-            hint = f"to write the value '{node.name}', put it in quotes: '{node.name}'"
-        else:
-            close = difflib.get_close_matches(node.name, list(self.env), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "declare it under inputs, parameters or outputs"
-        raise self.fail(node, f"unknown name '{node.name}'; {hint}")
+            raise self.fail(node, Message(N_("unknown name '{name}'; to write the value '{name}', put it in quotes: "
+                                             "'{name}'"), name=printable(node.name)))
+        close = difflib.get_close_matches(node.name, list(self.env), n=1)
+        if close:
+            raise self.fail(node, Message(N_("unknown name '{name}'; did you mean '{close}'?"),
+                                          name=printable(node.name), close=close[0]))
+        raise self.fail(node, Message(N_("unknown name '{name}'; declare it under inputs, parameters or outputs"),
+                                      name=printable(node.name)))
 
     def visit_Unary(self, node: Unary) -> ExpressionType:
         operand = self.check(node.operand)
         if node.op == "not":
             if operand.kind != "boolean":
-                raise self.fail(node, f"'not' needs a boolean, not {operand.describe()}")
+                raise self.fail(node, Message(N_("'not' needs a boolean, not {type}"), type=operand.describe()))
             return BOOLEAN
         if not operand.numeric:
-            raise self.fail(node, f"cannot negate {operand.describe()}")
+            raise self.fail(node, Message(N_("cannot negate {type}"), type=operand.describe()))
         return operand
 
     def visit_Binary(self, node: Binary) -> ExpressionType:
@@ -77,7 +83,8 @@ class _Checker:
         if op in LOGICAL:
             for side, side_type in ((node.left, left), (node.right, right)):
                 if side_type.kind != "boolean":
-                    raise self.fail(side, f"'{op}' joins conditions; this is {side_type.describe()}")
+                    raise self.fail(side, Message(N_("'{op}' joins conditions; this is {type}"), op=op,
+                                                      type=side_type.describe()))
             return BOOLEAN
         if op in EQUALITY:
             self.comparable(node, node.left, left, node.right, right)
@@ -85,7 +92,8 @@ class _Checker:
         if op in ORDERING:
             if (left.numeric and right.numeric) or (left.kind == right.kind == "date"):
                 return BOOLEAN
-            raise self.fail(node, f"cannot order {left.describe()} against {right.describe()}")
+            raise self.fail(node, Message(N_("cannot order {left} against {right}"), left=left.describe(),
+                                          right=right.describe()))
         return self.arithmetic(node, left, right)
 
     def arithmetic(self, node: Binary, left: ExpressionType, right: ExpressionType) -> ExpressionType:
@@ -101,9 +109,11 @@ class _Checker:
             return DATE
         if op == "-" and left.kind == right.kind == "date":
             return INTEGER
-        verb = BINARY[op].verb
-        hint = " (dates move by whole days: add an integer)" if "date" in (left.kind, right.kind) else ""
-        raise self.fail(node, f"cannot {verb} {left.describe()} and {right.describe()}{hint}")
+        problem = Message(_CANNOT.get(BINARY[op].symbol, N_("cannot compute {left} and {right}")),
+                          left=left.describe(), right=right.describe())
+        if "date" in (left.kind, right.kind):
+            problem = Message(N_("{problem} (dates move by whole days: add an integer)"), problem=problem)
+        raise self.fail(node, problem)
 
     def comparable(
         self, node: Node, left_node: Node, left: ExpressionType, right_node: Node, right: ExpressionType
@@ -114,11 +124,12 @@ class _Checker:
             self.enum_literal(left, right_node)
             self.enum_literal(right, left_node)
             if left.kind == right.kind == "enum" and not set(left.values) & set(right.values):
-                raise self.fail(node, "these two enums share no value: the comparison is never true")
+                raise self.fail(node, Message(N_("these two enums share no value: the comparison is never true")))
             return
         if left.kind == right.kind and left.kind in ("boolean", "date"):
             return
-        raise self.fail(node, f"cannot compare {left.describe()} with {right.describe()}")
+        raise self.fail(node, Message(N_("cannot compare {left} with {right}"), left=left.describe(),
+                                      right=right.describe()))
 
     def enum_literal(self, enum: ExpressionType, other: Node) -> None:
         """An enum compared with a literal that is not one of its values is a typo."""
@@ -126,12 +137,16 @@ class _Checker:
             return
         if other.value not in enum.values:
             close = difflib.get_close_matches(other.value, list(enum.values), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(enum.values)
-            raise self.fail(other, f"'{other.value}' is not one of the enum's values; {hint}")
+            value = printable(other.value)
+            if close:
+                raise self.fail(other, Message(N_("'{value}' is not one of the enum's values; did you mean '{close}'?"),
+                                               value=value, close=close[0]))
+            raise self.fail(other, Message(N_("'{value}' is not one of the enum's values; allowed: {allowed}"),
+                                           value=value, allowed=", ".join(enum.values)))
 
     def visit_ListExpr(self, node: ListExpr) -> ExpressionType:
         if not node.items:
-            raise self.fail(node, "an empty list matches nothing; remove the condition")
+            raise self.fail(node, Message(N_("an empty list matches nothing; remove the condition")))
         types = [self.check(item) for item in node.items]
         return ExpressionType("list", element=self.unify(node, types))
 
@@ -139,10 +154,11 @@ class _Checker:
         operand = self.check(node.operand)
         collection = self.check(node.collection)
         if collection.kind != "list" or collection.element is None:
-            raise self.fail(node.collection, f"'in' needs a list, not {collection.describe()}")
+            raise self.fail(node.collection, Message(N_("'in' needs a list, not {type}"),
+                                                          type=collection.describe()))
         if not isinstance(node.collection, ListExpr | Name):
             # an `if` choosing between lists: the column evaluator looks lists up by name or literal
-            raise self.fail(node.collection, "'in' needs a list written out, [a, b], or a list parameter")
+            raise self.fail(node.collection, Message(N_("'in' needs a list written out, [a, b], or a list parameter")))
         element = collection.element
         if isinstance(node.collection, ListExpr):
             for item in node.collection.items:
@@ -152,13 +168,15 @@ class _Checker:
                 operand.kind == element.kind
             )
             if not ok:
-                raise self.fail(node, f"cannot look for {operand.describe()} in {collection.describe()}")
+                raise self.fail(node, Message(N_("cannot look for {operand} in {collection}"),
+                                              operand=operand.describe(), collection=collection.describe()))
         return BOOLEAN
 
     def visit_Conditional(self, node: Conditional) -> ExpressionType:
         condition = self.check(node.condition)
         if condition.kind != "boolean":
-            raise self.fail(node.condition, f"'if' needs a condition, not {condition.describe()}")
+            raise self.fail(node.condition, Message(N_("'if' needs a condition, not {type}"),
+                                                         type=condition.describe()))
         return self.unify(node, [self.check(node.then), self.check(node.otherwise)])
 
     def unify(self, node: Node, types: list[ExpressionType]) -> ExpressionType:
@@ -170,8 +188,8 @@ class _Checker:
         first = types[0]
         if all(t == first for t in types):
             return first
-        kinds = ", ".join(sorted({t.describe() for t in types}))
-        raise self.fail(node, f"mixes values of different types ({kinds})")
+        kinds = joined(sorted({t.describe() for t in types}), N_("{first}, {rest}"))
+        raise self.fail(node, Message(N_("mixes values of different types ({types})"), types=kinds))
 
     def visit_Call(self, node: Call) -> ExpressionType:
         builtin = BUILTINS.get(node.function)
@@ -179,12 +197,18 @@ class _Checker:
             raise self.fail(node, unknown_function(node.function))
         count = len(node.args)
         if not builtin.accepts(count):
-            raise self.fail(node, f"{node.function}() takes {builtin.arity()} argument(s), not {count}")
+            raise self.fail(node, Message(N_("{function}() takes {arity} argument(s), not {count}"),
+                                          function=node.function, arity=builtin.arity(), count=count))
         result = builtin.type_rule(tuple(self.check(arg) for arg in node.args))
         if isinstance(result, Mismatch):
             culprit = node if result.argument is None else node.args[result.argument]
             raise self.fail(culprit, result.message)
         return result
+
+
+_CANNOT = {"+": N_("cannot add {left} and {right}"), "-": N_("cannot subtract {left} and {right}"),
+           "*": N_("cannot multiply {left} and {right}"), "/": N_("cannot divide {left} and {right}"),
+           "%": N_("cannot take the remainder of {left} and {right}")}
 
 
 def infer_type(expr: Expression, env: Mapping[str, ExpressionType]) -> ExpressionType:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache
+
+from governance.diagnostics import Message
+from governance.i18n import N_
 
 KINDS = ("number", "integer", "boolean", "enum", "date", "string", "list")
 
@@ -34,13 +38,24 @@ class ExpressionType:
             return value.kind == "string" or set(value.values) <= set(self.values)
         return self.kind == value.kind or (self.kind == "string" and value.kind == "enum")
 
-    def describe(self) -> str:
-        if self.kind == "enum":
-            return "an enum (" + ", ".join(repr(v) for v in self.values) + ")"
-        if self.kind == "list" and self.element is not None:
-            return f"a list of {self.element.describe()}"
-        return {"integer": "an integer", "number": "a number", "boolean": "a boolean",
-                "date": "a date", "string": "a string"}.get(self.kind, self.kind)
+    def describe(self) -> Message:
+        """The type in words ("a number"), as a `Message`: English where it is read as text, and
+        in the reader's language where a diagnostic quotes it."""
+        return _described(self)
+
+
+@cache
+def _described(kind: ExpressionType) -> Message:
+    """Once per type: every refused value of a column quotes its type."""
+    if kind.kind == "enum":
+        return Message(N_("an enum ({values})"), values=", ".join(repr(v) for v in kind.values))
+    if kind.kind == "list" and kind.element is not None:
+        return Message(N_("a list of {element}"), element=kind.element.describe())
+    return Message(_NAMES.get(kind.kind, kind.kind))
+
+
+_NAMES = {"integer": N_("an integer"), "number": N_("a number"), "boolean": N_("a boolean"),
+          "date": N_("a date"), "string": N_("a string")}
 
 
 NUMBER = ExpressionType("number")

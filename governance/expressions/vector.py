@@ -31,6 +31,7 @@ from governance.expressions.syntax import (
     Node,
     Unary,
 )
+from governance.i18n import N_
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -252,7 +253,8 @@ class _Vector:
             return self.columns[node.name]
         except KeyError:
             raise MedunionError(
-                error(f"no column for '{node.name}' in `{printable(self.expr.text)}`", self.expr.location_of(node))
+                error(N_("no column for '{name}' in `{expression}`"), self.expr.location_of(node), name=node.name,
+                      expression=printable(self.expr.text))
             ) from None
 
     def value(self, node: Name) -> np.ndarray | Coded:
@@ -344,7 +346,8 @@ class _Vector:
             row = self.labels[row] if self.labels is not None else row
             snippet = printable(self.expr.full_text[node.start : node.end])
             raise EvaluationError(
-                error(f"division by zero in `{snippet}` on row {row}", self.expr.location_of(node))
+                error(N_("division by zero in `{snippet}` on row {row}"), self.expr.location_of(node), snippet=snippet,
+                      row=row)
             )
         return operation.apply(left, np.where(right == 0, 1, right))  # type: ignore[misc]
 

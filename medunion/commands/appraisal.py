@@ -38,12 +38,10 @@ def _printable(text: object) -> str:
     return terminal_text(text)
 
 
-def _refuse(exc: MedunionError) -> NoReturn:
-    """`fail`, with the data's text in the messages made printable (a column name can carry
-    terminal escape sequences)."""
-    from governance.diagnostics import Diagnostic, MedunionError
-
-    fail(MedunionError([Diagnostic(d.severity, _printable(d.message), d.location) for d in exc.diagnostics]))
+def _refuse(exc: MedunionError, lang: str = "en") -> NoReturn:
+    """`fail` in `lang` (its lines are made printable there: a column name can carry terminal
+    escape sequences)."""
+    fail(exc, lang)
 
 
 def _os_failure(exc: OSError, fallback: Path) -> NoReturn:
@@ -54,9 +52,18 @@ def _os_failure(exc: OSError, fallback: Path) -> NoReturn:
 
 
 def _print_rejections(rejected: pd.DataFrame, t: Translator) -> None:
+    from appraisal.messages import shown
+
     for row in rejected.itertuples():
         typer.echo(_printable("  " + t.gettext("rejected row {row} ({unit}) {column}: {reason}").format(
-            row=row.row, unit=row.unit_id, column=row.column, reason=row.reason)))
+            row=row.row, unit=row.unit_id, column=row.column, reason=shown(row.reason, t.lang))))
+
+
+def _note(note: object, t: Translator) -> str:
+    """A run's note in the reader's language, safe for the terminal."""
+    from appraisal.messages import shown
+
+    return _printable("  " + t.gettext("note: {note}").format(note=shown(note, t.lang)))
 
 
 def appraise(
@@ -89,11 +96,12 @@ def appraise(
     from governance.diagnostics import MedunionError
     from governance.i18n import translator
 
-    t = translator(chosen_language(lang))  # the summary lines; the workbook and report keep their own language
+    t = translator(chosen_language(lang))  # the summary lines: English unless asked
+    output_language = chosen_language(lang, "zh")  # the officers' workbook, report and letters: Chinese unless asked
     _ = t.gettext
     console = Console()
     if units is not None and charter is not None:
-        typer.echo("error: give --units or --charter, not both", err=True)
+        typer.echo(_("error: give --units or --charter, not both"), err=True)
         raise typer.Exit(USAGE)
     try:
         chosen = resolve_scheme(scheme, year, rules_root(rules) / "appraisal")
@@ -112,15 +120,16 @@ def appraise(
                     tasks[step] = bar.add_task(step, total=total or None)
                 bar.advance(tasks[step], advance)
 
-            run = appraise_file(chosen, data, year, out, progress, unit_files, columns=columns, register=register)
+            run = appraise_file(chosen, data, year, out, progress, unit_files, columns=columns, register=register,
+                                lang=output_language)
     except NothingScored as exc:
         for note in exc.appraisal.notes:
-            typer.echo(_printable("  " + _("note: {note}").format(note=note)))
+            typer.echo(_note(note, t))
         _print_rejections(exc.appraisal.validated.rejected, t)
         typer.echo(_("nothing written to {out}").format(out=out), err=True)
-        _refuse(exc)
+        _refuse(exc, t.lang)
     except MedunionError as exc:
-        _refuse(exc)
+        _refuse(exc, t.lang)
     except OSError as exc:
         _os_failure(exc, out)
     if isinstance(run, Province):
@@ -136,24 +145,25 @@ def appraise(
         "row(s)").format(scheme=chosen.id, version=chosen.version, year=year, units=len(app.results), grades=grades,
                          rejections=len(rejected), rows=rejected["row"].nunique())))
     for note in app.notes:
-        typer.echo(_printable("  " + _("note: {note}").format(note=note)))
+        typer.echo(_note(note, t))
     if app.validated.missing_units:
         typer.echo(_printable("  " + _("expected but absent: {units}").format(
             units=", ".join(app.validated.missing_units))))
     _print_rejections(rejected, t)
-    _print_large_run(len(app.results))
+    _print_large_run(len(app.results), t)
     typer.echo(_("wrote {count} file(s) to {out}").format(count=len(run.written), out=out))
     raise typer.Exit(DONE_WITH_REJECTIONS if len(rejected) else DONE)
 
 
-def _print_large_run(units: int) -> None:
+def _print_large_run(units: int, t: Translator) -> None:
     """Say where the full tables are when a run is too large for a full workbook."""
     from appraisal.report import FULL_WORKBOOK_UNITS, full_outputs
 
     if not full_outputs(units):
-        typer.echo(f"  {units:,} units are more than {FULL_WORKBOOK_UNITS:,}: the workbook holds summaries; every "
-                   "unit's scores are in results.parquet (and results.csv), each unit's indicators and what-if in "
-                   "explanations.parquet; no per-unit explanation files")
+        typer.echo("  " + t.gettext("{units} units are more than {limit}: the workbook holds summaries; every unit's "
+                                    "scores are in results.parquet (and results.csv), each unit's indicators and "
+                                    "what-if in explanations.parquet; no per-unit explanation files").format(
+            units=f"{units:,}", limit=f"{FULL_WORKBOOK_UNITS:,}"))
 
 
 def _register(units: Path | None, charter: str | None, scheme: object, rules: Path | None) -> object:
@@ -202,7 +212,7 @@ def _print_province(run: object, scheme: object, year: int, out: Path, console: 
             cohort=row["cohort"], scored=row["units_scored"], rejected=row["rows_rejected"], grades=grades,
             mean=shown) + flag))
     for note in run.notes:
-        typer.echo(_printable("  " + _("note: {note}").format(note=note)))
+        typer.echo(_note(note, t))
     if run.missing_units:
         typer.echo(_printable("  " + _("expected but absent: {units}").format(units=", ".join(run.missing_units))))
     _print_rejections(run.rejected, t)
@@ -219,25 +229,31 @@ def template(
     units: Annotated[Path | None, typer.Option(
         "--units", help="One row per unit of this file (id, name, name_zh, group).")] = None,
     rules: RulesOption = None,
+    lang: LangOption = None,
 ) -> None:
-    """Write an Excel input template: the units, the columns, their units and data validation."""
+    """Write an Excel input template: the units, the columns, their units and data validation.
+
+    Chinese unless --lang en (or $MEDUNION_LANG): headers "上转患者数 referrals_up", 是/否 lists;
+    `appraise` reads a template filled in either language."""
     from rich.console import Console
 
     from appraisal.scheme import resolve_scheme
     from appraisal.template import write_template
     from governance.diagnostics import MedunionError
+    from governance.i18n import translator
 
     try:
         chosen = resolve_scheme(scheme, year, rules_root(rules) / "appraisal")
         from appraisal.units import read_units_file
 
         register = read_units_file(units) if units is not None else None
-        path = write_template(chosen, year, out or Path(f"{chosen.id}-{year}-input.xlsx"), register)
+        path = write_template(chosen, year, out or Path(f"{chosen.id}-{year}-input.xlsx"), register,
+                              chosen_language(lang, "zh"))
     except MedunionError as exc:
-        _refuse(exc)
+        _refuse(exc, chosen_language(lang))
     except OSError as exc:
         _os_failure(exc, out or Path("."))
-    Console().print(f"wrote {path}", markup=False)
+    Console().print(translator(chosen_language(lang)).gettext("wrote {path}").format(path=path), markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from medunion.commands.common import DONE_WITH_REJECTIONS, RulesOption, fail, parse_date, rules_root
+from medunion.commands.language import LangOption, chosen_language
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -44,7 +45,8 @@ def decide_bulk_command(
         "--explain", help="none: outputs and version; rules: also the rule that decided each output; full: also "
                           "each row's conditions as JSON (row by row: at most 10,000 rows)")] = Explain.rules,
     rejects: Annotated[Path | None, typer.Option(
-        "--rejects", help="Where rejected rows go (.csv or .parquet): row, column, value, reason")] = None,
+        "--rejects", help="Where rejected rows go (.csv or .parquet): row, column, value, reason, reason_zh")
+    ] = None,
     columns: Annotated[Path | None, typer.Option(
         "--columns", help="YAML map of the file's headers to the rule set's inputs, one `header: input` a line")
     ] = None,
@@ -56,13 +58,18 @@ def decide_bulk_command(
     record: Annotated[str | None, typer.Option(
         "--record", help="Keep one decision record per decided row in this store (SQLAlchemy URL); "
                          "row by row: at most 10,000 rows")] = None,
+    lang: LangOption = None,
 ) -> None:
     """Decide every row of a data file; bad rows go to --rejects, the rest are decided.
 
     Prints rows in = decided + rejected. Exit 0 when every row was decided, 3 when some were
-    rejected, 1 when the file (or the column map, or the rule set) is refused whole.
+    rejected, 1 when the file (or the column map, or the rule set) is refused whole. The rejects
+    file gives each reason in English and in Chinese (`reason`, `reason_zh`), whatever --lang.
     """
     from governance.diagnostics import MedunionError
+    from governance.i18n import N_, translator
+
+    language = chosen_language(lang)
 
     if (on is None) == (date_column is None):
         raise typer.BadParameter("give --on DATE for every row, or --date-column COL for each row's own date"
@@ -79,12 +86,13 @@ def decide_bulk_command(
             summary = _local(ruleset, data, out, rules_root(rules), day, date_column, explain.value, rejects,
                              columns, quiet, record)
     except MedunionError as exc:
-        fail(exc)
-    for line in summary.lines():
+        fail(exc, language)
+    for line in summary.lines(language):
         typer.echo(line, err=True)
     if summary.rows_rejected:
         if rejects is None:
-            typer.echo("give --rejects FILE to see each rejected row's column and reason", err=True)
+            typer.echo(translator(language).gettext(N_("give --rejects FILE to see each rejected row's column and "
+                                                       "reason")), err=True)
         raise typer.Exit(DONE_WITH_REJECTIONS)
 
 

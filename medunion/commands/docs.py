@@ -58,7 +58,9 @@ def register(app: typer.Typer) -> None:
         except Abort as exc:  # why was logged above (the rule files' file:line:col for the plugin's refusal)
             typer.echo(f"the site was not built: {exc}", err=True)
             raise typer.Exit(REFUSED) from None
-        typer.echo(f"site built in {site_dir} — open {site_dir / 'index.html'}")
+        english = site_dir / "en" / "index.html"
+        also = f" (English: {english})" if english.is_file() else ""
+        typer.echo(f"site built in {site_dir} — open {site_dir / 'index.html'}{also}")
 
     @docs.command("serve")
     def serve_command(

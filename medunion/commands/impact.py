@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from medunion.commands.common import DONE, DONE_WITH_REJECTIONS, REFUSED, RulesOption, fail, parse_date, rules_root
+from medunion.commands.language import chosen_language
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,14 +39,18 @@ def _printable(text: object) -> str:
     return terminal_text(text)
 
 
-def _refuse(exc: MedunionError) -> NoReturn:
-    """`fail`, with text from the data made printable and the data reader's wording adjusted to
-    this command (the reader is shared with `appraise`)."""
+def _refuse(exc: MedunionError, lang: str = "en") -> NoReturn:
+    """`fail` in `lang`, with text from the data made printable and the data reader's wording adjusted to
+    this command (the reader is shared with `appraise`; its English words are kept where they are adjusted)."""
     from governance.diagnostics import Diagnostic, MedunionError
 
-    fail(MedunionError([Diagnostic(d.severity, _printable(d.message.replace("nothing to appraise",
-                                                                             "nothing to compare")), d.location)
-                        for d in exc.diagnostics]))
+    shown = []
+    for d in exc.diagnostics:
+        if "nothing to appraise" in d.message:
+            d = Diagnostic(d.severity, d.message.replace("nothing to appraise", "nothing to compare"), d.location)
+        shown.append(Diagnostic(d.severity, _printable(d.message), d.location, d.template, d.args))  # the line is
+        # made printable again, whole, in whichever language `fail` shows it (diagnostic_line)
+    fail(MedunionError(shown), lang)
 
 
 def _version(versions: list[RuleSet], wanted: str, option: str) -> RuleSet:
@@ -54,8 +59,11 @@ def _version(versions: list[RuleSet], wanted: str, option: str) -> RuleSet:
     for ruleset in versions:
         if ruleset.version == wanted:
             return ruleset
+    from governance.i18n import N_
+
     known = ", ".join(r.version for r in versions)
-    raise MedunionError(error(f"{option} {wanted}: {versions[0].id} has no version {wanted!r} (versions: {known})"))
+    raise MedunionError(error(N_("{option} {wanted}: {ruleset} has no version {quoted} (versions: {known})"),
+                              option=option, wanted=wanted, ruleset=versions[0].id, quoted=repr(wanted), known=known))
 
 
 def read_cases(path: Path, inputs: dict[str, Any], used: Sequence[str] = ()) -> tuple[pd.DataFrame, list[Rejection]]:
@@ -107,18 +115,26 @@ def impact_command(
         "--out", help="Folder for impact.xlsx and impact.html (default: ./impact-<ruleset>-<from>-<to>/).")] = None,
     output_format: Annotated[ImpactFormat, typer.Option("--format", help="text or json")] = ImpactFormat.text,
     rules: RulesOption = None,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", metavar="zh|en", help="Language of impact.xlsx and impact.html (default: $MEDUNION_LANG, then zh, "
+                                        "with the English beside each heading) and of the summary printed (default: "
+                                        "$MEDUNION_LANG, then en)")] = None,
 ) -> None:
     """Decide every row of the data under two versions and attribute each change to its clause.
 
-    Writes impact.xlsx and impact.html and prints a summary. Exit 3 when rows were rejected
-    (each listed); they are counted, never dropped: rows in = rows compared + rows rejected.
+    Writes impact.xlsx and impact.html (Chinese headings with the English beside them, unless
+    --lang en) and prints a summary. Exit 3 when rows were rejected (each listed); they are
+    counted, never dropped: rows in = rows compared + rows rejected.
     """
     if on is not None and date_column is not None:
         raise typer.BadParameter("give --on or --date-column, not both", param_hint="--on / --date-column")
     day = parse_date(on) if on is not None else None  # a bad --on is a usage error (exit 2)
+    language = chosen_language(lang)  # the terminal's
+    report_language = chosen_language(lang, default="zh")  # the officers' workbook and page
 
     from governance.clauses import clause_index
     from governance.diagnostics import MedunionError
+    from governance.i18n import N_, translator
     from governance.impact import clause_texts, measure_impact
     from governance.load import ruleset_versions
     from medunion.impact_report import ReportContext, impact_json_text, is_synthetic, summary_lines, write_reports
@@ -135,26 +151,29 @@ def impact_command(
         impact = measure_impact(old, new, frame, on=day, date_column=date_column, group_by=group_by or (),
                                 refused=refused)
     except MedunionError as exc:
-        _refuse(exc)
+        _refuse(exc, language)
     index = clause_index(new.path) or {}
     context = ReportContext(data=data.name, synthetic=is_synthetic(data.name),
                             clauses=clause_texts((c.clause for c in impact.changes), index.get))
     target = out or Path(f"impact-{ruleset}-{old.version}-{new.version}")
     try:
-        written = write_reports(impact, context, target)
+        written = write_reports(impact, context, target, lang=report_language)
     except OSError as exc:
         typer.echo(_printable(f"{exc.filename or target}: error: {exc.strerror or exc}"), err=True)
         raise typer.Exit(REFUSED) from None
+    _ = translator(language).gettext
     if output_format is ImpactFormat.json:
         typer.echo(impact_json_text(impact, context))
     else:
-        for line in summary_lines(impact, context):
+        for line in summary_lines(impact, context, language):
             typer.echo(_printable(line))
         for rejection in impact.rejections[:_SHOWN_REJECTIONS]:
-            typer.echo(_printable(f"  rejected row {rejection.row}, column '{rejection.column}': {rejection.reason}"))
+            typer.echo(_printable(_(N_("  rejected row {row}, column '{column}': {reason}")).format(
+                row=rejection.row, column=rejection.column, reason=rejection.reason)))
         if len(impact.rejections) > _SHOWN_REJECTIONS:
-            typer.echo(f"  … and {len(impact.rejections) - _SHOWN_REJECTIONS} more rejection(s) in impact.xlsx")
-    typer.echo(f"wrote {', '.join(str(p) for p in written)}", err=True)
+            typer.echo(_(N_("  … and {count} more rejection(s) in impact.xlsx")).format(
+                count=len(impact.rejections) - _SHOWN_REJECTIONS))
+    typer.echo(_(N_("wrote {files}")).format(files=", ".join(str(p) for p in written)), err=True)
     raise typer.Exit(DONE_WITH_REJECTIONS if impact.rejections else DONE)
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from medunion.commands.common import REFUSED, RULES_ENV, RulesOption, command_group, fail, parse_date, rules_root
+from medunion.commands.language import LangOption, chosen_language
 
 if TYPE_CHECKING:
     from lifecycle.model import Lifecycle
@@ -59,45 +60,72 @@ def _shown(text: str) -> str:
     return terminal_text(text)
 
 
-def _echo_outcome(outcome: Outcome, output_format: Format) -> None:
+def _echo_outcome(outcome: Outcome, output_format: Format, lang: str = "en",
+                  lifecycle: Lifecycle | None = None) -> None:
+    """One outcome as a line in `lang`; in Chinese, states by the lifecycle file's Chinese labels.
+
+    A reason the runner words as a catalog `Message` is shown in `lang`; the guard values it quotes
+    (`x (= true)`) and a conflict's details stay as the runner states them."""
+    from governance.diagnostics import Message
+    from governance.i18n import N_, format_date, translator
+
     if output_format is Format.json:
         typer.echo(json.dumps(_outcome_json(outcome), ensure_ascii=False, indent=2, default=str, allow_nan=False))
         return
+    _ = translator(lang).gettext
+    reason = outcome.reason.text(_) if isinstance(outcome.reason, Message) else outcome.reason
     for first in outcome.deadlines:  # deadlines that passed before the event's date come first
-        typer.echo("deadline passed first: ", nl=False, err=first.status in FAILED)
-        _echo_outcome(first, output_format)
+        typer.echo(_(N_("deadline passed first: ")), nl=False, err=first.status in FAILED)
+        _echo_outcome(first, output_format, lang, lifecycle)
     if outcome.status == "refused":
-        typer.echo(_shown(f"refused: case {outcome.case_id}, event {outcome.event}: {outcome.reason}"), err=True)
+        typer.echo(_shown(_(N_("refused: case {case}, event {event}: {reason}")).format(
+            case=outcome.case_id, event=outcome.event, reason=reason)), err=True)
     elif outcome.status == "conflict":
-        typer.echo(_shown(f"conflict: case {outcome.case_id}, event {outcome.event}: {outcome.reason}"), err=True)
+        typer.echo(_shown(_(N_("conflict: case {case}, event {event}: {reason}")).format(
+            case=outcome.case_id, event=outcome.event, reason=reason)), err=True)
     elif outcome.status == "duplicate":
-        typer.echo(f"duplicate: event {outcome.event_id} {outcome.reason}; nothing changed")
+        typer.echo(_(N_("duplicate: event {event_id} {reason}; nothing changed")).format(
+            event_id=outcome.event_id, reason=reason))
     else:
         clause = outcome.entry.record["transition"]["clause"] if outcome.entry else ""
-        dated = f" on {outcome.entry.occurred_on}" if outcome.entry else ""
-        typer.echo(f"applied: case {outcome.case_id}: {outcome.from_state} → {outcome.to_state} "
-                   f"by '{outcome.transition}' [{clause}]{dated} (event id {outcome.event_id})")
+        dated = _(N_(" on {date}")).format(date=format_date(outcome.entry.occurred_on, lang)) if outcome.entry else ""
+        typer.echo(_(N_("applied: case {case}: {source} → {target} by '{transition}' [{clause}]{dated} "
+                        "(event id {event_id})")).format(
+            case=outcome.case_id, source=_state(outcome.from_state, lifecycle, lang),
+            target=_state(outcome.to_state, lifecycle, lang), transition=outcome.transition, clause=clause,
+            dated=dated, event_id=outcome.event_id))
+
+
+def _state(name: str | None, lifecycle: Lifecycle | None, lang: str) -> str:
+    """A state's name; in Chinese its label from the lifecycle file beside it: 整改中（rectifying）."""
+    state = lifecycle.states.get(name) if lifecycle is not None and name is not None else None
+    if lang == "zh" and state is not None and state.title_zh:
+        return f"{state.title_zh}（{name}）"
+    return str(name)
 
 
 def _event_data(path: Path, lifecycle: Lifecycle, event: str) -> dict[Any, Any]:
     """An event's data file, read as a case file is: every field the event does not carry or
     that does not fit its declaration is refused at its place in the file before anything runs."""
     from governance.diagnostics import MedunionError, error
+    from governance.i18n import N_
     from governance.source import load_yaml
     from lifecycle.data import event_data_problems
 
     document = load_yaml(path)
     values = document.data
     if not isinstance(values, dict):
-        what = {list: "a list", str: "text", type(None): "nothing (null)"}.get(type(values), "a single value")
-        raise MedunionError(error(f"event data is a mapping of field names to values; this file holds {what}",
-                                  document.locate()))
+        what = {list: N_("event data is a mapping of field names to values; this file holds a list"),
+                str: N_("event data is a mapping of field names to values; this file holds text"),
+                type(None): N_("event data is a mapping of field names to values; this file holds nothing (null)")}
+        raise MedunionError(error(what.get(type(values), N_("event data is a mapping of field names to values; "
+                                                            "this file holds a single value")), document.locate()))
     if event in lifecycle.events:  # an event the lifecycle lacks is refused by the runner, which lists them
         _, problems = event_data_problems(lifecycle, event, values)
         if problems:
             raise MedunionError(
                 error(p.message, document.locate_key((p.name,)) if p.unknown else document.locate((p.name,)))
-                for p in problems)
+                for p in problems)  # a `Message`: kept a template, shown in the reader's language
     return values
 
 
@@ -113,6 +141,7 @@ def event_command(
     root: RootOption = None,
     rules: RulesOption = None,
     output_format: FormatOption = Format.text,
+    lang: LangOption = None,
 ) -> None:
     """Apply one event to a case; a refused event, or an event id re-used with other content, exits 1."""
     from governance.diagnostics import MedunionError
@@ -120,6 +149,7 @@ def event_command(
     from lifecycle.run import Runner
     from lifecycle.store import Store
 
+    language = chosen_language(lang)
     day = parse_date(on, default_today=True)
     try:
         chosen = find_lifecycle(lifecycle, _lifecycles(root, rules))
@@ -128,8 +158,8 @@ def event_command(
         runner = Runner(store, rules_root=_decision_rules(root, rules))
         outcome = runner.submit(chosen, case, event, values, day, event_id)
     except MedunionError as exc:
-        fail(exc)
-    _echo_outcome(outcome, output_format)
+        fail(exc, language)
+    _echo_outcome(outcome, output_format, language, chosen)
     if outcome.status in FAILED:
         raise typer.Exit(REFUSED)
 
@@ -138,23 +168,46 @@ def show_command(
     case: Annotated[str, typer.Argument(help="Case id")],
     db: DbOption = DEFAULT_DB,
     output_format: FormatOption = Format.text,
+    root: RootOption = None,
+    rules: RulesOption = None,
+    lang: LangOption = None,
 ) -> None:
-    """A case's state and its history: each transition, its event, guard values and clause."""
+    """A case's state and its history: each transition, its event, guard values and clause.
+
+    States, events and transitions are labelled from the case's lifecycle file (found by its id
+    under --lifecycles); a case whose file is not there is shown by its names."""
     from governance.diagnostics import MedunionError, shown_url
+    from governance.i18n import N_, translator
     from lifecycle.explain import explain_case, render_text
     from lifecycle.store import Store
 
+    language = chosen_language(lang)
     try:
-        explained = explain_case(Store(db), case)
+        store = Store(db)
+        found = store.get_case(case)
+        explained = explain_case(store, case, _labels_of(found.lifecycle, root, rules) if found else None)
     except MedunionError as exc:
-        fail(exc)
+        fail(exc, language)
     if explained is None:
-        typer.echo(f"no case {case} in {shown_url(db)}", err=True)
+        typer.echo(translator(language).gettext(N_("no case {case} in {db}")).format(case=case, db=shown_url(db)),
+                   err=True)
         raise typer.Exit(REFUSED)
     if output_format is Format.json:
         typer.echo(json.dumps(explained, ensure_ascii=False, indent=2, allow_nan=False))
     else:
-        typer.echo("\n".join(_shown(line) for line in render_text(explained).splitlines()))
+        typer.echo("\n".join(_shown(line) for line in render_text(explained, language).splitlines()))
+
+
+def _labels_of(lifecycle_id: str, root: Path | None, rules: Path | None) -> Lifecycle | None:
+    """The lifecycle file of a case, for its labels; None when it is not under the lifecycles folder
+    (or does not load there: `check` reports that; the history is still shown, by names)."""
+    from governance.diagnostics import MedunionError
+    from lifecycle.load import find_lifecycle
+
+    try:
+        return find_lifecycle(lifecycle_id, _lifecycles(root, rules))
+    except MedunionError:
+        return None
 
 
 def list_command(
@@ -162,15 +215,19 @@ def list_command(
     lifecycle: Annotated[str | None, typer.Option("--lifecycle", help="Only this lifecycle")] = None,
     db: DbOption = DEFAULT_DB,
     output_format: FormatOption = Format.text,
+    lang: LangOption = None,
 ) -> None:
     """Cases, optionally in one state, with the date they entered it and any deadline."""
     from governance.diagnostics import MedunionError
+    from governance.i18n import N_, format_date, translator
     from lifecycle.store import Store
 
+    language = chosen_language(lang)
+    _ = translator(language).gettext
     try:
         found = Store(db).cases(state=state, lifecycle=lifecycle)
     except MedunionError as exc:
-        fail(exc)
+        fail(exc, language)
     if output_format is Format.json:
         typer.echo(json.dumps([{"case": c.case_id, "lifecycle": c.lifecycle, "state": c.state,
                                 "since": c.entered_on.isoformat(),
@@ -178,9 +235,10 @@ def list_command(
                                for c in found], ensure_ascii=False, indent=2, allow_nan=False))
         return
     for c in found:
-        deadline = f"  deadline {c.deadline}" if c.deadline else ""
-        typer.echo(f"{c.case_id}\t{c.lifecycle}\t{c.state}\tsince {c.entered_on}{deadline}")
-    typer.echo(f"{len(found)} case(s)", err=True)
+        deadline = _(N_("  deadline {date}")).format(date=format_date(c.deadline, language)) if c.deadline else ""
+        since = _(N_("since {date}")).format(date=format_date(c.entered_on, language))
+        typer.echo(f"{c.case_id}\t{c.lifecycle}\t{c.state}\t{since}{deadline}")
+    typer.echo(_(N_("{count} case(s)")).format(count=len(found)), err=True)
 
 
 def tick_command(
@@ -189,24 +247,30 @@ def tick_command(
     root: RootOption = None,
     rules: RulesOption = None,
     output_format: FormatOption = Format.text,
+    lang: LangOption = None,
 ) -> None:
     """Move every case whose deadline passed (each deadline is applied once, however often run)."""
     from governance.diagnostics import MedunionError
+    from governance.i18n import N_, translator
     from lifecycle.load import lifecycle_files, load_lifecycle
     from lifecycle.run import Runner
     from lifecycle.store import Store
 
+    language = chosen_language(lang)
     day = parse_date(on, default_today=True)
     try:
         files = lifecycle_files(_lifecycles(root, rules))
         lifecycles = {lc.id: lc for lc in (load_lifecycle(p) for p in files)}
-        outcomes = Runner(Store(db), rules_root=_decision_rules(root, rules)).tick(lifecycles, day)
+        store = Store(db)
+        outcomes = Runner(store, rules_root=_decision_rules(root, rules)).tick(lifecycles, day)
     except MedunionError as exc:
-        fail(exc)
+        fail(exc, language)
     for outcome in outcomes:
-        _echo_outcome(outcome, output_format)
+        moved = store.get_case(outcome.case_id) if outcome.case_id else None
+        _echo_outcome(outcome, output_format, language, lifecycles.get(moved.lifecycle) if moved else None)
     applied = sum(o.status == "applied" for o in outcomes)
-    typer.echo(f"{applied} case(s) moved, {len(outcomes) - applied} not moved", err=True)
+    typer.echo(translator(language).gettext(N_("{applied} case(s) moved, {other} not moved")).format(
+        applied=applied, other=len(outcomes) - applied), err=True)
     if any(o.status == "conflict" for o in outcomes):
         raise typer.Exit(REFUSED)
 
@@ -221,25 +285,29 @@ def open_from_appraisal_command(
     root: RootOption = None,
     rules: RulesOption = None,
     output_format: FormatOption = Format.text,
+    lang: LangOption = None,
 ) -> None:
     """Open a rectification case for every unit the appraisal graded below the floor (idempotent)."""
     from governance.diagnostics import MedunionError
+    from governance.i18n import N_, translator
     from lifecycle.feeds import open_from_appraisal
     from lifecycle.load import find_lifecycle
     from lifecycle.run import Runner
     from lifecycle.store import Store
 
+    language = chosen_language(lang)
     try:
         chosen = find_lifecycle(lifecycle, _lifecycles(root, rules))
         runner = Runner(Store(db), rules_root=_decision_rules(root, rules))
         done = open_from_appraisal(runner, chosen, results, parse_date(on) if on else None,
                                    case_prefix)
     except MedunionError as exc:
-        fail(exc)
+        fail(exc, language)
     for item in done:
-        _echo_outcome(item.outcome, output_format)
+        _echo_outcome(item.outcome, output_format, language, chosen)
     opened = sum(item.outcome.status == "applied" for item in done)
-    typer.echo(f"{opened} rectification case(s) opened or moved, {len(done) - opened} unchanged", err=True)
+    typer.echo(translator(language).gettext(N_("{opened} rectification case(s) opened or moved, {other} unchanged"))
+               .format(opened=opened, other=len(done) - opened), err=True)
     if any(item.outcome.status == "conflict" for item in done):  # results changed since they were fed
         raise typer.Exit(REFUSED)
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from governance.cases import CaseFile
     from governance.compile import Plan
     from governance.decide import Decision
+    from governance.testing import TestOutcome
     from records import DecisionRecord
 
 PathsArgument = Annotated[
@@ -88,22 +89,24 @@ def decide_command(
     from governance.decide import decide
     from governance.diagnostics import MedunionError
     from governance.explain import render_markdown, render_text
+    from governance.i18n import translator
 
     day = parse_date(on) if on is not None else None  # a bad --on is a usage error (exit 2)
     language = chosen_language(lang)  # an unknown language is a usage error too, before any work
+    _ = translator(language).gettext
     if what_would_change is not None and (only or record is not None):
-        raise typer.BadParameter("--what-would-change is asked on its own (not with --only or --record)")
+        raise typer.BadParameter(_("--what-would-change is asked on its own (not with --only or --record)"))
     if only and record is not None:  # a record is replayed whole: keep only whole decisions
-        raise typer.BadParameter("--record keeps whole decisions; leave out --only to record one")
+        raise typer.BadParameter(_("--record keeps whole decisions; leave out --only to record one"))
     try:
         found = read_case_file(case, ruleset, day, rules_root(rules))
         if what_would_change is not None:
-            _what_would_change(plan_for(found.ruleset), found, what_would_change, output_format)
+            _what_would_change(plan_for(found.ruleset), found, what_would_change, output_format, language)
             return
         decision = decide(found.ruleset, found.inputs, found.on, found.source, only)
         stored = _record(record, decision, found.on) if record is not None else None
     except MedunionError as exc:
-        fail(exc)
+        fail(exc, language)
     if output_format is Format.json:
         typer.echo(json.dumps(decision.explanation, ensure_ascii=False, indent=2, allow_nan=False))
     elif output_format is Format.markdown:
@@ -111,20 +114,23 @@ def decide_command(
     else:
         typer.echo(render_text(decision.trace, language))
     if stored is not None:  # on stderr, so that --format json stays one JSON document
-        typer.echo(f"recorded {stored.record_id} (sequence {stored.sequence}, hash {stored.hash})", err=True)
+        typer.echo(_("recorded {record} (sequence {sequence}, hash {hash})").format(
+            record=stored.record_id, sequence=stored.sequence, hash=stored.hash), err=True)
     if any(o.needs for o in decision.trace.outputs.values()):
         raise typer.Exit(DONE_WITH_REJECTIONS)  # decided in part: inputs are missing
 
 
-def _what_would_change(plan: Plan, found: CaseFile, output: str, output_format: Format) -> None:
+def _what_would_change(plan: Plan, found: CaseFile, output: str, output_format: Format, language: str) -> None:
     from governance.escaping import terminal_text
-    from governance.sensitivity import render_text, to_json, what_would_change
+    from governance.explain import render_sensitivity
+    from governance.sensitivity import to_json, what_would_change
 
     result = what_would_change(plan, found.inputs, found.on, output)
     if output_format is Format.json:
         typer.echo(json.dumps(to_json(result), ensure_ascii=False, indent=2, allow_nan=False))
     else:
-        typer.echo("\n".join(terminal_text(line) for line in render_text(result).splitlines()))
+        text = render_sensitivity(result, plan.ruleset, language)
+        typer.echo("\n".join(terminal_text(line) for line in text.splitlines()))
 
 
 def _record(url: str, decision: Decision, on: dt.date) -> DecisionRecord:
@@ -138,21 +144,40 @@ def _record(url: str, decision: Decision, on: dt.date) -> DecisionRecord:
         store.close()
 
 
-def test_command(paths: PathsArgument = None, rules: RulesOption = None) -> None:
+def test_command(paths: PathsArgument = None, rules: RulesOption = None, lang: LangOption = None) -> None:
     """Run the YAML tests beside the rules; show expected, actual and the explanation on failure."""
     from governance.diagnostics import MedunionError
+    from governance.i18n import translator
     from governance.testing import run_tests
 
+    language = chosen_language(lang)
+    _ = translator(language).gettext
     try:
         outcomes = run_tests(paths or [rules_root(rules)])
     except MedunionError as exc:
-        fail(exc)
+        fail(exc, language)
     failed = [o for o in outcomes if not o.passed]
     for outcome in failed:
-        typer.echo(outcome.report())
-    typer.echo(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
+        typer.echo(_test_report(outcome, language))
+    typer.echo(_("{passed} passed, {failed} failed").format(passed=len(outcomes) - len(failed), failed=len(failed)))
     if failed or not outcomes:
         raise typer.Exit(REFUSED)
+
+
+def _test_report(outcome: TestOutcome, language: str) -> str:
+    """A failed test: where, what differed, and the decision's letter in the reader's language.
+    (What differed is worded by governance.testing, in English.)"""
+    from governance.escaping import terminal_text
+    from governance.explain import render_text, said_in
+    from governance.i18n import translator
+
+    _ = translator(language).gettext
+    lines = [f"{outcome.test.location}: " + _("FAILED {name}").format(name=outcome.test.name)]
+    lines += [f"  {said_in(f, translator(language))}" for f in outcome.failures]
+    if outcome.trace is not None:
+        lines += ["  " + _("explanation:")]
+        lines += ["    " + line for line in render_text(outcome.trace, language).splitlines()]
+    return "\n".join(terminal_text(line) for line in lines)
 
 
 def diff_command(
@@ -160,29 +185,35 @@ def diff_command(
     old: Annotated[str | None, typer.Option("--from", help="Old version (default: each pair)")] = None,
     new: Annotated[str | None, typer.Option("--to", help="New version (default: each pair)")] = None,
     rules: RulesOption = None,
+    lang: LangOption = None,
 ) -> None:
     """What changed between versions of a rule set: parameters (values and dates), rules, tables."""
-    from governance.diagnostics import MedunionError
-    from governance.diff import consecutive_diffs, diff_lines, diff_rulesets
+    from governance.diagnostics import MedunionError, error
+    from governance.diff import consecutive_diffs, diff_rulesets
+    from governance.explain import render_diff
+    from governance.i18n import N_, translator
     from governance.load import ruleset_versions
 
+    language = chosen_language(lang)
+    _ = translator(language).gettext
     try:
         versions = ruleset_versions(ruleset, rules_root(rules))
         by_version = {r.version: r for r in versions}
         if old or new:
             missing = [v for v in (old, new) if v is None or v not in by_version]
             if missing:
-                raise MedunionError(f"{ruleset} has versions {', '.join(by_version)}; give --from and --to "
-                                    "as two of them")
+                raise MedunionError(error(N_("{ruleset} has versions {versions}; give --from and --to as two of them"),
+                                          None, ruleset=ruleset, versions=", ".join(by_version)))
             diffs = [diff_rulesets(by_version[old], by_version[new])]  # type: ignore[index]
         else:
             diffs = consecutive_diffs(versions)
     except MedunionError as exc:
-        fail(exc)
+        fail(exc, language)
     if not diffs:
-        typer.echo(f"{ruleset} has a single version ({versions[0].version}): nothing to compare")
+        typer.echo(_("{ruleset} has a single version ({version}): nothing to compare").format(
+            ruleset=ruleset, version=versions[0].version))
     for item in diffs:
-        typer.echo("\n".join(diff_lines(item)))
+        typer.echo(render_diff(item, language))
 
 
 def amend_command(
@@ -190,6 +221,7 @@ def amend_command(
     version: Annotated[str, typer.Option("--version", help="The new version, e.g. 2019.1")],
     start: Annotated[str, typer.Option("--from", help="The date the amendment is in force from, YYYY-MM-DD")],
     rules: RulesOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Write the skeleton of an amendment: `rules/<id>/<V>.yaml` extending the latest version.
 
@@ -199,18 +231,22 @@ def amend_command(
     """
     from governance.amend import skeleton
     from governance.diagnostics import MedunionError
+    from governance.i18n import format_date, translator
     from governance.load import ruleset_versions
 
     day = parse_date(start)
+    language = chosen_language(lang)
+    _ = translator(language).gettext
     root = rules_root(rules)
     try:
         versions = ruleset_versions(ruleset, root)
         written, closed = skeleton(versions, version, day, root / ruleset)
     except MedunionError as exc:
-        fail(exc)
-    typer.echo(f"wrote {written}")
+        fail(exc, language)
+    typer.echo(_("wrote {path}").format(path=written))
     if closed is not None:
-        typer.echo(f"closed {closed}: in force until the day before {day.isoformat()}")
+        typer.echo(_("closed {path}: in force until the day before {day}").format(
+            path=closed, day=format_date(day, language)))
 
 
 def register(app: typer.Typer) -> None:

@@ -19,25 +19,30 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Body, FastAPI, HTTPException
+from fastapi import Body, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from governance.decide import decide
 from governance.diagnostics import MedunionError
+from governance.diagnostics import Message as Text
+from governance.explain import render_text
+from governance.i18n import N_
 from governance.load import ruleset_in_force
 from governance.model import DecisionTable, Field, Reading, Rule, RuleSet
 from governance.values import check_field, json_value
 from medunion.service import responses as r
 from medunion.service.bulk import add_bulk_routes
 from medunion.service.catalogue import Catalogue, load_catalogue
+from medunion.service.language import request_language
 from medunion.service.refusals import (
     DECIDE_BODY_LIMIT,
     NOT_FOUND,
     REFUSED,
     TOO_LARGE,
     JsonBodyCheck,
+    LocalisedTooLarge,
     Refusal,
     internal_error,
     problem,
@@ -115,7 +120,8 @@ def version_view(catalogue: Catalogue, rs: RuleSet) -> r.VersionView:
 # -- deciding -----------------------------------------------------------------------------------
 
 
-def decide_case(catalogue: Catalogue, ruleset_id: str, on: dt.date, given: dict[str, Any]) -> r.Decided:
+def decide_case(catalogue: Catalogue, ruleset_id: str, on: dt.date, given: dict[str, Any],
+                lang: str = "en") -> r.Decided:
     """Decide one case under the version in force on `on`; record it when the app records.
 
     The request model has checked every value against the newest declaration of its input; the
@@ -130,8 +136,9 @@ def decide_case(catalogue: Catalogue, ruleset_id: str, on: dt.date, given: dict[
     for name, value in given.items():
         declared = ruleset.inputs.get(name)
         if declared is None:
-            problems.append(problem(["body", "inputs", name], f"version {ruleset.version} of {ruleset_id}, in "
-                                     f"force on {on}, has no input '{name}'; remove it"))
+            problems.append(problem(["body", "inputs", name], Text(
+                N_("version {version} of {ruleset}, in force on {on}, has no input '{name}'; remove it"),
+                version=ruleset.version, ruleset=ruleset_id, on=on, name=name)))
         elif value is not None:
             _typed, wrong = check_field(declared, value)
             if wrong:
@@ -149,14 +156,15 @@ def decide_case(catalogue: Catalogue, ruleset_id: str, on: dt.date, given: dict[
         hash=record.hash if record else None,
         outputs={name: json_value(value) for name, value in decision.outputs.items()},
         explanation=record.explanation if record else decision.explanation,
+        text=render_text(decision.trace, lang),
     )
 
 
 def _decide_endpoint(catalogue: Catalogue, ruleset_id: str, model: type[BaseModel]
                      ) -> Callable[..., r.Decided]:
-    def endpoint(case: Any) -> r.Decided:  # a plain def: FastAPI runs it in its threadpool
+    def endpoint(case: Any, request: Request) -> r.Decided:  # a plain def: FastAPI runs it in its threadpool
         given = case.inputs.model_dump(exclude_unset=True)
-        return decide_case(catalogue, ruleset_id, case.on, given)
+        return decide_case(catalogue, ruleset_id, case.on, given, request_language(request))
 
     newest = catalogue.versions[ruleset_id][-1]
     examples = catalogue.examples.get(ruleset_id)
@@ -196,6 +204,8 @@ def create_app(rules_root: Path, records_url: str | None) -> FastAPI:
     )
     app.state.service = catalogue
     app.add_middleware(JsonBodyCheck)
+    stack = app.build_middleware_stack  # the body limit's 413 is sent outside every middleware an app adds,
+    app.build_middleware_stack = lambda: LocalisedTooLarge(stack())  # so its language is set around the whole stack
     app.add_exception_handler(RequestValidationError, validation_problems)
     app.add_exception_handler(Refusal, refusal)
     app.add_exception_handler(StarletteHTTPException, unparsable_body)
@@ -227,8 +237,9 @@ def create_app(rules_root: Path, records_url: str | None) -> FastAPI:
         versions = catalogue.ruleset_versions(ruleset_id)
         found = next((v for v in versions if v.version == version), None)
         if found is None:
-            raise HTTPException(404, f"{ruleset_id} has no version '{version}' "
-                                     f"(versions: {', '.join(v.version for v in versions)})")
+            raise HTTPException(404, Text(N_("{ruleset} has no version '{version}' (versions: {versions})"),
+                                          ruleset=ruleset_id, version=version,
+                                          versions=", ".join(v.version for v in versions)))
         return version_view(catalogue, found)
 
     for ruleset_id, model in catalogue.models.items():
@@ -247,10 +258,10 @@ def create_app(rules_root: Path, records_url: str | None) -> FastAPI:
         """A decision record as stored: what was decided, under which rules and engine, and its place in the
         hash chain (docs/reference/records.md)."""
         if catalogue.store is None:
-            raise HTTPException(404, "this server keeps no decision records (it was started with --no-record)")
+            raise HTTPException(404, N_("this server keeps no decision records (it was started with --no-record)"))
         record = catalogue.store.get(record_id) if "\x00" not in record_id else None  # PostgreSQL text has no NUL
         if record is None:
-            raise HTTPException(404, f"no decision record '{record_id}'")
+            raise HTTPException(404, Text(N_("no decision record '{record}'"), record=record_id))
         data = record_json(record)
         return r.RecordView(**data)
 

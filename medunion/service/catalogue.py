@@ -11,6 +11,8 @@ from fastapi import HTTPException
 from pydantic import BaseModel
 
 from governance.clauses import Clause, clause_index
+from governance.diagnostics import Message as Text
+from governance.i18n import N_
 from governance.load import load_rulesets
 from governance.model import RuleSet
 from medunion.service.schemas import request_model
@@ -32,7 +34,8 @@ class Catalogue:
         """The versions of a served rule set; 404 for any other id."""
         found = self.versions.get(ruleset_id)
         if found is None:
-            raise HTTPException(404, f"no rule set '{ruleset_id}' (served: {', '.join(self.versions) or 'none'})")
+            raise HTTPException(404, Text(N_("no rule set '{ruleset}' (served: {served})"), ruleset=ruleset_id,
+                                          served=", ".join(self.versions) or "none"))
         return found
 
     def close(self) -> None:

@@ -13,10 +13,14 @@ from typing import Any
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from governance.diagnostics import MedunionError
+from governance.diagnostics import Message as Text
+from governance.i18n import N_
 from medunion.service import responses as r
+from medunion.service.language import localised_problems, request_language, shown
 
 DECIDE_BODY_LIMIT = 1024 * 1024
 """1 MiB for a JSON request: a case is a few hundred bytes; anything near this is not a case."""
@@ -42,8 +46,16 @@ def short(message: str) -> str:
 
 
 def problem(loc: list[str | int], msg: str, kind: str = "medunion") -> dict[str, Any]:
-    """One problem of a request, as every 422 of the API lists them."""
-    return {"loc": loc, "msg": short(msg), "type": kind}
+    """One problem of a request, as every 422 of the API lists them. A `Message` is kept whole until
+    the answer is written, so it is shown in the language the client asked for."""
+    return {"loc": loc, "msg": msg if isinstance(msg, Text) else short(msg), "type": kind}
+
+
+def _answer(request: Request, problems: list[dict[str, Any]]) -> JSONResponse:
+    """A 422 in the request's language (English unless it asks for Chinese)."""
+    lang = request_language(request)
+    return JSONResponse({"detail": localised_problems(problems, lang, short)}, status_code=422,
+                        headers={"Content-Language": "zh-CN" if lang == "zh" else "en"})
 
 
 class Refusal(Exception):
@@ -67,18 +79,54 @@ def refused_by_core(exc: MedunionError, inputs: list[str], where: list[str | int
         named = _NAMED_FIELD.search(diagnostic.message)
         loc: list[str | int] = (["body", "inputs", named.group(1)] if named and named.group(1) in inputs
                                 else list(where or ["body"]))
-        problems.append(problem(loc, diagnostic.message.removeprefix("the case: ")))
+        message = diagnostic.message.removeprefix("the case: ")
+        if diagnostic.template is not None and message == diagnostic.message:  # shown in the client's language
+            message = Text(diagnostic.template, **dict(diagnostic.args))
+        problems.append(problem(loc, message))
     return Refusal(problems or [problem(list(where or ["body"]), str(exc))])
 
 
-async def validation_problems(_request: Request, exc: Exception) -> JSONResponse:
-    """pydantic's errors without the input echoed back (a value may be a megabyte of text)."""
+async def validation_problems(request: Request, exc: Exception) -> JSONResponse:
+    """pydantic's errors without the input echoed back (a value may be a megabyte of text); in Chinese,
+    the common kinds of error are worded by medunion, any other keeps pydantic's English."""
     assert isinstance(exc, RequestValidationError)
+    lang = request_language(request)
     problems = []
     for item in exc.errors():
         message = str(item.get("msg", "invalid")).removeprefix("Value error, ")
-        problems.append(problem(list(item.get("loc", ("body",))), message, str(item.get("type", "value_error"))))
-    return JSONResponse({"detail": problems}, status_code=422)
+        kind = str(item.get("type", "value_error"))
+        worded = _PYDANTIC.get(kind) if lang != "en" else None
+        found = problem(list(item.get("loc", ("body",))), message, kind)
+        if worded:  # medunion's words for pydantic's kind of error, pydantic's own English beside them
+            found = {**found, "msg": short(shown(Text(worded, said=message), lang)), "msg_en": found["msg"]}
+        problems.append(found)
+    return JSONResponse({"detail": problems}, status_code=422,
+                        headers={"Content-Language": "zh-CN" if lang == "zh" else "en"})
+
+
+_PYDANTIC = {
+    "missing": N_("{said}: this field is required"),
+    "extra_forbidden": N_("{said}: this field is not an input of the rule set; remove it"),
+    "bool_type": N_("{said}: give true or false"),
+    "bool_parsing": N_("{said}: give true or false"),
+    "float_type": N_("{said}: give a number"),
+    "float_parsing": N_("{said}: give a number"),
+    "int_type": N_("{said}: give a whole number"),
+    "int_parsing": N_("{said}: give a whole number"),
+    "int_from_float": N_("{said}: give a whole number"),
+    "date_from_datetime_parsing": N_("{said}: give a date YYYY-MM-DD"),
+    "date_parsing": N_("{said}: give a date YYYY-MM-DD"),
+    "date_type": N_("{said}: give a date YYYY-MM-DD"),
+    "literal_error": N_("{said}: give one of the values listed"),
+    "enum": N_("{said}: give one of the values listed"),
+    "string_type": N_("{said}: give text"),
+    "greater_than_equal": N_("{said}: the value is below the minimum"),
+    "less_than_equal": N_("{said}: the value is above the maximum"),
+    "model_type": N_("{said}: give a JSON object"),
+    "json_invalid": N_("{said}: the body is not valid JSON"),
+}
+"""pydantic's kinds of error → medunion's Chinese wording; the template keeps pydantic's English
+message (`{said}`) first, so nothing it says is lost in either language."""
 
 
 async def unparsable_body(request: Request, exc: Exception) -> Any:
@@ -89,8 +137,13 @@ async def unparsable_body(request: Request, exc: Exception) -> Any:
 
     assert isinstance(exc, HTTPException)
     if exc.status_code == 400:
-        return JSONResponse({"detail": [problem(["body"], f"the body cannot be parsed: {exc.detail}")]},
-                            status_code=422)
+        return _answer(request, [problem(["body"], Text(N_("the body cannot be parsed: {detail}"), detail=exc.detail))])
+    lang = request_language(request)
+    if isinstance(exc.detail, str) and lang != "en":
+        detail = shown(exc.detail, lang)
+        body = {"detail": detail, **({"detail_en": str(exc.detail)} if detail != str(exc.detail) else {})}
+        return JSONResponse(body, status_code=exc.status_code, headers={**(exc.headers or {}),
+                                                                        "Content-Language": "zh-CN"})
     return await http_exception_handler(request, exc)
 
 
@@ -102,9 +155,43 @@ async def internal_error(_request: Request, exc: Exception) -> JSONResponse:
                         status_code=500)
 
 
-async def refusal(_request: Request, exc: Exception) -> JSONResponse:
+async def refusal(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Refusal)
-    return JSONResponse({"detail": exc.problems}, status_code=422)
+    return _answer(request, exc.problems)
+
+
+TOO_LARGE_TEXT = N_("Content Too Large")
+"""What the framework's body limit answers (413, plain text), before any handler of the app runs."""
+
+
+class LocalisedTooLarge:
+    """A 413 from the body limit in the client's language: for a client that asks for Chinese, the
+    framework's plain `Content Too Large` becomes `{"detail": "…", "detail_en": "Content Too Large"}`,
+    like every other refusal; an English client gets the framework's answer unchanged."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or request_language(HTTPConnection(scope)) == "en":
+            await self.app(scope, receive, send)
+            return
+        replaced = False
+
+        async def answer(message: Message) -> None:
+            nonlocal replaced
+            if message["type"] == "http.response.start" and message["status"] == 413:
+                replaced = True
+                body = JSONResponse({"detail": shown(TOO_LARGE_TEXT, "zh"), "detail_en": TOO_LARGE_TEXT},
+                                    status_code=413, headers={"Content-Language": "zh-CN"})
+                await send({"type": "http.response.start", "status": 413, "headers": body.raw_headers})
+                await send({"type": "http.response.body", "body": body.body, "more_body": False})
+                return
+            if replaced:  # the framework's own body of the 413, already answered
+                return
+            await send(message)
+
+        await self.app(scope, receive, answer)
 
 
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
@@ -126,13 +213,13 @@ def json_depth(body: bytes, stop_after: int = MAX_JSON_DEPTH) -> int:
     return deepest
 
 
-def _body_problem(body: bytes, max_depth: int) -> str | None:
+def _body_problem(body: bytes, max_depth: int) -> Text | None:
     try:
         body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return f"the body is not UTF-8 text (byte {exc.start}); send JSON encoded as UTF-8"
+        return Text(N_("the body is not UTF-8 text (byte {byte}); send JSON encoded as UTF-8"), byte=exc.start)
     if json_depth(body, max_depth) > max_depth:
-        return f"the JSON nests deeper than {max_depth} levels; a request needs two"
+        return Text(N_("the JSON nests deeper than {depth} levels; a request needs two"), depth=max_depth)
     return None
 
 
@@ -163,7 +250,9 @@ class JsonBodyCheck:
         body = b"".join(chunks)
         refused = _body_problem(body, self.max_depth)
         if refused is not None:
-            await JSONResponse({"detail": [problem(["body"], refused)]}, status_code=422)(scope, receive, send)
+            lang = request_language(HTTPConnection(scope))
+            await JSONResponse({"detail": localised_problems([problem(["body"], refused)], lang, short)},
+                               status_code=422)(scope, receive, send)
             return
         replayed = False
 

@@ -121,6 +121,8 @@ class Decided(BaseModel):
     hash: str | None = Field(default=None, description="The record's sha256")
     outputs: dict[str, Any] = Field(description="Every output by name; null where not decided")
     explanation: dict[str, Any] = Field(description="The explanation, format `medunion/explanation@1`")
+    text: str | None = Field(default=None, description="The explanation as a letter, in the language asked for "
+                             "(`?lang=zh|en`, then Accept-Language; English by default)")
 
 
 class RecordView(BaseModel):

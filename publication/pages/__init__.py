@@ -10,13 +10,14 @@ the plugin and the tests.
 from publication.anchors import clause_anchor, indicator_anchor, parameter_anchor, rule_anchor, table_anchor
 from publication.pages.appraisal import appraisal_site, scheme_page, schemes_index_page
 from publication.pages.clauses import ClauseUse, clause_sort_key, clause_uses, clauses_page
-from publication.pages.common import STATUS_LABEL, GeneratedPage, diff_uri, history_uri, version_uri
+from publication.pages.common import STATUS_LABEL, STATUS_WORD, GeneratedPage, diff_uri, history_uri, version_uri
 from publication.pages.history import diff_page, diff_summary, history_page
 from publication.pages.overview import rulesets_index_page
 from publication.pages.ruleset import Example, cell_text, ruleset_page
 
 __all__ = [
     "STATUS_LABEL",
+    "STATUS_WORD",
     "ClauseUse",
     "Example",
     "GeneratedPage",

@@ -16,10 +16,11 @@ from typing import Any
 
 from appraisal.scheme import Indicator, Scheme, load_schemes
 from governance.expressions import parse_expression
+from governance.i18n import N_, localised_title, translator
 from publication.anchors import indicator_anchor
 from publication.charts import weights_chart_svg
 from publication.pages.clauses import ClauseUse
-from publication.pages.common import STATUS_LABEL, GeneratedPage, long_date, period
+from publication.pages.common import STATUS_LABEL, GeneratedPage, long_date, period, version_title
 from publication.plain import format_value, humanise, plain_value
 from publication.render import nav_title, render
 
@@ -192,8 +193,8 @@ class SchemesPage:
 # -- building it -------------------------------------------------------------------------------
 
 
-def scheme_page(scheme: Scheme, versions: Sequence[Scheme]) -> str:
-    return render("appraisal/scheme.md.j2", page=scheme_view(scheme, versions))
+def scheme_page(scheme: Scheme, versions: Sequence[Scheme], lang: str = "en") -> str:
+    return render("appraisal/scheme.md.j2", lang, page=scheme_view(scheme, versions))
 
 
 def scheme_view(scheme: Scheme, versions: Sequence[Scheme]) -> SchemePage:
@@ -284,7 +285,7 @@ def _consequence(value: Any) -> str | None:
     return format_value(value)
 
 
-def schemes_index_page(groups: dict[str, list[Scheme]], today: dt.date) -> str:
+def schemes_index_page(groups: dict[str, list[Scheme]], today: dt.date, lang: str = "en") -> str:
     rows = tuple(
         SchemeRow(
             id=scheme_id,
@@ -297,7 +298,7 @@ def schemes_index_page(groups: dict[str, list[Scheme]], today: dt.date) -> str:
         )
         for scheme_id, versions in groups.items()
     )
-    return render("appraisal/schemes.md.j2", page=SchemesPage(long_date(today), rows))
+    return render("appraisal/schemes.md.j2", lang, page=SchemesPage(long_date(today, lang), rows))
 
 
 def scheme_clause_uses(scheme: Scheme) -> list[ClauseUse]:
@@ -318,18 +319,18 @@ def scheme_clause_uses(scheme: Scheme) -> list[ClauseUse]:
 
 
 def appraisal_site(
-    root: Path, today: dt.date | None = None
+    root: Path, today: dt.date | None = None, lang: str = "en"
 ) -> tuple[list[GeneratedPage], list[Any], list[ClauseUse]]:
     """(pages, nav entries, clause uses) for every scheme under rules/appraisal."""
     today = today or dt.date.today()
     groups = load_schemes(root) if root.is_dir() else {}
-    generated = [GeneratedPage("appraisal/index.md", schemes_index_page(groups, today))]
-    nav: list[Any] = [{"Overview": "appraisal/index.md"}]
+    generated = [GeneratedPage("appraisal/index.md", schemes_index_page(groups, today, lang))]
+    nav: list[Any] = [{translator(lang).gettext(N_("Overview")): "appraisal/index.md"}]
     uses: list[ClauseUse] = []
     for versions in groups.values():
         entries = []
         for scheme in versions:
-            generated.append(GeneratedPage(scheme_uri(scheme), scheme_page(scheme, versions)))
+            generated.append(GeneratedPage(scheme_uri(scheme), scheme_page(scheme, versions, lang)))
             indicators = [i for i in scheme.indicators if not i.is_veto]
             svg = weights_chart_svg(
                 [i.title if len(i.title) <= 48 else i.title[:45] + "…" for i in indicators],
@@ -338,7 +339,7 @@ def appraisal_site(
                 title="Points per indicator",
             )
             generated.append(GeneratedPage(chart_uri(scheme), svg))
-            entries.append({nav_title(f"Version {scheme.version} ({scheme.status})"): scheme_uri(scheme)})
-        nav.append({nav_title(versions[-1].title): entries[::-1]})
+            entries.append({nav_title(version_title(scheme.version, scheme.status, lang)): scheme_uri(scheme)})
+        nav.append({nav_title(localised_title(versions[-1].title, versions[-1].title_zh, lang)): entries[::-1]})
         uses += scheme_clause_uses(versions[-1])
     return generated, nav, uses

@@ -108,13 +108,14 @@ def clauses_page(
     uses: Sequence[ClauseUse],
     coverage_notes: str | None = None,
     index: Mapping[str, Clause] | None = None,
+    lang: str = "en",
 ) -> str:
     """Every clause key of the plans, what it provides, and what encodes it, in plan order.
 
     `index` is the clause index (rules/clauses.yaml); without it only encoded keys are
     listed. `coverage_notes` is the docs page on what is not encoded, linked when it exists.
     """
-    return render("clauses/clauses.md.j2", page=clauses_view(uses, coverage_notes, index))
+    return render("clauses/clauses.md.j2", lang, page=clauses_view(uses, coverage_notes, index))
 
 
 def clauses_view(

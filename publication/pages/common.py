@@ -12,26 +12,29 @@ from typing import Any
 
 from governance.diff import RuleSetDiff
 from governance.expressions import Expression
+from governance.i18n import N_, format_date, translator
 from governance.model import Field, Parameter, RuleSet
 from publication.plain import format_value, with_unit
 
 STATUS_LABEL = {
-    "law": "law",
-    "drafter-reading": "⚠ drafter's choice",  # a figure or rule the plan does not state (a rule set's word)
-    "drafter-choice": "⚠ drafter's choice",  # the same, in appraisal schemes and lifecycles
-    "uncertain-reading": "⚠ uncertain reading",
+    "law": N_("law"),
+    "drafter-reading": N_("⚠ drafter's choice"),  # a figure or rule the plan does not state (a rule set's word)
+    "drafter-choice": N_("⚠ drafter's choice"),  # the same, in appraisal schemes and lifecycles
+    "uncertain-reading": N_("⚠ uncertain reading"),
 }
+# A rule set version's status, in words to translate.
+STATUS_WORD = {"adopted": N_("adopted"), "draft": N_("draft")}
 # How a rule's or table's status reads on its page (a parameter's is a figure: STATUS_LABEL).
 READING_LABEL = {
-    "law": "law: the clause says what this encodes",
-    "drafter-reading": "drafter's reading: the clause does not say this, the drafter reads it so",
-    "uncertain-reading": "uncertain reading: the source text is garbled or ambiguous here",
+    "law": N_("law: the clause says what this encodes"),
+    "drafter-reading": N_("drafter's reading: the clause does not say this, the drafter reads it so"),
+    "uncertain-reading": N_("uncertain reading: the source text is garbled or ambiguous here"),
 }
 STATUS_EXPLAINED = {
-    "law": "the clause states this figure",
-    "drafter-reading": "the plan gives no figure, so the drafter chose one (see its note)",
-    "drafter-choice": "the plan gives no figure, so the drafter chose one (see its note)",
-    "uncertain-reading": (
+    "law": N_("the clause states this figure"),
+    "drafter-reading": N_("the plan gives no figure, so the drafter chose one (see its note)"),
+    "drafter-choice": N_("the plan gives no figure, so the drafter chose one (see its note)"),
+    "uncertain-reading": N_(
         "the source text is corrupted or ambiguous and the figure is a reading of it (see its note)"
     ),
 }
@@ -85,14 +88,26 @@ def local(uri: str) -> str:
 # -- dates and figures in words ----------------------------------------------------------------
 
 
-def long_date(value: dt.date) -> str:
+def version_title(version: str, status: str, lang: str = "en") -> str:
+    """"Version 2017.1 (adopted)" / "第 2017.1 版（已通过）" for the navigation."""
+    gettext = translator(lang).gettext
+    return gettext(N_("Version {version} ({status})")).format(
+        version=version, status=gettext(STATUS_WORD[status]) if status in STATUS_WORD else status)
+
+
+def long_date(value: dt.date, lang: str = "en") -> str:
+    """"1 January 2017", or 2017年1月1日 in Chinese."""
+    if lang == "zh":
+        return format_date(value, lang)
     return f"{value.day} {value:%B %Y}"
 
 
-def period(start: dt.date, until: dt.date | None) -> str:
+def period(start: dt.date, until: dt.date | None, lang: str = "en") -> str:
+    gettext = translator(lang).gettext
     if until is None:
-        return f"from {long_date(start)}, with no end date"
-    return f"from {long_date(start)} to {long_date(until)} (inclusive)"
+        return gettext(N_("from {start}, with no end date")).format(start=long_date(start, lang))
+    return gettext(N_("from {start} to {until} (inclusive)")).format(
+        start=long_date(start, lang), until=long_date(until, lang))
 
 
 def value_text(value: Any, unit: str | None) -> str:
@@ -107,9 +122,9 @@ def value_text(value: Any, unit: str | None) -> str:
     return counted if counted != format_value(value) else f"{format_value(value)} {unit}"
 
 
-def dated_values(parameter: Parameter) -> tuple[DatedValue, ...]:
+def dated_values(parameter: Parameter, lang: str = "en") -> tuple[DatedValue, ...]:
     return tuple(
-        DatedValue(value_text(v.value, parameter.unit), long_date(v.start), v.reference or None)
+        DatedValue(value_text(v.value, parameter.unit), long_date(v.start, lang), v.reference or None)
         for v in parameter.values
     )
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from governance.diff import FieldChange, ItemChange, ParameterChange, RuleSetDiff
+from governance.i18n import localised_title, translator
 from governance.model import Parameter, RuleSet
 from publication.anchors import parameter_anchor, rule_anchor, table_anchor
-from publication.pages.common import DatedValue, Link, dated_values, diff_uri, local, long_date, period
+from publication.pages.common import STATUS_WORD, DatedValue, Link, dated_values, diff_uri, local, long_date, period
 from publication.pages.impact import impact_section
 from publication.plain import format_value, humanise
 from publication.render import render
@@ -44,12 +45,13 @@ class HistoryPage:
     rows: tuple[VersionRow, ...]
 
 
-def history_page(versions: Sequence[RuleSet], diffs: Sequence[RuleSetDiff]) -> str:
+def history_page(versions: Sequence[RuleSet], diffs: Sequence[RuleSetDiff], lang: str = "en") -> str:
     """The versions of one rule set, newest first, with a link to each version's changes."""
-    return render("history/versions.md.j2", page=history_view(versions, diffs)) + impact_section(versions)
+    return render("history/versions.md.j2", lang, page=history_view(versions, diffs, lang)) + impact_section(versions)
 
 
-def history_view(versions: Sequence[RuleSet], diffs: Sequence[RuleSetDiff]) -> HistoryPage:
+def history_view(versions: Sequence[RuleSet], diffs: Sequence[RuleSetDiff], lang: str = "en") -> HistoryPage:
+    gettext = translator(lang).gettext
     latest = versions[-1]
     by_new = {d.new_version: d for d in diffs}
     rows = []
@@ -58,8 +60,8 @@ def history_view(versions: Sequence[RuleSet], diffs: Sequence[RuleSetDiff]) -> H
         rows.append(
             VersionRow(
                 version=ruleset.version,
-                status=ruleset.status,
-                in_force=period(ruleset.effective_from, ruleset.effective_until),
+                status=gettext(STATUS_WORD.get(ruleset.status, ruleset.status)),
+                in_force=period(ruleset.effective_from, ruleset.effective_until, lang),
                 changes=Link(diff.old_version, local(diff_uri(diff))) if diff else None,
                 empty=bool(diff and diff.empty),
                 old_version=diff.old_version if diff else None,
@@ -70,7 +72,7 @@ def history_view(versions: Sequence[RuleSet], diffs: Sequence[RuleSetDiff]) -> H
         id=latest.id,
         title=latest.title,
         title_zh=latest.title_zh or None,
-        jurisdiction=latest.jurisdiction,
+        jurisdiction=localised_title(latest.jurisdiction, latest.jurisdiction_zh, lang),
         count=len(versions),
         rows=tuple(rows),
     )
@@ -146,10 +148,10 @@ class DiffPage:
     sections: tuple[ItemSection, ...]
 
 
-def diff_page(diff: RuleSetDiff, old: RuleSet, new: RuleSet) -> str:
+def diff_page(diff: RuleSetDiff, old: RuleSet, new: RuleSet, lang: str = "en") -> str:
     """What changed from one version to the next: parameters with old and new dated values,
     rules and tables added, removed and changed."""
-    return render("history/changes.md.j2", page=diff_view(diff, old, new))
+    return render("history/changes.md.j2", lang, page=diff_view(diff, old, new))
 
 
 def diff_view(diff: RuleSetDiff, old: RuleSet, new: RuleSet) -> DiffPage:

@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from governance.i18n import localised_title
 from governance.model import RuleSet
 from publication.pages.common import long_date
 from publication.render import render
@@ -31,12 +32,12 @@ class RuleSetsPage:
     rows: tuple[RuleSetRow, ...]
 
 
-def rulesets_index_page(groups: Mapping[str, Sequence[RuleSet]], today: dt.date) -> str:
+def rulesets_index_page(groups: Mapping[str, Sequence[RuleSet]], today: dt.date, lang: str = "en") -> str:
     """Every rule set in rules/, linked to its history and versions."""
-    return render("overview/rulesets.md.j2", page=rulesets_view(groups, today))
+    return render("overview/rulesets.md.j2", lang, page=rulesets_view(groups, today, lang))
 
 
-def rulesets_view(groups: Mapping[str, Sequence[RuleSet]], today: dt.date) -> RuleSetsPage:
+def rulesets_view(groups: Mapping[str, Sequence[RuleSet]], today: dt.date, lang: str = "en") -> RuleSetsPage:
     rows = []
     for ruleset_id, versions in groups.items():
         latest = versions[-1]
@@ -46,10 +47,10 @@ def rulesets_view(groups: Mapping[str, Sequence[RuleSet]], today: dt.date) -> Ru
                 id=ruleset_id,
                 title=latest.title,
                 title_zh=latest.title_zh or None,
-                jurisdiction=latest.jurisdiction,
+                jurisdiction=localised_title(latest.jurisdiction, latest.jurisdiction_zh, lang),
                 versions=tuple(v.version for v in versions),
                 in_force=in_force[-1].version if in_force else None,
                 rules=len(latest.rules) + len(latest.tables),
             )
         )
-    return RuleSetsPage(long_date(today), tuple(rows))
+    return RuleSetsPage(long_date(today, lang), tuple(rows))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from governance.expressions import Expression
+from governance.i18n import N_, localised_title, translator
 from governance.model import NO_DEFAULT, CellTest, DecisionTable, Field, Parameter, Rule, RuleSet
 from governance.trace import SOURCE_LABEL, SOURCE_LABEL_ZH, source_zh_label
 from publication.anchors import parameter_anchor, rule_anchor, table_anchor
@@ -22,6 +23,7 @@ from publication.pages.common import (
     READING_LABEL,
     STATUS_EXPLAINED,
     STATUS_LABEL,
+    STATUS_WORD,
     DatedValue,
     Link,
     dated_values,
@@ -34,13 +36,17 @@ from publication.pages.common import (
     value_text,
 )
 from publication.plain import format_value, humanise, join_words, plain_conditions, plain_value, with_unit
+from publication.plain_zh import Names, cell_zh, conditions_zh, literal_zh, names_of, value_zh
 from publication.render import render
 
 HIT_EXPLAINED = {
-    "unique": "exactly one row applies to a case",
-    "first": "the first row that applies, in order, decides",
-    "collect": "every row that applies counts",
+    "unique": N_("exactly one row applies to a case"),
+    "first": N_("the first row that applies, in order, decides"),
+    "collect": N_("every row that applies counts"),
 }
+KIND_WORDS = {"one of": N_("one of"), "number": N_("number"), "boolean": N_("boolean"), "text": N_("text"),
+              "date": N_("date"), "integer": N_("integer")}
+READING_TITLE = {"drafter-reading": N_("Drafter's reading"), "uncertain-reading": N_("Uncertain reading")}
 
 
 @dataclass(frozen=True)
@@ -156,18 +162,20 @@ class ReadingView:
     text: str | None = None
     text_zh: str | None = None
     kind: str = "note"  # the admonition: "warning" for an uncertain reading
-
-    @property
-    def title(self) -> str:
-        return {"drafter-reading": "Drafter's reading", "uncertain-reading": "Uncertain reading"}.get(
-            self.status, "Reading")
+    title: str = "Reading"
 
 
-def reading_view(status: str | None, text: str | None, text_zh: str | None) -> ReadingView | None:
+def reading_view(
+    status: str | None, text: str | None, text_zh: str | None, lang: str = "en"
+) -> ReadingView | None:
     if status is None:
         return None
-    return ReadingView(status, READING_LABEL.get(status, status), text, text_zh,
-                       "warning" if status == "uncertain-reading" else "note")
+    gettext = translator(lang).gettext
+    if lang == "zh" and text_zh:  # the Chinese reading first on the Chinese page, the English below it
+        text, text_zh = text_zh, text
+    return ReadingView(status, gettext(READING_LABEL[status]) if status in READING_LABEL else status, text, text_zh,
+                       "warning" if status == "uncertain-reading" else "note",
+                       gettext(READING_TITLE.get(status, N_("Reading"))))
 
 
 @dataclass(frozen=True)
@@ -213,6 +221,23 @@ class ExampleView:
 
 
 @dataclass(frozen=True)
+class RuleLink:
+    """A rule or decision table in the list at the top of the page, by its title in the page's language."""
+
+    title: str
+    other_title: str | None
+    anchor: str
+
+
+@dataclass(frozen=True)
+class PlainView:
+    """Who the rule set applies to and what it gives, in the page's language (None: not written yet)."""
+
+    applies_to: str | None
+    gives: str | None
+
+
+@dataclass(frozen=True)
 class RuleSetPage:
     id: str
     title: str
@@ -231,6 +256,11 @@ class RuleSetPage:
     rules: tuple[RuleView, ...]
     tables: tuple[TableView, ...]
     examples: tuple[ExampleView, ...]
+    lang: str = "en"
+    heading: str = ""  # the title in the page's language
+    subtitle: str | None = None  # the title in the other language
+    plain: PlainView | None = None
+    contents: tuple[RuleLink, ...] = ()
 
 
 # -- building it -------------------------------------------------------------------------------
@@ -240,80 +270,116 @@ def ruleset_page(
     ruleset: RuleSet,
     versions: Sequence[RuleSet],
     examples: Sequence[Example] = (),
+    lang: str = "en",
 ) -> str:
     """The page of one version: header, parameters, inputs, rules, tables, worked examples."""
-    return render("ruleset/version.md.j2", page=ruleset_view(ruleset, versions, examples))
+    return render("ruleset/version.md.j2", lang, page=ruleset_view(ruleset, versions, examples, lang))
+
+
+def _other(title: str, title_zh: str | None, lang: str) -> str | None:
+    """The title in the language the page is not in, when the file gives it."""
+    other = title if lang == "zh" else title_zh
+    return other if other and other != localised_title(title, title_zh, lang) else None
+
+
+def plain_view(ruleset: RuleSet, lang: str) -> PlainView | None:
+    plain = ruleset.plain
+    if plain is None:
+        return None
+    if lang == "zh":
+        return PlainView(plain.applies_to_zh or None, plain.gives_zh or None)
+    if not (plain.applies_to or plain.gives):
+        return None
+    return PlainView(plain.applies_to or None, plain.gives or None)
 
 
 def ruleset_view(
-    ruleset: RuleSet, versions: Sequence[RuleSet], examples: Sequence[Example] = ()
+    ruleset: RuleSet, versions: Sequence[RuleSet], examples: Sequence[Example] = (), lang: str = "en"
 ) -> RuleSetPage:
     units = units_of(ruleset)
+    names = names_of(ruleset) if lang == "zh" else None  # the Chinese page reads in the file's Chinese names
     return RuleSetPage(
+        lang=lang,
+        heading=localised_title(ruleset.title, ruleset.title_zh, lang),
+        subtitle=_other(ruleset.title, ruleset.title_zh, lang),
+        plain=plain_view(ruleset, lang),
+        contents=(
+            *(RuleLink(localised_title(r.title, r.title_zh, lang), _other(r.title, r.title_zh, lang),
+                       rule_anchor(r.id)) for r in ruleset.rules),
+            *(RuleLink(localised_title(t.title, t.title_zh, lang), _other(t.title, t.title_zh, lang),
+                       table_anchor(t.id)) for t in ruleset.tables),
+        ),
         id=ruleset.id,
         title=ruleset.title,
         title_zh=ruleset.title_zh or None,
         version=ruleset.version,
         other_versions=tuple(v.version for v in versions if v.version != ruleset.version),
-        jurisdiction=ruleset.jurisdiction,
-        status=ruleset.status,
-        in_force=period(ruleset.effective_from, ruleset.effective_until),
+        jurisdiction=localised_title(ruleset.jurisdiction, ruleset.jurisdiction_zh, lang),
+        status=translator(lang).gettext(STATUS_WORD.get(ruleset.status, ruleset.status)),
+        in_force=period(ruleset.effective_from, ruleset.effective_until, lang),
         sources=tuple(
             SourceView(s.key, s.title, s.document or None, s.url or None) for s in ruleset.sources
         ),
         uncertain=tuple(
-            _parameter_link(p) for p in ruleset.parameters.values() if p.status == "uncertain-reading"
+            _parameter_link(p, lang) for p in ruleset.parameters.values() if p.status == "uncertain-reading"
         ),
         description=ruleset.description or None,
-        parameters=tuple(_parameter_view(p) for p in ruleset.parameters.values()),
-        inputs=tuple(_field_view(name, f) for name, f in ruleset.inputs.items()),
-        outputs=tuple(_field_view(name, f) for name, f in ruleset.outputs.items()),
-        rules=tuple(_rule_view(ruleset, rule, units) for rule in ruleset.rules),
-        tables=tuple(_table_view(ruleset, decision, units) for decision in ruleset.tables),
+        parameters=tuple(_parameter_view(p, lang) for p in ruleset.parameters.values()),
+        inputs=tuple(_field_view(name, f, lang) for name, f in ruleset.inputs.items()),
+        outputs=tuple(_field_view(name, f, lang) for name, f in ruleset.outputs.items()),
+        rules=tuple(_rule_view(ruleset, rule, units, lang, names) for rule in ruleset.rules),
+        tables=tuple(_table_view(ruleset, decision, units, lang, names) for decision in ruleset.tables),
         examples=tuple(
-            _example_view(ruleset, number, example)
+            _example_view(ruleset, number, example, lang)
             for number, example in enumerate((e for e in examples if ruleset.in_force(e.on)), start=1)
         ),
     )
 
 
-def _parameter_link(parameter: Parameter) -> Link:
-    return Link(humanise(parameter.name), f"#{parameter_anchor(parameter.name)}")
+def _parameter_link(parameter: Parameter, lang: str = "en") -> Link:
+    label = parameter.label_zh if lang == "zh" and parameter.label_zh else humanise(parameter.name)
+    return Link(label, f"#{parameter_anchor(parameter.name)}")
 
 
-def _parameter_view(p: Parameter) -> ParameterView:
+def _parameter_view(p: Parameter, lang: str = "en") -> ParameterView:
+    gettext = translator(lang).gettext
     flagged = p.status != "law"
+    flag = gettext(STATUS_LABEL[p.status]) if p.status in STATUS_LABEL else p.status
     return ParameterView(
         anchor=parameter_anchor(p.name),
         label=humanise(p.name),
         description=p.description or None,
         description_zh=p.description_zh or None,
-        values=dated_values(p),
+        values=dated_values(p, lang),
         unit=p.unit or "—",
         clause=p.clause,
         status=p.status,
-        flag=STATUS_LABEL.get(p.status, p.status),
+        flag=flag,
         note=p.reading_text if flagged and p.reading_text else None,  # the reading (older files: its note)
         note_kind="warning" if p.status == "uncertain-reading" else "note",
-        note_label=STATUS_LABEL.get(p.status, p.status).lstrip("⚠ ").capitalize(),
+        note_label=flag.lstrip("⚠ ").capitalize(),
         label_zh=p.label_zh,
     )
 
 
-def _field_view(name: str, f: Field) -> FieldView:
+def _field_view(name: str, f: Field, lang: str = "en") -> FieldView:
+    gettext = translator(lang).gettext
+    shown = literal_zh if lang == "zh" else (lambda value: format_value(value))
     bounds = []
     if f.minimum is not None:
-        bounds.append(f"at least {format_value(f.minimum)}")
+        bounds.append(gettext(N_("at least {value}")).format(value=shown(f.minimum)))
     if f.maximum is not None:
-        bounds.append(f"at most {format_value(f.maximum)}")
+        bounds.append(gettext(N_("at most {value}")).format(value=shown(f.maximum)))
     kind, choices = type_words(f)
+    if kind in KIND_WORDS:
+        kind = gettext(KIND_WORDS[kind])
     return FieldView(
         name=name,
         kind=kind,
         choices=choices,
         bounds=tuple(bounds),
         unit=f.unit or "—",
-        default=format_value(f.default) if f.default is not NO_DEFAULT else "—",
+        default=shown(f.default) if f.default is not NO_DEFAULT else "—",
         description=f.description or "",
         description_zh=f.description_zh or None,
         label_zh=f.label_zh,
@@ -321,10 +387,12 @@ def _field_view(name: str, f: Field) -> FieldView:
     )
 
 
-def outcome(ruleset: RuleSet, expression: Expression, units: Mapping[str, str]) -> Outcome:
-    """A rule's or row's result in words; a bare parameter gets its figure beside it
-    ("township reimbursement ratio — 0.85 (85%)"), so the reader need not look it up."""
-    text = plain_value(expression, units)
+def outcome(
+    ruleset: RuleSet, expression: Expression, units: Mapping[str, str], names: Names | None = None
+) -> Outcome:
+    """A rule's or row's result in words (in Chinese with `names`); a bare parameter gets its figure
+    beside it ("township reimbursement ratio — 0.85 (85%)"), so the reader need not look it up."""
+    text = value_zh(expression, names) if names is not None else plain_value(expression, units)
     name = expression.text.strip()
     if len(expression.names()) != 1 or name not in ruleset.parameters:
         return Outcome(text)
@@ -333,23 +401,31 @@ def outcome(ruleset: RuleSet, expression: Expression, units: Mapping[str, str]) 
     return Outcome(text, parameter_anchor(parameter.name), figure)
 
 
-def _flag_boxes(parameters: Sequence[Parameter]) -> tuple[FlagBox, ...]:
+def _flag_boxes(parameters: Sequence[Parameter], lang: str = "en") -> tuple[FlagBox, ...]:
+    gettext = translator(lang).gettext
     boxes = []
     for status, kind, title in (
-        ("uncertain-reading", "warning", "Uses an uncertain reading"),
-        ("drafter-reading", "note", "Uses a drafter's choice"),
+        ("uncertain-reading", "warning", N_("Uses an uncertain reading")),
+        ("drafter-reading", "note", N_("Uses a drafter's choice")),
     ):
-        chosen = tuple(_parameter_link(p) for p in parameters if p.status == status)
+        chosen = tuple(_parameter_link(p, lang) for p in parameters if p.status == status)
         if chosen:
-            boxes.append(FlagBox(kind, title, STATUS_EXPLAINED[status], chosen))
+            boxes.append(FlagBox(kind, gettext(title), gettext(STATUS_EXPLAINED[status]), chosen))
     return tuple(boxes)
 
 
-def _rule_view(ruleset: RuleSet, rule: Rule, units: Mapping[str, str]) -> RuleView:
+def _rule_view(
+    ruleset: RuleSet, rule: Rule, units: Mapping[str, str], lang: str = "en", names: Names | None = None
+) -> RuleView:
     exception_to = None
     if rule.exception_to:
         other = ruleset.rule(rule.exception_to)
-        exception_to = Link(other.title if other else rule.exception_to, f"#{rule_anchor(rule.exception_to)}")
+        title = localised_title(other.title, other.title_zh, lang) if other else rule.exception_to
+        exception_to = Link(title, f"#{rule_anchor(rule.exception_to)}")
+    if names is not None:
+        condition = conditions_zh(list(rule.conditions), names) if rule.conditions else None
+    else:
+        condition = plain_conditions(list(rule.conditions), units) if rule.conditions else None
     written = [f"# {rule.id}"]
     if rule.conditions:
         written += ["when:", *(f"  - {c.text.strip()}" for c in rule.conditions)]
@@ -362,9 +438,9 @@ def _rule_view(ruleset: RuleSet, rule: Rule, units: Mapping[str, str]) -> RuleVi
         anchor=rule_anchor(rule.id),
         title=rule.title,
         title_zh=rule.title_zh or None,
-        condition=plain_conditions(list(rule.conditions), units) if rule.conditions else None,
+        condition=condition,
         effects=tuple(
-            Effect(humanise(output), outcome(ruleset, expression, units))
+            Effect(names.label(output) if names else humanise(output), outcome(ruleset, expression, units, names))
             for output, expression in rule.assignments.items()
         ),
         exception_to=exception_to,
@@ -375,8 +451,8 @@ def _rule_view(ruleset: RuleSet, rule: Rule, units: Mapping[str, str]) -> RuleVi
         source_zh=rule.source_zh,
         source_zh_label=source_zh_label(rule.source_zh_status) if rule.source_zh else None,
         written="\n".join(written),
-        flags=_flag_boxes(flagged),
-        reading=reading_view(rule.reading.status, rule.reading.text, rule.reading.text_zh),
+        flags=_flag_boxes(flagged, lang),
+        reading=reading_view(rule.reading.status, rule.reading.text, rule.reading.text_zh, lang),
     )
 
 
@@ -411,22 +487,31 @@ def cell_text(cell: CellTest, unit: str | None = None) -> str:
     return cell.text
 
 
-def _table_view(ruleset: RuleSet, decision: DecisionTable, units: Mapping[str, str]) -> TableView:
-    column_units = [
-        units.get(next(iter(c.names()))) if len(c.names()) == 1 else None for c in decision.columns
-    ]
+def _table_view(
+    ruleset: RuleSet, decision: DecisionTable, units: Mapping[str, str], lang: str = "en",
+    names: Names | None = None,
+) -> TableView:
+    gettext = translator(lang).gettext
+    column_names = [next(iter(c.names())) if len(c.names()) == 1 else None for c in decision.columns]
+    column_units = [units.get(n) if n else None for n in column_names]
+
+    def cell(cell: CellTest, unit: str | None, name: str | None) -> str:
+        if names is None:
+            return cell_text(cell, unit)
+        return cell_zh(cell, unit, names.values.get(name) if name else None)
+
     row_column = any(row.note or row.id for row in decision.rows)
     rows = tuple(
         TableRowView(
-            cells=tuple(cell_text(cell, u) for cell, u in zip(row.cells, column_units, strict=True)),
-            results=tuple(outcome(ruleset, result, units) for result in row.results),
+            cells=tuple(cell(c, u, n) for c, u, n in zip(row.cells, column_units, column_names, strict=True)),
+            results=tuple(outcome(ruleset, result, units, names) for result in row.results),
             label=(row.label + (f": {row.note}" if row.note else "")) if row_column else None,
         )
         for row in decision.rows
     )
-    hit = HIT_EXPLAINED.get(decision.hit, decision.hit)
+    hit = gettext(HIT_EXPLAINED[decision.hit]) if decision.hit in HIT_EXPLAINED else decision.hit
     if decision.hit == "collect" and decision.aggregate:
-        hit += f", combined by {decision.aggregate}"
+        hit += gettext(N_(", combined by {aggregate}")).format(aggregate=decision.aggregate)
     flagged = flagged_parameters_used(
         ruleset, [*decision.columns, *(e for r in decision.rows for e in r.results)]
     )
@@ -434,8 +519,8 @@ def _table_view(ruleset: RuleSet, decision: DecisionTable, units: Mapping[str, s
         anchor=table_anchor(decision.id),
         title=decision.title,
         title_zh=decision.title_zh or None,
-        outputs=tuple(humanise(o) for o in decision.outputs),
-        columns=tuple(plain_value(c, units) for c in decision.columns),
+        outputs=tuple(names.label(o) if names else humanise(o) for o in decision.outputs),
+        columns=tuple(value_zh(c, names) if names else plain_value(c, units) for c in decision.columns),
         hit=hit,
         note=decision.note or None,
         clause=decision.clause,
@@ -444,8 +529,8 @@ def _table_view(ruleset: RuleSet, decision: DecisionTable, units: Mapping[str, s
         source_zh_label=source_zh_label(decision.source_zh_status) if decision.source_zh else None,
         row_column=row_column,
         rows=rows,
-        flags=_flag_boxes(flagged),
-        reading=reading_view(decision.reading.status, decision.reading.text, decision.reading.text_zh),
+        flags=_flag_boxes(flagged, lang),
+        reading=reading_view(decision.reading.status, decision.reading.text, decision.reading.text_zh, lang),
     )
 
 
@@ -458,11 +543,11 @@ def _expected_text(value: Any, unit: str | None) -> str:
     return value_text(value, unit)
 
 
-def _example_view(ruleset: RuleSet, number: int, example: Example) -> ExampleView:
+def _example_view(ruleset: RuleSet, number: int, example: Example, lang: str = "en") -> ExampleView:
     return ExampleView(
         number=number,
         name=example.name,
-        on=long_date(example.on),
+        on=long_date(example.on, lang),
         source=example.source,
         facts=tuple(
             (name, value_text(value, field_unit(ruleset, name))) for name, value in example.inputs.items()
