@@ -4,6 +4,9 @@
 2. the yearly appraisal of both counties on synthetic example data (appraisal/);
 3. rectification cases opened from the appraisal and moved past their deadline (lifecycle/);
 4. the public doc site built from rules/ (publication/).
+
+It speaks as every command does: `MEDUNION_LANG` (zh or en), else Chinese; each heading carries
+both languages so either reader can follow it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 
 from governance.decide import decide
 from governance.explain import render_text
+from governance.i18n import choose_language
 from governance.load import resolve_ruleset
 from governance.source import load_yaml
 
@@ -26,23 +30,23 @@ def _shown(path: Path) -> Path:
     return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 
 
-def referral(out: Path) -> None:
+def referral(out: Path, lang: str = "zh") -> None:
     on = dt.date(2017, 9, 1)
     case_file = ROOT / "examples" / "cases" / "zhenghe-upward-referral.yaml"
     ruleset = resolve_ruleset("zhenghe-referral", on, ROOT / "rules")
     decision = decide(ruleset, load_yaml(case_file).data["inputs"], on)
-    print(f"== 1. A referral decision ({case_file.relative_to(ROOT)}, on {on}) ==\n")
-    print(render_text(decision.trace))
+    print(f"== 1. 转诊决定 A referral decision ({case_file.relative_to(ROOT)}, on {on}) ==\n")
+    print(render_text(decision.trace, lang))
     target = out / "referral-decision.json"
     target.write_text(json.dumps(decision.explanation, ensure_ascii=False, indent=2, allow_nan=False), encoding="utf-8")
-    print(f"(the same explanation as data: {_shown(target)})\n")
+    print(f"(同一解释的数据形式 the same explanation as data: {_shown(target)})\n")
 
 
-def appraisal(out: Path) -> None:
+def appraisal(out: Path, lang: str = "zh") -> None:
     from appraisal.demo import run_demo
 
-    print("== 2. Yearly appraisal of member units (SYNTHETIC example data) ==\n")
-    written = run_demo(out / "appraisal")
+    print("== 2. 成员单位年度考核 Yearly appraisal of member units (模拟数据 SYNTHETIC example data) ==\n")
+    written = run_demo(out / "appraisal", lang)
     shown = [p for p in written if p.parent.name != "explanations"]
     for path in shown:
         print(f"  wrote {_shown(path)}")
@@ -50,7 +54,7 @@ def appraisal(out: Path) -> None:
     print(f"  and {explained} per-unit explanations (text and Markdown) beside them\n")
 
 
-def lifecycle(out: Path) -> None:
+def lifecycle(out: Path, lang: str = "zh") -> None:
     """The appraisal's rectification notices open cases; the deadline passes; why is X terminated?"""
     from lifecycle.explain import explain_case
     from lifecycle.explain import render_text as render_history
@@ -59,7 +63,7 @@ def lifecycle(out: Path) -> None:
     from lifecycle.run import Runner
     from lifecycle.store import Store
 
-    print("== 4. Rectification and termination over time (from the SYNTHETIC appraisal) ==\n")
+    print("== 4. 整改与终止 Rectification and termination over time (from the SYNTHETIC appraisal) ==\n")
     results = out / "appraisal" / "zhenghe-member-appraisal" / "2019" / "results.csv"
     database = out / "lifecycle.sqlite"
     database.unlink(missing_ok=True)
@@ -76,7 +80,7 @@ def lifecycle(out: Path) -> None:
             explained = explain_case(store, opened[0].outcome.case_id)
             if explained is not None:
                 print()
-                print("\n".join("  " + line for line in render_history(explained).splitlines()))
+                print("\n".join("  " + line for line in render_history(explained, lang).splitlines()))
         print(f"\n  state kept in {_shown(database)}; try `medunion lifecycle show CASE --db "
               f"sqlite:///{_shown(database)}`\n")
     finally:
@@ -86,16 +90,17 @@ def lifecycle(out: Path) -> None:
 def site(target: Path) -> None:
     from publication.build import build_site
 
-    print("== 5. The public doc site ==\n")
+    print("== 5. 公开网站 The public doc site ==\n")
     index = build_site(target)
     print(f"  built: {index}\n  open it in a browser, or run `medunion docs serve`\n")
 
 
 def main(out: Path = ROOT / "out", site_dir: Path = ROOT / "site") -> int:
     out.mkdir(parents=True, exist_ok=True)
-    referral(out)
-    appraisal(out)
-    lifecycle(out)
+    lang = choose_language(None, "zh")
+    referral(out, lang)
+    appraisal(out, lang)
+    lifecycle(out, lang)
     site(site_dir)
     return 0
 

@@ -305,8 +305,9 @@ def test_the_template_is_chinese_and_a_filled_one_scores(tmp_path: Path) -> None
     result = runner.invoke(cli_app, ["appraise", "zhenghe-member-appraisal", "--year", str(YEAR), "--data",
                                      str(filled), "--out", str(out)], env={LANG_ENV: None})
     assert result.exit_code == 3, result.output  # the example's two bad rows are rejected, the rest scored
-    assert "header(s) read as the scheme's columns by their Chinese names" in result.output
-    assert "rejected row 5 (zhenghe-zhenqian-thc) antibiotic_prescription_rate: a rate above 100%" in result.output
+    # no --lang and no MEDUNION_LANG: the terminal speaks Chinese, as the files do
+    assert "个表头（如 " in result.output and "按中文列名读取了" in result.output
+    assert "退回第 5 行（zhenghe-zhenqian-thc）antibiotic_prescription_rate：比率超过 100%" in result.output
     scored = pd.read_csv(out / "results.csv", dtype=str, keep_default_na=False)
     assert len(scored) == 8 and (scored["unit_name_zh"] != "").all()
     book = openpyxl.load_workbook(out / "appraisal.xlsx")

@@ -19,3 +19,14 @@ def test_demo_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert (tmp_path / "out" / "appraisal" / "zhenghe-member-appraisal" / "2019" / "appraisal.xlsx").is_file()
     assert "Why terminated" in shown
     assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_demo_speaks_chinese_by_default(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from medunion.demo import referral
+
+    monkeypatch.delenv("MEDUNION_LANG")
+    referral(tmp_path)
+    shown = capsys.readouterr().out
+    assert "决定结果：" in shown and "What was decided" not in shown
+    assert "（transfer_to_county）：是" in shown

@@ -71,9 +71,11 @@ def test_every_example_has_golden_letters_in_both_languages() -> None:
     assert {g.name for g in GOLDEN.glob("*.txt")} == expected
 
 
-def test_the_english_letter_is_the_default_terminal_output() -> None:
+def test_the_chinese_letter_is_the_default_terminal_output() -> None:
     case = CASES[0].relative_to(ROOT)
-    assert _run("decide", "--case", case)[1] == _run("decide", "--case", case, "--lang", "en")[1]
+    default = _run("decide", "--case", case)[1]
+    assert default == _run("decide", "--case", case, "--lang", "zh")[1]
+    assert default != _run("decide", "--case", case, "--lang", "en")[1]
 
 
 def test_the_chinese_letter_speaks_chinese() -> None:

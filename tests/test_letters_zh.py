@@ -22,7 +22,6 @@ from typer.testing import CliRunner
 from governance.cases import read_case_file
 from governance.decide import decide
 from governance.explain import render_markdown, render_text
-from governance.i18n import LANG_ENV
 from governance.load import load_ruleset
 from governance.trace import DecisionTrace
 from medunion.cli import app
@@ -277,7 +276,7 @@ def test_the_json_carries_the_chinese_labels_and_the_typed_warnings(demo: Path) 
 # --- the commands in Chinese ----------------------------------------------------------------------
 
 def _run(*args: str | Path) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, [str(a) for a in args], env={LANG_ENV: None})
+    result = CliRunner().invoke(app, [str(a) for a in args])  # English unless --lang (conftest)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.stdout, result.stderr

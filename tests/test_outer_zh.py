@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from batch.run import reason_in, rejects_frame
 from governance.diagnostics import Message
-from governance.i18n import LANG_ENV, N_
+from governance.i18n import N_
 from medunion.cli import app
 from medunion.service.app import create_app
 from medunion.service.language import accepted_language
@@ -28,7 +28,7 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _run(*args: object) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, [str(a) for a in args], env={LANG_ENV: None})
+    result = CliRunner().invoke(app, [str(a) for a in args])  # English unless --lang (conftest)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.stdout, result.stderr
@@ -269,7 +269,7 @@ def test_api_decision_letter_in_the_language_asked_for(api: TestClient) -> None:
 @pytest.fixture(scope="module")
 def impact_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """impact.xlsx and impact.html of the shipped amendment of huangzhong-insurance-payment on its
-    synthetic claims, written by default (Chinese) and with --lang en."""
+    synthetic claims, written in Chinese (the default, tested in test_impact_language_default) and in English."""
     from governance.load import ruleset_versions
 
     versions = ruleset_versions("huangzhong-insurance-payment", RULES)
@@ -280,14 +280,28 @@ def impact_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     found = {}
     for lang in ("zh", "en"):
         out = tmp_path_factory.mktemp(f"impact-{lang}")
-        extra = ["--lang", "en"] if lang == "en" else []
         code, stdout, stderr = _run("impact", "huangzhong-insurance-payment", "--rules", RULES, "--from", old.version,
-                                    "--to", new.version, "--data", data, "--out", out, *extra)
+                                    "--to", new.version, "--data", data, "--out", out, "--lang", lang)
         assert code == 0, stdout + stderr
         found[lang] = out
-        if lang == "zh":
-            assert "rows:" in stdout  # the terminal summary stays English unless asked
+        assert ("rows:" in stdout) == (lang == "en")  # the terminal summary in the same language
     return found
+
+
+def test_impact_language_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --lang or MEDUNION_LANG, the workbook, the page and the summary are Chinese."""
+    import openpyxl
+
+    from governance.load import ruleset_versions
+
+    monkeypatch.delenv("MEDUNION_LANG")
+    versions = [v.version for v in ruleset_versions("huangzhong-insurance-payment", RULES)]
+    data = ROOT / "examples" / "impact" / "huangzhong-claims-SYNTHETIC.csv"
+    code, stdout, stderr = _run("impact", "huangzhong-insurance-payment", "--rules", RULES, "--from", versions[-2],
+                                "--to", versions[-1], "--data", data, "--out", tmp_path)
+    assert code == 0, stdout + stderr
+    assert "rows:" not in stdout and CHINESE.search(stdout)
+    assert CHINESE.search(openpyxl.load_workbook(tmp_path / "impact.xlsx").sheetnames[0])
 
 
 def test_impact_workbook_headers_are_chinese_first_with_the_english_beside(impact_reports: dict[str, Path]) -> None:

@@ -116,9 +116,8 @@ def impact_command(
     output_format: Annotated[ImpactFormat, typer.Option("--format", help="text or json")] = ImpactFormat.text,
     rules: RulesOption = None,
     lang: Annotated[str | None, typer.Option(
-        "--lang", metavar="zh|en", help="Language of impact.xlsx and impact.html (default: $MEDUNION_LANG, then zh, "
-                                        "with the English beside each heading) and of the summary printed (default: "
-                                        "$MEDUNION_LANG, then en)")] = None,
+        "--lang", metavar="zh|en", help="Language of impact.xlsx, impact.html (with the English beside each "
+                                        "heading) and the summary printed (default: $MEDUNION_LANG, then zh)")] = None,
 ) -> None:
     """Decide every row of the data under two versions and attribute each change to its clause.
 
@@ -129,8 +128,7 @@ def impact_command(
     if on is not None and date_column is not None:
         raise typer.BadParameter("give --on or --date-column, not both", param_hint="--on / --date-column")
     day = parse_date(on) if on is not None else None  # a bad --on is a usage error (exit 2)
-    language = chosen_language(lang)  # the terminal's
-    report_language = chosen_language(lang, default="zh")  # the officers' workbook and page
+    language = report_language = chosen_language(lang)  # the terminal's, the workbook's and the page's
 
     from governance.clauses import clause_index
     from governance.diagnostics import MedunionError

@@ -6,16 +6,15 @@ from typing import Annotated
 
 import typer
 
-TERMINAL_DEFAULT = "en"
-"""The terminal commands' language when neither --lang nor $MEDUNION_LANG is given: English, a
-drafter's choice (docs/reference/languages.md) — `check`'s diagnostics are English still, and
-scripts read these lines; officers and residents get Chinese by default in the workbook, report
-and site. Chinese county staff set MEDUNION_LANG=zh once."""
+TERMINAL_DEFAULT = "zh"
+"""The terminal commands' language when neither --lang nor $MEDUNION_LANG is given: Chinese, the
+users' own, as for the workbook, report and site (docs/reference/languages.md). Scripts that read
+the English lines set MEDUNION_LANG=en once."""
 
 LangOption = Annotated[
     str | None,
     typer.Option("--lang", metavar="zh|en",
-                 help="Language of the output: zh or en (default: $MEDUNION_LANG, then en)"),
+                 help="Language of the output: zh or en (default: $MEDUNION_LANG, then zh)"),
 ]
 
 
