@@ -363,7 +363,7 @@ def render_markdown(trace: DecisionTrace, lang: str = "en") -> str:
         value = md(_output_value(explained, t)) if explained.decided else _("not decided")
         row = f"| {md(_name(name, explained.label_zh, t))} | {value} | {who} | {clause} |"
         if with_readings:
-            row += " " + "<br>".join(
+            row += " " + ("；" if t.lang == "zh" else "; ").join(  # no raw HTML: the site converts with it off
                 _(MD_READING).format(status=md(_(STATUS_WORDS[r.status]) if r.status in STATUS_WORDS else r.status),
                                      owner=md(_reading_owner(r, t)),
                                      reading=md(_reading_text(r.reading, r.reading_zh, t)))

@@ -349,3 +349,17 @@ def test_a_date_is_shown_as_a_chinese_date(tmp_path: Path) -> None:
     assert "- 整改期限（deadline）：2017年11月30日\n" in letter
     assert "  计算：found_on (= 2017-09-01) + 90 = 2017年11月30日\n" in letter  # the formula keeps its code
     assert "- deadline: 2017-11-30\n" in render_text(trace, "en")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_two_readings_in_one_markdown_cell_need_no_raw_html(lang: str) -> None:
+    """The site converts the core's Markdown with raw HTML off: a `<br>` between readings would be
+    shown to the public as the text "<br>"."""
+    trace = _decided(ROOT / "examples" / "cases" / "huangzhong-county-treatment-goal.yaml")
+    target = trace.outputs["county_treatment_target_met"]
+    assert len(target.readings) >= 2  # the case this test is about: several readings in one cell
+    markdown = render_markdown(trace, lang)
+    row = next(line for line in markdown.splitlines() if "county\\_treatment\\_target\\_met" in line
+               or "county treatment target met" in line)
+    assert "<br" not in row and "<" not in row.replace("&lt;", "").replace("&gt;", ""), row
+    assert row.count("；" if lang == "zh" else "; *") >= len(target.readings) - 1, row  # the readings, apart
