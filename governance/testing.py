@@ -18,7 +18,7 @@ import pandas as pd
 from governance.bulk import decide_frame_with_plan
 from governance.compile import Plan, plan_for
 from governance.decide import decide_with_plan
-from governance.diagnostics import Diagnostic, Location, MedunionError, Message, error, has_errors, said
+from governance.diagnostics import Diagnostic, Location, MedunionError, Message, error, has_errors, joined, said
 from governance.explain import render_text
 from governance.i18n import N_
 from governance.load import kind_of, load_rulesets, ruleset_in_force, yaml_files
@@ -117,46 +117,62 @@ class _Rulesets:
         return plan_for(ruleset_in_force(groups[test.ruleset_id], test.on))
 
 
+def _refusal(exc: MedunionError) -> Message:
+    """A refusal's diagnostics as one message, each still shown in the reader's language."""
+    return joined([Message(N_("{where}{message}"), where=f"{d.location}: " if d.location else "", message=said(d))
+                   for d in exc.diagnostics], N_("{first}; {rest}"))
+
+
 def run_test(test: RuleTest, rulesets: _Rulesets | None = None) -> TestOutcome:
-    """Decide the test's case with both evaluators and compare with what the test expects."""
+    """Decide the test's case with both evaluators and compare with what the test expects.
+
+    Each failure is a `Message` (English text keeping its template), so `medunion test` shows it
+    in the reader's language."""
     try:
         plan = (rulesets or _Rulesets()).plan(test)
     except MedunionError as exc:
         if test.expect_error and test.expect_error in str(exc):
             return TestOutcome(test, True)
-        return TestOutcome(test, False, [f"cannot run: {exc}"])
+        return TestOutcome(test, False, [Message(N_("cannot run: {problem}"), problem=_refusal(exc))])
     try:
         decision = decide_with_plan(plan, test.inputs, test.on)
     except MedunionError as exc:
         if test.expect_error and test.expect_error in str(exc):
             return TestOutcome(test, True)
-        wanted = f"expected an error naming '{test.expect_error}'" if test.expect_error else "expected a decision"
-        return TestOutcome(test, False, [f"{wanted}, but the case was refused: {exc}"])
+        if test.expect_error:
+            return TestOutcome(test, False, [Message(
+                N_("expected an error naming '{error}', but the case was refused: {problem}"),
+                error=test.expect_error, problem=_refusal(exc))])
+        return TestOutcome(test, False, [Message(N_("expected a decision, but the case was refused: {problem}"),
+                                                 problem=_refusal(exc))])
     if test.expect_error:
-        return TestOutcome(test, False, [f"expected an error naming '{test.expect_error}', but it was decided: "
-                                         f"{decision.outputs}"], decision.trace)
-    failures = []
+        return TestOutcome(test, False, [Message(N_("expected an error naming '{error}', but it was decided: "
+                                                    "{outputs}"), error=test.expect_error,
+                                                 outputs=decision.outputs)], decision.trace)
+    failures: list[str] = []
     for name, expected in test.expect.items():
         if name not in decision.outputs:
-            failures.append(f"'{name}' is not an output of {plan.ruleset.id} (outputs: "
-                            + ", ".join(decision.outputs) + ")")
+            failures.append(Message(N_("'{name}' is not an output of {ruleset} (outputs: {outputs})"), name=name,
+                                    ruleset=plan.ruleset.id, outputs=", ".join(decision.outputs)))
             continue
         actual = decision.outputs[name]
         if not _matches(expected, actual):
-            failures.append(f"{name}: expected {json_value(expected)!r}, got {json_value(actual)!r}")
+            failures.append(Message(N_("{name}: expected {expected}, got {actual}"), name=name,
+                                    expected=repr(json_value(expected)), actual=repr(json_value(actual))))
     if test.expect_warning and not any(test.expect_warning in w for w in decision.trace.warnings):
-        failures.append(f"expected a warning mentioning '{test.expect_warning}', got "
-                        f"{list(decision.trace.warnings)}")
+        failures.append(Message(N_("expected a warning mentioning '{warning}', got {warnings}"),
+                                warning=test.expect_warning, warnings=list(decision.trace.warnings)))
     try:
         bulk = decide_frame_with_plan(plan, pd.DataFrame([test.inputs]), test.on).iloc[0]
     except MedunionError as exc:  # one test's disagreement must not stop the others
-        failures.append(f"the bulk evaluator refused the case that was decided: {exc}")
+        failures.append(Message(N_("the bulk evaluator refused the case that was decided: {problem}"),
+                                problem=_refusal(exc)))
         return TestOutcome(test, False, failures, decision.trace)
     for name, value in decision.outputs.items():
         if not _matches(json_value(value), _bulk_value(bulk[name])) and not (
             value is None and _bulk_value(bulk[name]) is None):
-            failures.append(f"the bulk evaluator disagrees on {name}: {json_value(value)!r} "
-                            f"(one case) vs {_bulk_value(bulk[name])!r} (bulk)")
+            failures.append(Message(N_("the bulk evaluator disagrees on {name}: {single} (one case) vs {bulk} (bulk)"),
+                                    name=name, single=repr(json_value(value)), bulk=repr(_bulk_value(bulk[name]))))
     return TestOutcome(test, not failures, failures, decision.trace)
 
 

@@ -208,3 +208,20 @@ def test_a_bulk_refusal_fails_that_test_only(tmp_path: Path, monkeypatch: pytest
     assert not first.passed
     assert "the bulk evaluator refused the case that was decided" in first.report()
     assert second.passed
+
+
+def test_medunion_test_says_what_differed_in_chinese(tmp_path: Path) -> None:
+    """A drafter reads why a test failed in Chinese: the expected and actual values, and a refusal
+    with its place in the test file."""
+    from typer.testing import CliRunner
+
+    from medunion.cli import app
+
+    root = _rules(tmp_path, _test("not covered?", "    expect:\n      covered: false\n")
+                  + _test("bad", "    expect:\n      covered: true\n", inputs="{cost: -5, insured: true}"))
+    result = CliRunner().invoke(app, ["test", str(root), "--lang", "zh"])
+    assert result.exit_code == 1, result.output
+    assert "covered：应为 False，实际为 True" in result.output
+    assert "应作出决定，但案例被拒绝：" in result.output and "低于最小值" in result.output
+    assert "expected" not in result.output and "was refused" not in result.output
+    assert "0 passed, 2 failed" not in result.output  # the summary line is Chinese too
