@@ -10,7 +10,6 @@ be read at all (empty, headers only, corrupt, unknown type) is refused with one 
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import io
@@ -26,6 +25,7 @@ import pandas as pd
 from appraisal.messages import Message
 from governance.diagnostics import Location, MedunionError, error
 from governance.i18n import N_
+from governance.textfile import decode_text
 
 TEMPORAL = (dt.datetime, dt.date, dt.time, dt.timedelta)
 """Python values openpyxl and pyarrow give for dates, times and durations."""
@@ -183,31 +183,14 @@ def _trim_blank_tail(frame: pd.DataFrame) -> pd.DataFrame:
 # --- CSV --------------------------------------------------------------------------------------
 
 def decode_csv(raw: bytes, path: Path) -> tuple[str, str]:
-    """The text and the encoding's name: UTF-8 (with or without BOM), else GB18030 (GBK).
-
-    Strict UTF-8 first: GB18030 decodes much UTF-8 into the wrong characters, never the
-    reverse; what is neither is refused rather than read as mojibake.
-    """
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise file_error(path, N_("UTF-16 text (Excel's 'Unicode Text'): save it as 'CSV UTF-8' or as .xlsx"))
-    if b"\x00" in raw:
-        raise file_error(path, N_("not a text file (it contains NUL bytes): a CSV must be text; "
-                                  "is it a workbook saved with the wrong name?"))
-    if raw.startswith(codecs.BOM_UTF8):
-        try:
-            return raw[len(codecs.BOM_UTF8):].decode("utf-8"), "UTF-8 with BOM"
-        except UnicodeDecodeError as exc:
-            raise file_error(path, N_("starts as UTF-8 (BOM) but byte {byte} is not UTF-8: "
-                                      "save it again as 'CSV UTF-8'"), byte=exc.start) from None
-    try:
-        return raw.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("gb18030"), "GB18030 (GBK)"
-    except UnicodeDecodeError as exc:
-        raise file_error(path, N_("neither UTF-8 nor GB18030/GBK text (byte {byte}): "
-                                  "save it as 'CSV UTF-8' in Excel"), byte=exc.start) from None
+    """The text and the encoding's name: UTF-8 (with or without BOM), else GB18030 (GBK), by the
+    rule every reader of text data shares (`governance.textfile.decode_text`); what is neither is
+    refused rather than read as mojibake."""
+    found = decode_text(raw)
+    if isinstance(found, Message):  # why the bytes are not text medunion reads
+        raise file_error(path, found)
+    text, encoding = found
+    return text, encoding.label
 
 
 def _read_csv(path: Path) -> InputTable:

@@ -13,7 +13,7 @@ import codecs
 from dataclasses import dataclass
 from pathlib import Path
 
-from governance.diagnostics import Location, MedunionError, error
+from governance.diagnostics import Location, MedunionError, Message, error
 from governance.i18n import N_
 
 SAMPLE_BYTES = 1 << 20  # 1 MiB: some thousands of rows, enough to meet the first Chinese header or value
@@ -37,14 +37,43 @@ def _refuse(path: Path, message: str, **args: object) -> MedunionError:
     return MedunionError(error(message, Location(str(path), 1, 1), **args))
 
 
-def _decodes(sample: bytes, codec: str, final: bool) -> bool:
-    """Whether the sample decodes; a character cut at the sample's end is not a failure."""
+def decode_text(data: bytes, final: bool = True) -> tuple[str, TextEncoding] | Message:
+    """`data` decoded as UTF-8 (with or without BOM), else GB18030, with the encoding chosen; or,
+    when it is neither (or UTF-16, or binary), why, as a `Message` the caller places in its file.
+
+    The one rule for every reader of text data (decide-bulk's sniffing, the appraisal's CSV).
+    `final=False` reads `data` as the start of a longer file: a character cut at its end is not a
+    failure. Strict UTF-8 is tried first: GB18030 decodes much UTF-8 into the wrong characters,
+    never the reverse.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return Message(N_("UTF-16 text (Excel's 'Unicode Text'): save it as 'CSV UTF-8'"))
+    if b"\x00" in data:
+        return Message(N_("not a text file (it contains NUL bytes): a CSV must be text; "
+                          "is it a workbook or a Parquet file saved with the wrong name?"))
+    if data.startswith(codecs.BOM_UTF8):
+        text = _decoded(data[len(codecs.BOM_UTF8):], "utf-8", final)
+        if isinstance(text, int):
+            return Message(N_("starts as UTF-8 (BOM) but byte {byte} is not UTF-8: save it again as 'CSV UTF-8'"),
+                           byte=text + len(codecs.BOM_UTF8))
+        return text, UTF8_BOM
+    text = _decoded(data, "utf-8", final)
+    if isinstance(text, str):
+        return text, UTF8
+    text = _decoded(data, "gb18030", final)
+    if isinstance(text, int):
+        return Message(N_("neither UTF-8 nor GB18030/GBK text (byte {byte}): save it as 'CSV UTF-8' in Excel"),
+                       byte=text)
+    return text, GB18030
+
+
+def _decoded(data: bytes, codec: str, final: bool) -> str | int:
+    """The text, or the offset of the first byte that does not decode."""
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")
     try:
-        decoder.decode(sample, final=final)
-    except UnicodeDecodeError:
-        return False
-    return True
+        return decoder.decode(data, final=final)
+    except UnicodeDecodeError as exc:
+        return exc.start
 
 
 def sniff_encoding(path: str | Path, sample_bytes: int = SAMPLE_BYTES) -> TextEncoding:
@@ -59,19 +88,7 @@ def sniff_encoding(path: str | Path, sample_bytes: int = SAMPLE_BYTES) -> TextEn
             sample = handle.read(sample_bytes + 1)
     except OSError as exc:
         raise _refuse(path, N_("cannot read the file: {reason}"), reason=exc.strerror) from None
-    whole = len(sample) <= sample_bytes
-    sample = sample[:sample_bytes]
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise _refuse(path, N_("UTF-16 text (Excel's 'Unicode Text'): save it as 'CSV UTF-8'"))
-    if b"\x00" in sample:
-        raise _refuse(path, N_("not a text file (it contains NUL bytes): a CSV must be text; "
-                               "is it a workbook or a Parquet file saved with the wrong name?"))
-    if sample.startswith(codecs.BOM_UTF8):
-        if _decodes(sample[len(codecs.BOM_UTF8):], "utf-8", whole):
-            return UTF8_BOM
-        raise _refuse(path, N_("starts as UTF-8 (BOM) but is not UTF-8 further on: save it again as 'CSV UTF-8'"))
-    if _decodes(sample, "utf-8", whole):
-        return UTF8
-    if _decodes(sample, "gb18030", whole):
-        return GB18030
-    raise _refuse(path, N_("neither UTF-8 nor GB18030/GBK text: save it as 'CSV UTF-8' in Excel"))
+    found = decode_text(sample[:sample_bytes], final=len(sample) <= sample_bytes)
+    if isinstance(found, Message):
+        raise MedunionError(error(found, Location(str(path), 1, 1)))
+    return found[1]
