@@ -4,7 +4,7 @@ A refused value's reason is now a `Message` (English text that keeps its templat
 than an f-string. Only refusals pay for it: this measures the path where they are many, a column of
 cases with bad cells (`check_column`, as decide-bulk, impact and the appraisal read them), and one
 value at a time (`check_value`, as a case file or a rule file is read), each beside the same code as
-committed before the change (`git show HEAD:governance/values.py`, loaded under another name), in
+committed before the change (`git show <--baseline>:governance/values.py`, loaded under another name), in
 the same run. It also times showing a nested message in Chinese, once built.
 
     .venv/bin/python benchmarks/bench_core_messages.py [--rows 200000] [--repeat 5]
@@ -17,12 +17,11 @@ import importlib.util
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from timing import best_time
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -48,20 +47,14 @@ def _baseline_values(revision: str) -> object:
     return module
 
 
-def _best(run: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--baseline", default="HEAD", help="the git revision of values.py to compare with")
+    parser.add_argument("--baseline", default="e4e0e69",
+                        help="the git revision of values.py to compare with (default: the last before issue 12's "
+                             "catalog templates)")
     args = parser.parse_args()
     old = _baseline_values(args.baseline)
     field = Field(name="cost", type=NUMBER, unit="yuan", description=None, description_zh=None, location=None,
@@ -83,13 +76,13 @@ def main() -> None:
              lambda: old.check_column(field, column)),  # type: ignore[attr-defined]
             (f"check_value, {len(values):,} bad values", lambda: [check_value(NUMBER, v) for v in values],
              lambda: [old.check_value(NUMBER, v) for v in values])):  # type: ignore[attr-defined]
-        t_before, t_now = _best(before, args.repeat), _best(now, args.repeat)
+        t_before, t_now = best_time(before, args.repeat), best_time(now, args.repeat)
         rows.append((name, t_before, t_now))
     zh = translator("zh").gettext
     found = [error(N_("row {row}, column '{column}': {problem}"), row=p, column="cost", problem=r)
              for p, r in now_problems[:20_000]]
-    english = _best(lambda: [d.message for d in found], args.repeat)
-    chinese = _best(lambda: [d.text(zh) for d in found], args.repeat)
+    english = best_time(lambda: [d.message for d in found], args.repeat)
+    chinese = best_time(lambda: [d.text(zh) for d in found], args.repeat)
     print(f"{'':32} {'before (baseline)':>18} {'now':>10} {'ratio':>7}")
     for name, t_before, t_now in rows:
         print(f"{name:32} {t_before:17.4f}s {t_now:9.4f}s {t_now / t_before:6.2f}×")

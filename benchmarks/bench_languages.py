@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Callable
 from pathlib import Path
+
+from timing import best_time
 
 from governance.cases import read_case_file
 from governance.decide import decide
@@ -22,15 +23,6 @@ from governance.i18n import translator
 
 ROOT = Path(__file__).resolve().parents[1]
 
-
-def _best(work: Callable[[], object], repeat: int) -> float:
-    """The best of `repeat` timings of `work()`, in seconds (the least disturbed by other load)."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main() -> None:
@@ -46,9 +38,9 @@ def main() -> None:
     translator("zh")
     load = time.perf_counter() - start
     found = read_case_file(sorted((ROOT / "examples" / "cases").glob("*.yaml"))[0], None, None, ROOT / "rules")
-    one_decide = _best(lambda: decide(found.ruleset, found.inputs, found.on, found.source, None), 20)
-    english = _best(lambda: [render_text(t, "en") for t in traces], repeat)
-    chinese = _best(lambda: [render_text(t, "zh") for t in traces], repeat)
+    one_decide = best_time(lambda: decide(found.ruleset, found.inputs, found.on, found.source, None), 20)
+    english = best_time(lambda: [render_text(t, "en") for t in traces], repeat)
+    chinese = best_time(lambda: [render_text(t, "zh") for t in traces], repeat)
     print(f"render_text of {len(traces)} cases: en {english * 1e3:.3f} ms, zh {chinese * 1e3:.3f} ms, "
           f"zh/en {chinese / english:.2f}x")
     print(f"reading the zh catalog once: {load * 1e3:.1f} ms, {load / one_decide:.1f}x one decide "

@@ -19,9 +19,9 @@ import argparse
 import datetime as dt
 import os
 import random
-import time
-from collections.abc import Callable
 from pathlib import Path
+
+from timing import best_time
 
 from governance.cases import read_case_file
 from governance.compile import plan_for
@@ -32,14 +32,6 @@ from governance.load import ruleset_versions
 
 ROOT = Path(__file__).resolve().parents[1]
 
-
-def _best(work: Callable[[], object], repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def _referral_cases(n: int) -> list[dict[str, object]]:
@@ -76,10 +68,10 @@ def main() -> None:
             decide_with_plan(referral, inputs, on).explanation  # noqa: B018
 
     t = {
-        "examples": _best(examples_json, args.repeat),
-        "generated": _best(generated_json, max(1, args.repeat // 10)),
-        "en": _best(lambda: [render_text(trace, "en") for trace in traces], args.repeat),
-        "zh": _best(lambda: [render_text(trace, "zh") for trace in traces], args.repeat),
+        "examples": best_time(examples_json, args.repeat),
+        "generated": best_time(generated_json, max(1, args.repeat // 10)),
+        "en": best_time(lambda: [render_text(trace, "en") for trace in traces], args.repeat),
+        "zh": best_time(lambda: [render_text(trace, "zh") for trace in traces], args.repeat),
     }
     print(f"best of {args.repeat}; {os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f}")
     print(f"decide + explanation JSON, 7 example cases:     {t['examples'] * 1e3:8.3f} ms")

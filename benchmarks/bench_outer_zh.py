@@ -19,24 +19,14 @@ import argparse
 import datetime as dt
 import random
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+from timing import best_time
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"
 
-
-def _best(work: Callable[[], object], repeat: int) -> float:
-    """The best of `repeat` timings of `work()`, in seconds (the least disturbed by other load)."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def _line(what: str, new: float, base: float, unit: str = "ms") -> None:
@@ -60,8 +50,8 @@ def bench_rejects(count: int, repeat: int) -> None:
         frame[ROW] = frame[ROW].astype("int64")
         return frame.sort_values(ROW, kind="stable").reset_index(drop=True)
 
-    _line(f"rejects_frame of {count:,} bad cells, with reason_zh", _best(lambda: rejects_frame(rejects), repeat),
-          _best(before, repeat))
+    _line(f"rejects_frame of {count:,} bad cells, with reason_zh", best_time(lambda: rejects_frame(rejects), repeat),
+          best_time(before, repeat))
 
 
 def bench_api(requests: int) -> None:
@@ -89,7 +79,7 @@ def bench_api(requests: int) -> None:
             service.render_text = letter
             try:
                 run(headers)  # warm-up (the zh catalog, the route)
-                timings[name] = _best(lambda h=headers: run(h), 3) / requests
+                timings[name] = best_time(lambda h=headers: run(h), 3) / requests
             finally:
                 service.render_text = real
     _line(f"API decide, English with the letter ({requests} requests, per request)", timings["en"],
@@ -113,8 +103,8 @@ def bench_lifecycle(repeat: int) -> None:
         runner.tick({lifecycle.id: lifecycle}, dt.date(2017, 12, 2))
         explained = explain_case(runner.store, "tieshan", lifecycle)
         assert explained is not None
-        _line("lifecycle show of a two-step case, zh", _best(lambda: render_text(explained, "zh"), repeat),
-              _best(lambda: render_text(explained, "en"), repeat))
+        _line("lifecycle show of a two-step case, zh", best_time(lambda: render_text(explained, "zh"), repeat),
+              best_time(lambda: render_text(explained, "en"), repeat))
 
 
 def bench_impact(repeat: int) -> None:
@@ -130,8 +120,8 @@ def bench_impact(repeat: int) -> None:
     impact = measure_impact(old, new, frame, on=new.effective_from, refused=refused)
     context = ReportContext(data=data.name, synthetic=True, clauses=clause_texts((), lambda key: None))
     with tempfile.TemporaryDirectory() as folder:
-        zh = _best(lambda: write_workbook(impact, context, Path(folder) / "zh.xlsx", "zh"), repeat)
-        en = _best(lambda: write_workbook(impact, context, Path(folder) / "en.xlsx", "en"), repeat)
+        zh = best_time(lambda: write_workbook(impact, context, Path(folder) / "zh.xlsx", "zh"), repeat)
+        en = best_time(lambda: write_workbook(impact, context, Path(folder) / "en.xlsx", "en"), repeat)
     _line(f"impact.xlsx of {impact.rows_in:,} claims, zh", zh, en)
 
 

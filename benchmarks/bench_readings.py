@@ -15,9 +15,9 @@ import argparse
 import datetime as dt
 import os
 import random
-import time
-from collections.abc import Callable
 from pathlib import Path
+
+from timing import best_time
 
 import governance.decide as decide_module
 from governance.compile import plan_for
@@ -36,14 +36,6 @@ def cases(count: int) -> list[dict]:
              "within_association": rng.random() < 0.7,
              "eligible_cost": round(rng.uniform(0, 50000), 2)} for _ in range(count)]
 
-
-def best_of(repeat: int, run: Callable[[], object]) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:
@@ -65,9 +57,9 @@ def main() -> None:
     results = {}
     for _ in range(2):  # interleaved, so load changes hit both alike
         decide_module.attach_readings = without_readings
-        results["baseline"] = min(results.get("baseline", float("inf")), best_of(args.repeat, decide_all))
+        results["baseline"] = min(results.get("baseline", float("inf")), best_time(decide_all, args.repeat))
         decide_module.attach_readings = shipped
-        results["readings"] = min(results.get("readings", float("inf")), best_of(args.repeat, decide_all))
+        results["readings"] = min(results.get("readings", float("inf")), best_time(decide_all, args.repeat))
     load = os.getloadavg()[0]
     print(f"{args.cases} zhenghe-referral cases, decide + explanation JSON, best of {args.repeat} x2 interleaved, "
           f"{os.cpu_count()} CPU(s), load average {load:.1f}")
