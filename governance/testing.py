@@ -19,8 +19,8 @@ from governance.bulk import decide_frame_with_plan
 from governance.compile import Plan, plan_for
 from governance.decide import decide_with_plan
 from governance.diagnostics import Diagnostic, Location, MedunionError, Message, error, has_errors, joined, said
-from governance.explain import render_text
-from governance.i18n import N_
+from governance.explain import render_text, said_in
+from governance.i18n import N_, translator
 from governance.load import kind_of, load_rulesets, ruleset_in_force, yaml_files
 from governance.model import RuleSet
 from governance.schema import validate
@@ -49,11 +49,14 @@ class TestOutcome:
     failures: list[str] = field(default_factory=list)
     trace: DecisionTrace | None = None  # of the one-case decision, when the case was decided
 
-    def report(self) -> str:
-        lines = [f"{self.test.location}: FAILED {self.test.name}"]
-        lines += [f"  {f}" for f in self.failures]
+    def report(self, lang: str = "en") -> str:
+        """A failed test: where, what differed, and the decision's letter, in `lang`."""
+        t = translator(lang)
+        lines = [f"{self.test.location}: " + t.gettext(N_("FAILED {name}")).format(name=self.test.name)]
+        lines += [f"  {said_in(f, t)}" for f in self.failures]
         if self.trace is not None:
-            lines += ["  explanation:"] + ["    " + line for line in render_text(self.trace).splitlines()]
+            lines += ["  " + t.gettext(N_("explanation:"))]
+            lines += ["    " + line for line in render_text(self.trace, lang).splitlines()]
         return "\n".join(lines)
 
 

@@ -165,19 +165,10 @@ def test_command(paths: PathsArgument = None, rules: RulesOption = None, lang: L
 
 
 def _test_report(outcome: TestOutcome, language: str) -> str:
-    """A failed test: where, what differed, and the decision's letter in the reader's language.
-    (What differed is worded by governance.testing, in English.)"""
+    """A failed test in the reader's language, safe for a terminal."""
     from governance.escaping import terminal_text
-    from governance.explain import render_text, said_in
-    from governance.i18n import translator
 
-    _ = translator(language).gettext
-    lines = [f"{outcome.test.location}: " + _("FAILED {name}").format(name=outcome.test.name)]
-    lines += [f"  {said_in(f, translator(language))}" for f in outcome.failures]
-    if outcome.trace is not None:
-        lines += ["  " + _("explanation:")]
-        lines += ["    " + line for line in render_text(outcome.trace, language).splitlines()]
-    return "\n".join(terminal_text(line) for line in lines)
+    return "\n".join(terminal_text(line) for line in outcome.report(language).splitlines())
 
 
 def diff_command(
