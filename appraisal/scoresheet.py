@@ -22,7 +22,6 @@ Every text is written as a string after `neutral_text`: no cell is ever a formul
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 import weakref
@@ -37,7 +36,7 @@ from appraisal.messages import shown as shown_message
 from appraisal.safe_cells import neutral_text
 from appraisal.scheme import Indicator, Scheme
 from appraisal.score import Appraisal
-from governance.i18n import N_, localised_title, translator
+from governance.i18n import N_, localised_digits, localised_title, translator
 from governance.rounding import round_half_up
 
 SCORESHEET_UNITS = 200
@@ -134,16 +133,6 @@ def _unique_name(text: str, taken: set[str]) -> str:
 
 # --- the cells --------------------------------------------------------------------------------
 
-@functools.cache
-def _symbols(lang: str) -> tuple[str, str]:
-    """(group, decimal) symbols of the language, read from Babel once: Babel's `format_decimal`
-    parses its locale and pattern on every call, a third of a scoring sheet's time."""
-    from babel.numbers import get_decimal_symbol, get_group_symbol
-
-    locale = "zh_CN" if lang == "zh" else "en_US"
-    return get_group_symbol(locale), get_decimal_symbol(locale)
-
-
 def _number(value: float | None, lang: str, digits: int = 2) -> str:
     """A figure as printed: rounded half up (四舍五入), grouped as the language groups digits
     (39,711), no trailing zeros (15, 13.99)."""
@@ -154,8 +143,7 @@ def _number(value: float | None, lang: str, digits: int = 2) -> str:
         return str(rounded)
     exact = Decimal(repr(rounded + 0.0))  # + 0.0: no "-0"
     text = format(exact.to_integral_value() if exact == exact.to_integral_value() else exact.normalize(), ",f")
-    group, point = _symbols(lang)
-    return text.replace(",", "\x00").replace(".", point).replace("\x00", group)
+    return localised_digits(text, lang)
 
 
 def _mark(ind: Indicator, lang: str) -> str:

@@ -389,7 +389,9 @@ def test_numbers_are_formatted_as_babel_formats_them(lang: str) -> None:
 
 
 def test_other_symbols_are_put_in_their_place(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(report_html, "_symbols", lambda lang: (".", ",", "−"))  # as German writes numbers
+    import governance.i18n
+
+    monkeypatch.setattr(governance.i18n, "_number_symbols", lambda lang: (".", ",", "−"))  # as German writes numbers
     assert report_html._number(-1234567.891, "zh") == "−1.234.567,89"
 
 
