@@ -224,4 +224,4 @@ def test_medunion_test_says_what_differed_in_chinese(tmp_path: Path) -> None:
     assert "covered：应为 False，实际为 True" in result.output
     assert "应作出决定，但案例被拒绝：" in result.output and "低于最小值" in result.output
     assert "expected" not in result.output and "was refused" not in result.output
-    assert "0 passed, 2 failed" not in result.output  # the summary line is Chinese too
+    assert "0 个通过，2 个失败" in result.output  # the summary line is Chinese too
